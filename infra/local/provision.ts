@@ -1,0 +1,115 @@
+/**
+ * Creates the tables and queues of the topology on the emulators (or LocalStack), idempotently, and
+ * returns the environment that tells the functions their physical names — the same variables the CDK
+ * stacks set on each Lambda function.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  type GlobalSecondaryIndex,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  queueEnvVar,
+  queues,
+  tableEnvVar,
+  tables,
+  visibilityTimeoutSeconds,
+  type QueueName,
+  type TableDecl,
+  type TableName,
+} from '../topology';
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const LOCAL_REGION = 'ap-east-1';
+
+export const physicalTableName = (prefix: string, name: TableName): string => `${prefix}-${name}`;
+export const physicalQueueName = (prefix: string, name: QueueName, dlq = false): string =>
+  `${prefix}-${name}${dlq ? '-dlq' : ''}`;
+
+async function ensureTable(client: DynamoDBClient, tableName: string, decl: TableDecl): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const indexes: GlobalSecondaryIndex[] = (decl.globalIndexes ?? []).map((index) => ({
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'ALL' },
+  }));
+  const attributeNames = new Set([decl.partitionKey, decl.sortKey, ...indexes.flatMap((i) => i.KeySchema!.map((k) => k.AttributeName!))]);
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: decl.partitionKey, KeyType: 'HASH' },
+        { AttributeName: decl.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [...attributeNames].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      GlobalSecondaryIndexes: indexes.length > 0 ? indexes : undefined,
+    }),
+  );
+}
+
+async function ensureQueue(client: SQSClient, prefix: string, name: QueueName): Promise<{ url: string; dlqUrl: string }> {
+  const decl = queues[name];
+  const retention = String(decl.retentionDays * 24 * 3600);
+  const { QueueUrl: dlqUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: physicalQueueName(prefix, name, true), Attributes: { MessageRetentionPeriod: retention } }),
+  );
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl!, AttributeNames: ['QueueArn'] }));
+  const { QueueUrl: url } = await client.send(
+    new CreateQueueCommand({
+      QueueName: physicalQueueName(prefix, name),
+      Attributes: {
+        MessageRetentionPeriod: retention,
+        VisibilityTimeout: String(visibilityTimeoutSeconds(name)),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: decl.maxReceiveCount }),
+      },
+    }),
+  );
+  return { url: url!, dlqUrl: dlqUrl! };
+}
+
+export interface ProvisionOptions {
+  readonly dynamoEndpoint: string;
+  readonly sqsEndpoint: string;
+  /** Prefix of physical names, e.g. `zt-local`. */
+  readonly prefix: string;
+}
+
+export interface Provisioned {
+  /** Environment variables naming tables and queue URLs, as the CDK stacks set them. */
+  readonly env: Record<string, string>;
+  readonly queueUrls: Record<QueueName, { url: string; dlqUrl: string }>;
+}
+
+export async function provision(options: ProvisionOptions): Promise<Provisioned> {
+  const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const sqsClient = new SQSClient({ endpoint: options.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const env: Record<string, string> = {};
+  try {
+    for (const [name, decl] of Object.entries(tables) as [TableName, TableDecl][]) {
+      const physical = physicalTableName(options.prefix, name);
+      await ensureTable(dynamo, physical, decl);
+      env[tableEnvVar(name)] = physical;
+    }
+    const queueUrls = {} as Record<QueueName, { url: string; dlqUrl: string }>;
+    for (const name of Object.keys(queues) as QueueName[]) {
+      queueUrls[name] = await ensureQueue(sqsClient, options.prefix, name);
+      env[queueEnvVar(name)] = queueUrls[name].url;
+    }
+    return { env, queueUrls };
+  } finally {
+    dynamo.destroy();
+    sqsClient.destroy();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The one declaration of Zhitong's moving parts: tables, queues, functions, routes, and which queue
+ * feeds which worker. The CDK app (`infra/cdk`) and the local runtime (`infra/local`) both read this
+ * and nothing else, so a route or a queue cannot exist in one runtime and not the other (STYLE.md habit 6).
+ *
+ * Names here are logical. Each runtime turns them into physical names and hands them to the functions
+ * through the environment variables that {@link tableEnvVar} and {@link queueEnvVar} name.
+ */
+
+export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit';
+export type QueueName = 'intake';
+export type Access = 'read' | 'write' | 'readWrite';
+
+export interface TableDecl {
+  /** Partition key attribute (string). Keys are tenant- or owner-prefixed strings, e.g. `CH#...`. */
+  readonly partitionKey: string;
+  /** Sort key attribute (string). */
+  readonly sortKey: string;
+  /** Attribute holding an epoch-seconds expiry; readers treat expired items as absent. */
+  readonly ttlAttribute?: string;
+  readonly globalIndexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
+  /** Why this table exists, for the reader and for the CDK construct's description. */
+  readonly purpose: string;
+}
+
+export interface QueueDecl {
+  /** Deliveries before a message moves to the queue's dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Days a message (and a dead letter) is kept. */
+  readonly retentionDays: number;
+  readonly purpose: string;
+}
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway resource path; `{name}` marks a path parameter. */
+  readonly path: string;
+}
+
+export interface FunctionDecl {
+  /** Path from the repository root to the module that exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Set for API functions: the route that invokes this function. */
+  readonly route?: HttpRoute;
+  /** Set for workers: the queue whose messages invoke this function, in batches. */
+  readonly source?: { readonly queue: QueueName; readonly batchSize: number; readonly maxConcurrency?: number };
+  /** Least privilege: each table the function touches and how. */
+  readonly tables: Partial<Record<TableName, Access>>;
+  /** Queues the function sends to. */
+  readonly sends?: readonly QueueName[];
+  /** Whether the function wraps or unwraps personal-data keys with the PII KMS key. */
+  readonly usesPiiKey?: boolean;
+}
+
+export const tables = {
+  channels: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'Institutions and their channels: type, grants, SM2 public key, status.',
+  },
+  filings: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'Batches, filings (with their history) and per-unit active-filing locks.',
+  },
+  register: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'The register (登记簿): units with their owners, mortgages and seizures.',
+  },
+  guards: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    ttlAttribute: 'expiresAt',
+    purpose: 'Short-lived request guards: single-use nonces and Idempotency-Key records.',
+  },
+  keys: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'Per-tenant personal-data keys, stored only wrapped by the PII KMS key.',
+  },
+  audit: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'Audit records of operations, interface calls and errors, per tenant and day.',
+  },
+} as const satisfies Record<TableName, TableDecl>;
+
+export const queues = {
+  intake: {
+    maxReceiveCount: 5,
+    retentionDays: 14,
+    purpose: 'Filings waiting for machine-assisted intake review (one message per filing, no personal data).',
+  },
+} as const satisfies Record<QueueName, QueueDecl>;
+
+export const functions = {
+  submitBatch: {
+    entry: 'functions/handlers/submit-batch.ts',
+    description: 'POST /v1/batches: verify the channel signature, validate each filing, protect personal data, store, enqueue',
+    timeoutSeconds: 29,
+    memoryMb: 1769,
+    route: { method: 'POST', path: '/v1/batches' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', keys: 'readWrite', audit: 'write' },
+    sends: ['intake'],
+    usesPiiKey: true,
+  },
+  getBatch: {
+    entry: 'functions/handlers/get-batch.ts',
+    description: "GET /v1/batches/{batchId}: the channel's own batch with each filing's current status",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/batches/{batchId}' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', audit: 'write' },
+  },
+  getFiling: {
+    entry: 'functions/handlers/get-filing.ts',
+    description: "GET /v1/filings/{filingId}: the channel's own filing with its history, personal data masked",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/filings/{filingId}' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', keys: 'read', audit: 'write' },
+    usesPiiKey: true,
+  },
+  getOpenapi: {
+    entry: 'functions/handlers/get-openapi.ts',
+    description: 'GET /openapi.json: the OpenAPI 3.1 document generated from the zod schemas',
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/openapi.json' },
+    tables: {},
+  },
+  health: {
+    entry: 'functions/handlers/health.ts',
+    description: 'GET /health: liveness',
+    timeoutSeconds: 5,
+    memoryMb: 128,
+    route: { method: 'GET', path: '/health' },
+    tables: {},
+  },
+  intake: {
+    entry: 'functions/workers/intake.ts',
+    description: 'Intake worker: applies the intake rules to each filing and records ACCEPTED, REFUSED or CORRECTION_REQUIRED',
+    timeoutSeconds: 30,
+    memoryMb: 1024,
+    source: { queue: 'intake', batchSize: 10, maxConcurrency: 20 },
+    tables: { filings: 'readWrite', register: 'read', keys: 'read', audit: 'write' },
+    usesPiiKey: true,
+  },
+} as const satisfies Record<string, FunctionDecl>;
+
+export type FunctionName = keyof typeof functions;
+
+/** A queue's visibility timeout: at least six times the timeout of the function it feeds (AWS guidance). */
+export function visibilityTimeoutSeconds(queue: QueueName): number {
+  const consumers = Object.values(functions as Record<string, FunctionDecl>).filter((f) => f.source?.queue === queue);
+  const longest = Math.max(30, ...consumers.map((f) => f.timeoutSeconds));
+  return longest * 6;
+}
+
+/** Environment variable through which a function learns a table's physical name. */
+export const tableEnvVar = (name: TableName): string => `TABLE_${name.toUpperCase()}`;
+/** Environment variable through which a function learns a queue's URL. */
+export const queueEnvVar = (name: QueueName): string => `QUEUE_${name.toUpperCase()}_URL`;
+/** Environment variable holding the KMS key id (or local keyring key id) that wraps personal-data keys. */
+export const PII_KEY_ENV = 'PII_KEY_ID';
+/** Selects the key provider: `kms` (default) or `local` (the local runtime's keyring). */
+export const KEY_PROVIDER_ENV = 'KEY_PROVIDER';
+/** Directory of the local keyring when KEY_PROVIDER=local. */
+export const LOCAL_KEYRING_DIR_ENV = 'LOCAL_KEYRING_DIR';
