@@ -33,7 +33,8 @@ export interface PersonalDataVault {
   seal(tenant: string, field: PiiField, plaintext: string, bindTo: string): Promise<string>;
   /** Throws IntegrityError when the sealed value was altered or moved to another tenant/field/record. */
   open(tenant: string, field: PiiField, sealed: string, bindTo: string): Promise<string>;
-  blindIndex(tenant: string, kind: 'idNumber', value: string): Promise<string>;
+  /** Keyed blind index: `idNumber` for matching people, `content` for telling re-sends from conflicting filings. */
+  blindIndex(tenant: string, kind: 'idNumber' | 'content', value: string): Promise<string>;
 }
 
 export interface Channel {

@@ -1,0 +1,47 @@
+/** POST /v1/batches: submit up to N filings from an authenticated channel (DESIGN.md §7). */
+import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
+import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
+import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
+import { unprocessable } from '../core/domain/errors';
+import { submitBatch } from '../core/use-cases/submit-batch';
+import { getNumberFromEnv } from '../shared/config';
+import { channelEndpoint } from '../shared/http/channel-endpoint';
+import { endpointDeps } from '../shared/http/endpoint-deps';
+import { lazy, systemClock } from '../shared/lazy';
+import { MAX_FILINGS_PER_BATCH_DEFAULT, submitBatchRequestSchema } from '../../schemas/v1/batch';
+import { validateFilingInput } from '../../schemas/v1/filing-input';
+
+const MAX_FILINGS = getNumberFromEnv('MAX_FILINGS_PER_BATCH', MAX_FILINGS_PER_BATCH_DEFAULT);
+/** 500 filings take well under 1 MiB; 5 MiB stays under Lambda's 6 MB synchronous payload limit. */
+const MAX_BODY_BYTES = getNumberFromEnv('MAX_BATCH_BODY_BYTES', 5 * 1024 * 1024);
+const envelope = submitBatchRequestSchema(MAX_FILINGS);
+
+const ports = lazy(async () => ({
+  filings: filingRepositoryFromEnv(),
+  vault: await vaultFromEnv(),
+  queue: intakeQueueFromEnv(),
+  audit: auditLogFromEnv(),
+  clock: systemClock,
+  validate: validateFilingInput,
+}));
+
+export const handler = channelEndpoint({
+  action: 'SUBMIT_BATCH',
+  maxBodyBytes: MAX_BODY_BYTES,
+  idempotent: true,
+  deps: endpointDeps,
+  run: async ({ channel, json }) => {
+    const parsed = envelope.safeParse(json);
+    if (!parsed.success) {
+      const filings = json !== null && typeof json === 'object' ? (json as Record<string, unknown>).filings : undefined;
+      if (Array.isArray(filings) && filings.length > MAX_FILINGS) {
+        throw unprocessable('TOO_MANY_FILINGS', `A batch carries at most ${MAX_FILINGS} filings; this one carries ${filings.length}.`, { max: MAX_FILINGS });
+      }
+      throw unprocessable('INVALID_BATCH', 'The body must be an object { "filings": [ … ] } with at least one filing.', {
+        errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), code: 'INVALID_BATCH', message: issue.message })),
+      });
+    }
+    return { statusCode: 202, body: await submitBatch(await ports(), channel, parsed.data.filings) };
+  },
+});

@@ -1,0 +1,162 @@
+/**
+ * The middleware chain every channel endpoint shares, declared once so that no handler copies
+ * validation or error handling (STYLE.md): structured logging → problem+json error mapping → body
+ * limits and content type → SM2 channel authentication → Idempotency-Key → the endpoint's use case.
+ * Every call, allowed or denied, is audited as an interface call.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { badRequest, conflict, payloadTooLarge, unprocessable, unsupportedMediaType, ZtError } from '../../core/domain/errors';
+import type { AuditLog, Channel, IdempotencyStore } from '../../core/ports';
+import { sm3Hex } from '../crypto/sm3';
+import { logger } from '../logger';
+import { authenticateChannel, type ChannelAuthDeps } from './channel-auth';
+import { errorToProblem, jsonResponse } from './problem';
+import { header, pathAndQuery, rawBody } from './request';
+
+export interface EndpointDeps extends ChannelAuthDeps {
+  readonly audit: AuditLog;
+  readonly idempotency: IdempotencyStore;
+}
+
+export interface EndpointRequest {
+  readonly event: APIGatewayProxyEvent;
+  readonly channel: Channel;
+  /** The parsed JSON body (POST endpoints only). */
+  readonly json: unknown;
+}
+
+export interface EndpointOptions {
+  /** Name used in logs and in the audit action, e.g. `SUBMIT_BATCH`. */
+  readonly action: string;
+  /** POST endpoints take a JSON body up to this many bytes. */
+  readonly maxBodyBytes?: number;
+  /** Honour the Idempotency-Key header (POST). */
+  readonly idempotent?: boolean;
+  /** Dependencies, built lazily once per process (clients are created at first use, not per call). */
+  readonly deps: () => Promise<EndpointDeps>;
+  readonly run: (request: EndpointRequest) => Promise<{ statusCode: number; body: unknown }>;
+}
+
+/** Idempotency records live 24 h: long enough for any client retry loop. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The Lambda context, extended by the guard with the authenticated channel and the parsed body. */
+interface ChannelContext extends Context {
+  channel: Channel;
+  json: unknown;
+}
+
+interface Internal extends Record<string, unknown> {
+  channel?: Channel;
+  idempotency?: { scope: string; key: string; hash: string };
+  deps?: EndpointDeps;
+}
+
+function checkBody(event: APIGatewayProxyEvent, maxBodyBytes: number): Buffer {
+  const body = rawBody(event);
+  if (body.length > maxBodyBytes) throw payloadTooLarge('PAYLOAD_TOO_LARGE', `The body exceeds ${maxBodyBytes} bytes.`);
+  const contentType = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (contentType !== 'application/json') throw unsupportedMediaType('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  return body;
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest('MALFORMED_JSON', 'The body is not valid JSON.');
+  }
+}
+
+export function channelEndpoint(options: EndpointOptions) {
+  const { action, maxBodyBytes, idempotent = false } = options;
+  const isPost = maxBodyBytes !== undefined;
+
+  const audit = async (request: middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, Internal>, statusCode: number, code?: string) => {
+    const deps = request.internal.deps;
+    if (!deps) return;
+    const channel = request.internal.channel;
+    const claimed = channel?.channelId ?? /channel="([A-Za-z0-9._-]{1,64})"/.exec(header(request.event, 'authorization') ?? '')?.[1];
+    await deps.audit.record({
+      tenant: channel?.institutionId ?? 'unauthenticated',
+      actor: claimed ? `channel:${claimed}` : 'anonymous',
+      action: `API_${action}`,
+      outcome: statusCode < 400 ? 'SUCCESS' : statusCode < 500 ? 'DENIED' : 'ERROR',
+      detail: { method: request.event.httpMethod, path: request.event.path, status: statusCode, ...(code ? { code } : {}), requestId: request.context.awsRequestId },
+    });
+  };
+
+  const guard: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, Internal> = {
+    before: async (request) => {
+      const deps = await options.deps();
+      request.internal.deps = deps;
+      const event = request.event;
+      const body = isPost ? checkBody(event, maxBodyBytes) : undefined;
+      const channel = await authenticateChannel(event, deps);
+      request.internal.channel = channel;
+      request.context.channel = channel;
+      logger.appendKeys({ channelId: channel.channelId });
+      if (!body) return undefined;
+      request.context.json = parseJson(body);
+      if (!idempotent) return undefined;
+      const key = header(event, 'idempotency-key');
+      if (key === undefined) return undefined;
+      if (!IDEMPOTENCY_KEY.test(key)) throw badRequest('IDEMPOTENCY_KEY_INVALID', 'The Idempotency-Key must be 1–128 characters of [A-Za-z0-9._:-].');
+      const hash = sm3Hex(`${event.httpMethod}\n${pathAndQuery(event)}\n${sm3Hex(body)}`);
+      const scope = channel.channelId;
+      const claim = await deps.idempotency.claim(scope, key, hash, IDEMPOTENCY_TTL_SECONDS);
+      switch (claim.kind) {
+        case 'claimed':
+          request.internal.idempotency = { scope, key, hash };
+          return undefined;
+        case 'replay':
+          return {
+            statusCode: claim.response.statusCode,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'idempotent-replayed': 'true' },
+            body: claim.response.body,
+          };
+        case 'mismatch':
+          throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request.');
+        case 'inProgress':
+          throw conflict('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+      }
+    },
+    after: async (request) => {
+      const claim = request.internal.idempotency;
+      const response = request.response;
+      if (claim && response && request.internal.deps) {
+        await request.internal.deps.idempotency.complete(claim.scope, claim.key, claim.hash, { statusCode: response.statusCode, body: response.body }, IDEMPOTENCY_TTL_SECONDS);
+      }
+      if (response) await audit(request, response.statusCode);
+    },
+    onError: async (request) => {
+      const claim = request.internal.idempotency;
+      // A failed request leaves nothing behind: release the key so that a retry runs again.
+      if (claim && request.internal.deps) await request.internal.deps.idempotency.release(claim.scope, claim.key).catch(() => undefined);
+      const error = request.error;
+      const status = error instanceof ZtError ? error.status : 500;
+      await audit(request, status, error instanceof ZtError ? error.code : 'INTERNAL_ERROR').catch((auditError: unknown) =>
+        logger.error('Audit write failed', { errorName: auditError instanceof Error ? auditError.name : 'unknown' }),
+      );
+    },
+  };
+
+  const problems: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, Internal> = {
+    onError: (request) => {
+      request.response = errorToProblem(request.error, request.context.awsRequestId);
+      return request.response;
+    },
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, Internal>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(problems)
+    .use(guard)
+    .handler(async (event, context) => {
+      const result = await options.run({ event, channel: context.channel, json: context.json });
+      return jsonResponse(result.statusCode, result.body);
+    });
+}
