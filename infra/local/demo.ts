@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       detail = filing.reasonCode ?? (filing.missingMaterials ? `missing ${filing.missingMaterials.join(', ')}` : '');
       mortgagors = filing.mortgagors.map((m) => `${m.name} ${m.idNumber}`).join(', ');
     }
-    rows.push({ '#': String(item.index), case: plan[item.index]!.label, clientRef: item.clientRef ?? '', outcome: item.status, detail, 'mortgagors (masked)': mortgagors });
+    rows.push({ case: plan[item.index]!.label, clientRef: item.clientRef ?? '', outcome: item.status, detail, 'mortgagors (masked)': mortgagors });
   }
   console.table(rows);
 }

@@ -4,6 +4,9 @@
  * 127.0.0.1:3000 (PORT overrides) and queue pollers feeding the same workers. State lives under .data/.
  */
 import { resolve } from 'node:path';
+
+// The AWS SDK warns on Node 20 that Node 22 will be required from 2027; Lambda already runs nodejs22.x.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { startLocalRuntime } from './runtime';
 import { credentialsPath, seedDemoData } from './seed/seed';
 import { reenqueueStrandedFilings } from './recovery';
