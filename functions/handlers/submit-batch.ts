@@ -10,7 +10,7 @@ import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy, systemClock } from '../shared/lazy';
 import { MAX_FILINGS_PER_BATCH_DEFAULT, submitBatchRequestSchema } from '../../schemas/v1/batch';
-import { validateFilingInput } from '../../schemas/v1/filing-input';
+import { fieldErrorsFromIssues, validateFilingInput } from '../../schemas/v1/filing-input';
 
 const MAX_FILINGS = getNumberFromEnv('MAX_FILINGS_PER_BATCH', MAX_FILINGS_PER_BATCH_DEFAULT);
 /** 500 filings take well under 1 MiB; 5 MiB stays under Lambda's 6 MB synchronous payload limit. */
@@ -39,7 +39,8 @@ export const handler = channelEndpoint({
         throw unprocessable('TOO_MANY_FILINGS', `A batch carries at most ${MAX_FILINGS} filings; this one carries ${filings.length}.`, { max: MAX_FILINGS });
       }
       throw unprocessable('INVALID_BATCH', 'The body must be an object { "filings": [ … ] } with at least one filing.', {
-        errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), code: 'INVALID_BATCH', message: issue.message })),
+        // Mapped like filing errors, so that no submitted text (not even an unknown key) is echoed back.
+        errors: fieldErrorsFromIssues(parsed.error.issues),
       });
     }
     return { statusCode: 202, body: await submitBatch(await ports(), channel, parsed.data.filings) };

@@ -1,0 +1,161 @@
+/**
+ * The OpenAPI 3.1 document of the channel API (DESIGN.md §7 "Discovery"), generated, never written by
+ * hand: paths come from the routes of `infra/topology.ts`, operations from `schemas/v1/api.ts`, and
+ * component schemas from the zod schemas through `z.toJSONSchema` (inputs as accepted, outputs as sent).
+ */
+import { z } from 'zod';
+import { functions, type FunctionDecl } from '../infra/topology';
+import { api, healthResponseSchema, submitBatchRequestDocSchema, type ApiOperation } from './v1/api';
+import { batchViewSchema, submitBatchResponseSchema } from './v1/batch';
+import { filingViewSchema } from './v1/filing-view';
+import { mortgageCreateFilingSchema } from './v1/filings/mortgage-create';
+import { fieldErrorSchema, PROBLEM_CONTENT_TYPE, problemSchema } from './v1/problem';
+
+/** The `Authorization` header of a channel request (DESIGN.md §7). */
+export const ZT_SM2_HEADER_FORMAT =
+  'Authorization: ZT-SM2 channel="<channelId>",timestamp="<unix seconds>",nonce="<16-64 chars [A-Za-z0-9]>",signature="<base64 of DER SM2 signature>"';
+/** The canonical string the channel signs (DESIGN.md §7). */
+export const ZT_SM2_SIGNED_STRING =
+  'signed string = METHOD "\\n" PATH_AND_QUERY "\\n" timestamp "\\n" nonce "\\n" lowercase-hex(SM3(raw body bytes)) "\\n"';
+
+const SECURITY_SCHEME = 'ZT-SM2';
+
+const securitySchemeDescription = [
+  'Every channel request is signed with the SM2 private key of the channel (GB/T 39786 level 3: non-repudiation of filings).',
+  '',
+  '```',
+  ZT_SM2_HEADER_FORMAT,
+  ZT_SM2_SIGNED_STRING,
+  '```',
+  '',
+  'SM2 signature with SM3 digest and the default user id `1234567812345678` (GM/T 0009), DER-encoded, then base64.',
+  'The timestamp must be within ±300 s of the server clock; a nonce is accepted once per channel within 600 s.',
+  "For example, sm-crypto's `doSignature(signedString, privateKeyHex, { hash: true, der: true })` gives the hex DER signature to base64-encode.",
+].join('\n');
+
+/** Component name of each schema the API uses, and whether it is documented as accepted or as sent. */
+const requestComponents = new Map<z.ZodType, string>([
+  [submitBatchRequestDocSchema, 'SubmitBatchRequest'],
+  [mortgageCreateFilingSchema, 'MortgageCreateFiling'],
+]);
+const responseComponents = new Map<z.ZodType, string>([
+  [submitBatchResponseSchema, 'SubmitBatchResponse'],
+  [batchViewSchema, 'BatchView'],
+  [filingViewSchema, 'FilingView'],
+  [problemSchema, 'Problem'],
+  [fieldErrorSchema, 'FieldError'],
+  [healthResponseSchema, 'Health'],
+]);
+
+const refTo = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function componentSchemas(components: Map<z.ZodType, string>, io: 'input' | 'output'): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of components) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { io, target: 'draft-2020-12', uri: (id) => refTo(id).$ref });
+  const out: Record<string, unknown> = {};
+  for (const [id, json] of Object.entries(schemas)) {
+    // A `__shared` entry would hold `$defs` that `#/components/schemas/...` refs cannot reach.
+    if (id === '__shared') throw new Error('OpenAPI: a schema needs a component name (shared definitions found)');
+    // The component's place in the document is its identity; a fragment-only `$id` is not a valid 2020-12 `$id`.
+    const { $schema: _dialect, $id: _id, ...rest } = json;
+    out[id] = rest;
+  }
+  return out;
+}
+
+function schemaRef(schema: z.ZodType, components: Map<z.ZodType, string>, where: string) {
+  const name = components.get(schema);
+  if (!name) throw new Error(`OpenAPI: ${where} uses a schema with no component name`);
+  return refTo(name);
+}
+
+const pathParameterNames = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
+
+function operation(name: string, decl: FunctionDecl, op: ApiOperation): Record<string, unknown> {
+  const route = decl.route;
+  if (!route) throw new Error(`OpenAPI: ${name} has no route`);
+  // DESIGN.md §7: POST requests carry an Idempotency-Key.
+  if (route.method === 'POST' && !op.idempotent) throw new Error(`OpenAPI: POST ${route.path} must be idempotent`);
+  const parameters: unknown[] = pathParameterNames(route.path).map((param) => {
+    const description = op.pathParameters?.[param];
+    if (!description) throw new Error(`OpenAPI: path parameter ${param} of ${name} has no description`);
+    return { name: param, in: 'path', required: true, description, schema: { type: 'string', minLength: 1, maxLength: 128 } };
+  });
+  if (op.idempotent) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
+
+  const responses: Record<string, unknown> = {};
+  for (const [status, response] of Object.entries(op.responses)) {
+    if (!response.schema) {
+      responses[status] = {
+        description: response.description,
+        ...(response.contentType ? { content: { [response.contentType]: { schema: { type: 'object' } } } } : {}),
+      };
+      continue;
+    }
+    const contentType = response.schema === problemSchema ? PROBLEM_CONTENT_TYPE : 'application/json';
+    responses[status] = {
+      description: response.description,
+      content: { [contentType]: { schema: schemaRef(response.schema, responseComponents, `${name} ${status}`) } },
+    };
+  }
+
+  return {
+    operationId: name,
+    summary: op.summary,
+    description: op.description,
+    security: op.auth === 'ZT-SM2' ? [{ [SECURITY_SCHEME]: [] }] : [],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(op.request
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(op.request, requestComponents, `${name} request`) } } } }
+      : {}),
+    responses,
+  };
+}
+
+/** Builds the OpenAPI 3.1.0 document of the channel API. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const operations: Readonly<Record<string, ApiOperation>> = api;
+  for (const [name, decl] of Object.entries(functions as Record<string, FunctionDecl>)) {
+    if (!decl.route) continue;
+    const op = operations[name];
+    if (!op) throw new Error(`OpenAPI: routed function ${name} has no entry in schemas/v1/api.ts`);
+    const byMethod = (paths[decl.route.path] ??= {});
+    byMethod[decl.route.method.toLowerCase()] = operation(name, decl, op);
+  }
+
+  const requestSchemas = componentSchemas(requestComponents, 'input');
+  const responseSchemas = componentSchemas(responseComponents, 'output');
+  const clash = Object.keys(requestSchemas).find((k) => k in responseSchemas);
+  if (clash) throw new Error(`OpenAPI: component ${clash} is both a request and a response schema`);
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Zhitong channel API',
+      version: '1.0.0',
+      description:
+        'Batch channels of the real-estate registry for banks, developers and agencies. Errors are RFC 9457 ' +
+        `problem details (\`${PROBLEM_CONTENT_TYPE}\`); personal data in responses is masked.`,
+    },
+    paths,
+    components: {
+      schemas: { ...requestSchemas, ...responseSchemas },
+      securitySchemes: {
+        [SECURITY_SCHEME]: { type: 'apiKey', in: 'header', name: 'Authorization', description: securitySchemeDescription },
+      },
+      parameters: {
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Optional; makes the POST safe to retry for 24 h: the same key with the same request returns the first response ' +
+            '(header `idempotent-replayed: true`); the same key with a different request is refused (422 `IDEMPOTENCY_KEY_REUSED`).',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+        },
+      },
+    },
+  };
+}
