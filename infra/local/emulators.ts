@@ -33,6 +33,7 @@ export async function startSqs(options: { port?: number } = {}): Promise<Emulato
   const server = (await createSqsServer({
     port: options.port ?? 0,
     hostname: '127.0.0.1',
+    region: process.env.AWS_REGION ?? 'ap-east-1',
     emulateQueueCreationLifecycle: false,
   })) as unknown as Server;
   const { port } = server.address() as AddressInfo;

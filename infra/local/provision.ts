@@ -93,8 +93,11 @@ export interface Provisioned {
 }
 
 export async function provision(options: ProvisionOptions): Promise<Provisioned> {
-  const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const sqsClient = new SQSClient({ endpoint: options.sqsEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  // The emulators and LocalStack accept any credentials; LocalStack keeps resources per region, so
+  // provision in the region the functions will use.
+  const region = process.env.AWS_REGION ?? LOCAL_REGION;
+  const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region, credentials: LOCAL_CREDENTIALS });
+  const sqsClient = new SQSClient({ endpoint: options.sqsEndpoint, region, credentials: LOCAL_CREDENTIALS });
   const env: Record<string, string> = {};
   try {
     for (const [name, decl] of Object.entries(tables) as [TableName, TableDecl][]) {
