@@ -1,0 +1,101 @@
+/**
+ * The Zhitong CDK app: a stateful stack (tables, queues, keys) and a stateless stack (API, functions,
+ * alarms) that receives the stateful resources as props. Both read `infra/topology.ts` and nothing else.
+ *
+ * `npx cdk synth` runs this file (cdk.json); tests call {@link buildApp} and synthesize once.
+ * Stage: `-c stage=prod` (default `dev`), prefixed to the stack names and part of resource names;
+ * `-c logLevel=WARN` sets the functions' Powertools log level (default INFO).
+ * cdk-nag's AwsSolutions pack runs as a CDK validation plugin on every synth: an unacknowledged
+ * finding fails synthesis; acknowledgements (`Validations.of(x).acknowledge`) sit next to the construct
+ * they concern, each with its reason, and are copied into the templates' Metadata as an audit trail.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { StatefulStack } from './stateful-stack';
+import { StatelessStack } from './stateless-stack';
+
+/** Repository root, where the topology's function entries and package-lock.json live. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface BuildAppOptions {
+  /** Context values, as `-c key=value` would give them (e.g. `{ stage: 'test' }`). */
+  readonly context?: Record<string, unknown>;
+  /** Cloud assembly directory (default: the CLI's, or `cdk.out`). */
+  readonly outdir?: string;
+  /** Target environment; default from CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION when both are set, else environment-agnostic. */
+  readonly env?: Environment;
+}
+
+export interface ZhitongApp {
+  readonly app: App;
+  readonly stage: string;
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+const isLogLevel = (value: unknown): value is (typeof LOG_LEVELS)[number] =>
+  typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
+
+/**
+ * The context (feature flags, default stage) of cdk.json. The CLI passes it to the app itself; reading
+ * it here too means a test's app behaves exactly like the one `cdk synth` builds. Values the CLI passes
+ * (`-c ...`) still win.
+ */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
+  const app = new App({
+    context: { ...cdkJsonContext(), ...options.context },
+    outdir: options.outdir,
+    autoSynth: false,
+  });
+
+  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
+  if (!STAGE_PATTERN.test(stage)) {
+    throw new Error(`Invalid stage "${stage}": lower-case letters, digits and hyphens, starting with a letter`);
+  }
+  const logLevel: unknown = app.node.tryGetContext('logLevel');
+  if (logLevel !== undefined && !isLogLevel(logLevel)) {
+    throw new Error(`Invalid logLevel "${String(logLevel)}": one of ${LOG_LEVELS.join(', ')}`);
+  }
+  // Both or nothing: without credentials the CLI still sets CDK_DEFAULT_REGION (falling back to
+  // us-east-1), and a half-known environment would bake that guess into the templates.
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const env: Environment | undefined = options.env ?? (account && region ? { account, region } : undefined);
+
+  const stateful = new StatefulStack(app, `${stage}-ZhitongStateful`, {
+    env,
+    stage,
+    description: `Zhitong (${stage}): tables, queues and KMS keys — retained, never replaced by a deploy`,
+    terminationProtection: stage !== 'dev',
+  });
+  const stateless = new StatelessStack(app, `${stage}-ZhitongStateless`, {
+    env,
+    stage,
+    projectRoot: PROJECT_ROOT,
+    stateful,
+    logLevel,
+    description: `Zhitong (${stage}): channel API, functions and alarms`,
+  });
+
+  Tags.of(app).add('project', 'zhitong');
+  Tags.of(app).add('stage', stage);
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
+
+  return { app, stage, stateful, stateless };
+}
+
+// Synthesize when run as the CDK app (cdk.json: `npx tsx infra/cdk/app.ts`), not when imported by tests.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,131 @@
+/**
+ * The stateful stack: everything that holds data — the DynamoDB tables and SQS queues declared in
+ * `infra/topology.ts`, and the KMS keys that protect them. Nothing here is ever deleted with the stack
+ * (RETAIN, deletion protection); the stateless stack receives these resources as props and can be torn
+ * down and rebuilt freely (clean-serverless-code's stateful/stateless split, STYLE.md).
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import {
+  queues as queueDecls,
+  tables as tableDecls,
+  visibilityTimeoutSeconds,
+  type QueueDecl,
+  type QueueName,
+  type TableDecl,
+  type TableName,
+} from '../topology';
+
+const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
+/** `Object.entries` that keeps the topology's key type. */
+const entriesOf = <K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] => Object.entries(record) as [K, V][];
+
+/** What the stateless stack needs from this one. */
+export interface StatefulResources {
+  readonly tables: Readonly<Record<TableName, ITable>>;
+  readonly queues: Readonly<Record<QueueName, IQueue>>;
+  readonly deadLetterQueues: Readonly<Record<QueueName, IQueue>>;
+  /** Wraps the per-tenant personal-data keys (DESIGN §5 envelope encryption). */
+  readonly piiKey: IKey;
+}
+
+export interface StatefulStackProps extends StackProps {
+  /** Deployment stage (`dev`, `prod`, ...), part of key aliases. */
+  readonly stage: string;
+}
+
+export class StatefulStack extends Stack implements StatefulResources {
+  readonly tables: Record<TableName, Table>;
+  readonly queues: Record<QueueName, Queue>;
+  readonly deadLetterQueues: Record<QueueName, Queue>;
+  readonly piiKey: Key;
+  /** Encrypts the tables at rest. */
+  readonly tableKey: Key;
+  /** Encrypts queue messages (and dead letters) at rest. */
+  readonly queueKey: Key;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const aliasPrefix = `alias/zhitong/${props.stage}`;
+
+    // Three keys, three blast radii: a grant that lets a function read a table's ciphertext at rest
+    // says nothing about the personal-data keys, and vice versa.
+    this.piiKey = this.customerManagedKey('PiiKey', `${aliasPrefix}/pii`,
+      'Zhitong: wraps per-tenant SM4 personal-data keys (envelope encryption, tenant bound in the encryption context)');
+    this.tableKey = this.customerManagedKey('TableKey', `${aliasPrefix}/tables`, 'Zhitong: DynamoDB tables at rest');
+    this.queueKey = this.customerManagedKey('QueueKey', `${aliasPrefix}/queues`, 'Zhitong: SQS queues and dead-letter queues at rest');
+
+    const tables: Partial<Record<TableName, Table>> = {};
+    for (const [name, decl] of entriesOf<TableName, TableDecl>(tableDecls)) {
+      tables[name] = this.table(name, decl);
+    }
+    this.tables = tables as Record<TableName, Table>;
+
+    const queues: Partial<Record<QueueName, Queue>> = {};
+    const deadLetterQueues: Partial<Record<QueueName, Queue>> = {};
+    for (const [name, decl] of entriesOf<QueueName, QueueDecl>(queueDecls)) {
+      const { queue, deadLetterQueue } = this.queueWithDeadLetterQueue(name, decl);
+      queues[name] = queue;
+      deadLetterQueues[name] = deadLetterQueue;
+    }
+    this.queues = queues as Record<QueueName, Queue>;
+    this.deadLetterQueues = deadLetterQueues as Record<QueueName, Queue>;
+  }
+
+  private customerManagedKey(id: string, alias: string, description: string): Key {
+    return new Key(this, id, {
+      description,
+      alias,
+      enableKeyRotation: true,
+      // Losing a key loses every ciphertext under it: never delete with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private table(name: TableName, decl: TableDecl): Table {
+    const table = new Table(this, `${pascalCase(name)}Table`, {
+      partitionKey: { name: decl.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: decl.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.tableKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: decl.ttlAttribute,
+    });
+    for (const index of decl.globalIndexes ?? []) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    new CfnOutput(this, `${pascalCase(name)}TableName`, { value: table.tableName, description: decl.purpose });
+    return table;
+  }
+
+  private queueWithDeadLetterQueue(name: QueueName, decl: QueueDecl): { queue: Queue; deadLetterQueue: Queue } {
+    const common = {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: this.queueKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(decl.retentionDays),
+      // Messages in flight (and dead letters awaiting a fix) are data too.
+      removalPolicy: RemovalPolicy.RETAIN,
+    };
+    const deadLetterQueue = new Queue(this, `${pascalCase(name)}DeadLetterQueue`, common);
+    const queue = new Queue(this, `${pascalCase(name)}Queue`, {
+      ...common,
+      // At least six times the consumer's timeout, so a slow batch is not redelivered while still running.
+      visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(name)),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: decl.maxReceiveCount },
+    });
+    new CfnOutput(this, `${pascalCase(name)}QueueUrl`, { value: queue.queueUrl, description: decl.purpose });
+    return { queue, deadLetterQueue };
+  }
+}
