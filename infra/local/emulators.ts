@@ -1,41 +1,46 @@
 /**
  * The embedded emulators of the local runtime, in-process on loopback: dynalite (DynamoDB API, persisted
- * with LevelDB under a directory, or in memory) and local-aws-sqs (SQS API, in memory only).
+ * with LevelDB under a directory, or in memory) and local-aws-sqs (SQS API, in memory only). Each runs
+ * on a worker thread of this process (see emulator-worker.mjs) so that it does not share an event loop
+ * with the handlers.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import dynalite from 'dynalite';
-import { createSqsServer } from 'local-aws-sqs';
+import { Worker } from 'node:worker_threads';
 
 export interface Emulator {
   readonly endpoint: string;
   close(): Promise<void>;
 }
 
-const closeServer = (server: Server): Promise<void> =>
-  new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
+type WorkerReply = { port: number } | { error: string } | { stopped: true };
 
-/** Starts dynalite; with `path`, its tables persist there across restarts. */
-export async function startDynamo(options: { path?: string; port?: number } = {}): Promise<Emulator> {
-  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+async function startWorker(workerData: { kind: 'dynamo' | 'sqs'; path?: string; port?: number; region?: string }): Promise<Emulator> {
+  const worker = new Worker(new URL('./emulator-worker.mjs', import.meta.url), { workerData });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (reply: WorkerReply) => ('port' in reply ? resolve(reply.port) : reject(new Error(`${workerData.kind} emulator: ${'error' in reply ? reply.error : 'stopped'}`))));
   });
-  const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 5_000);
+        worker.once('message', () => {
+          clearTimeout(timer);
+          void worker.terminate().then(() => resolve());
+        });
+        worker.postMessage('stop');
+      });
+      return closed;
+    },
+  };
 }
 
-export async function startSqs(options: { port?: number } = {}): Promise<Emulator> {
-  const server = (await createSqsServer({
-    port: options.port ?? 0,
-    hostname: '127.0.0.1',
-    region: process.env.AWS_REGION ?? 'ap-east-1',
-    emulateQueueCreationLifecycle: false,
-  })) as unknown as Server;
-  const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
+/** Starts dynalite; with `path`, its tables persist there across restarts. */
+export function startDynamo(options: { path?: string; port?: number } = {}): Promise<Emulator> {
+  return startWorker({ kind: 'dynamo', path: options.path, port: options.port });
+}
+
+export function startSqs(options: { port?: number } = {}): Promise<Emulator> {
+  return startWorker({ kind: 'sqs', port: options.port, region: process.env.AWS_REGION ?? 'ap-east-1' });
 }

@@ -17,6 +17,8 @@ const port = Number(process.env.PORT ?? 3000);
 const runtime = await startLocalRuntime({
   dataDir,
   port,
+  // ZT_POLLERS=false serves the API without running the queue workers (e.g. to measure intake apart).
+  pollers: process.env.ZT_POLLERS !== 'false',
   beforeHandlers: async () => {
     if (await seedDemoData(dataDir)) console.log(`Seeded demo data; channel credentials in ${credentialsPath(dataDir)}`);
   },
