@@ -154,6 +154,7 @@ describe('bad input: a 4xx problem+json with a stable code, nothing stored, noth
       code: 'AUTH_UNKNOWN_CHANNEL',
       event: () => signedEvent(apigwFixture('submit-batch'), { channelId: 'ch-nobody', privateKey: world.bank.privateKey }, { body: bodyOf([goodFiling()]) }),
     },
+    { name: 'disabled channel', status: 403, code: 'CHANNEL_DISABLED', event: () => signedEvent(apigwFixture('submit-batch'), world.disabledBank, { body: bodyOf([goodFiling()]) }) },
   ];
 
   it.each(cases)('$name → $status $code', async ({ status, code, event }) => {

@@ -45,6 +45,8 @@ export interface ChannelWorld {
   readonly emulators: TestEmulators;
   readonly bank: Channel & Signer;
   readonly otherBank: Channel & Signer;
+  /** A channel the registry has disabled: its signatures are valid, its requests are refused. */
+  readonly disabledBank: Channel & Signer;
   countItems(table: TableName): Promise<number>;
   queueDepth(): Promise<number>;
   /** Empties the intake queue. */
@@ -96,8 +98,9 @@ export async function startChannelWorld(prefix: string): Promise<ChannelWorld> {
 
   const bank = bankChannel('ch-bank-a', 'INST-BANK-A');
   const otherBank = bankChannel('ch-bank-b', 'INST-BANK-B');
+  const disabledBank: Channel & Signer = { ...bankChannel('ch-bank-off', 'INST-BANK-OFF'), status: 'DISABLED' };
   const directory = channelDirectoryFromEnv();
-  for (const channel of [bank, otherBank]) {
+  for (const channel of [bank, otherBank, disabledBank]) {
     const { privateKey: _private, ...stored } = channel;
     await directory.putChannel(stored);
   }
@@ -114,6 +117,7 @@ export async function startChannelWorld(prefix: string): Promise<ChannelWorld> {
     emulators,
     bank,
     otherBank,
+    disabledBank,
     countItems: async (table) => {
       const { Count } = await dynamo.send(new ScanCommand({ TableName: process.env[tableEnvVar(table)]!, Select: 'COUNT' }));
       return Count ?? 0;
