@@ -5,7 +5,7 @@
  * retried under a fresh suffix instead of overwriting. The hash chain comes later (roadmap step 5).
  */
 import { randomBytes } from 'node:crypto';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditLog, AuditRecord } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
@@ -62,19 +62,13 @@ export class DynamoAuditLog implements AuditLog {
   /** The tenant's records of one UTC day (`yyyy-mm-dd`), oldest first. */
   async listAudit(tenant: string, day: string): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.deps.client.send(
-        new QueryCommand({
-          TableName: this.deps.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': auditPk(tenant, day) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.deps.client },
+      { TableName: this.deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': auditPk(tenant, day) } },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) entries.push(withoutKeys(item) as unknown as AuditEntry);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     return entries;
   }
 }

@@ -3,7 +3,7 @@
  * sk `META` (unit facts and owners), sk `MORTGAGE#<mortgageId>`, sk `SEIZURE#<seizureId>`. Intake reads
  * a whole unit with one strongly consistent Query.
  */
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MortgageRight, RegisteredOwner, Seizure, UnitView } from '../../core/domain/register';
 import type { RegisterReader } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
@@ -31,25 +31,18 @@ export class DynamoRegisterRepository implements RegisterReader {
     let meta: Record<string, unknown> | undefined;
     const mortgages: MortgageRight[] = [];
     const seizures: Seizure[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.deps.client.send(
-        new QueryCommand({
-          TableName: this.deps.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': unitPk(unitCode) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.deps.client },
+      { TableName: this.deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': unitPk(unitCode) }, ConsistentRead: true },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const sk = String(item['sk']);
         if (sk === 'META') meta = item;
         else if (sk.startsWith('MORTGAGE#')) mortgages.push(withoutKeys(item) as unknown as MortgageRight);
         else if (sk.startsWith('SEIZURE#')) seizures.push(withoutKeys(item) as unknown as Seizure);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     if (meta === undefined) return undefined;
     return {
       unitCode: meta['unitCode'] as string,
