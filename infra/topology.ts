@@ -7,8 +7,8 @@
  * through the environment variables that {@link tableEnvVar} and {@link queueEnvVar} name.
  */
 
-export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit';
-export type QueueName = 'intake';
+export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff';
+export type QueueName = 'intake' | 'notifications';
 export type Access = 'read' | 'write' | 'readWrite';
 
 export interface TableDecl {
@@ -53,6 +53,16 @@ export interface FunctionDecl {
   readonly sends?: readonly QueueName[];
   /** Whether the function wraps or unwraps personal-data keys with the PII KMS key. */
   readonly usesPiiKey?: boolean;
+  /**
+   * What the function does with the platform's SM2 key: `sign` (webhooks now, e-certificates later), or
+   * `publicKey` to hand out the public key that verifies those signatures.
+   */
+  readonly platformKey?: 'sign' | 'publicKey';
+  /**
+   * Served by the local runtime only: the local token issuer for staff. On AWS, the Cognito user pool
+   * plays that role, so the CDK app creates no function for it.
+   */
+  readonly localOnly?: boolean;
 }
 
 export const tables = {
@@ -64,6 +74,8 @@ export const tables = {
   filings: {
     partitionKey: 'pk',
     sortKey: 'sk',
+    // Staff worklists: filings of one district in one status, oldest change first (002 五(二)1).
+    globalIndexes: [{ name: 'byDistrictStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
     purpose: 'Batches, filings (with their history) and per-unit active-filing locks.',
   },
   register: {
@@ -87,6 +99,11 @@ export const tables = {
     sortKey: 'sk',
     purpose: 'Audit records of operations, interface calls and errors, per tenant and day.',
   },
+  staff: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'Registry staff accounts: role, district, status (a deactivated account is refused on its next request).',
+  },
 } as const satisfies Record<TableName, TableDecl>;
 
 export const queues = {
@@ -94,6 +111,11 @@ export const queues = {
     maxReceiveCount: 5,
     retentionDays: 14,
     purpose: 'Filings waiting for machine-assisted intake review (one message per filing, no personal data).',
+  },
+  notifications: {
+    maxReceiveCount: 8,
+    retentionDays: 4,
+    purpose: "Filing progress events to deliver to institutions' webhooks (ids and statuses only, no personal data).",
   },
 } as const satisfies Record<QueueName, QueueDecl>;
 
@@ -148,7 +170,61 @@ export const functions = {
     memoryMb: 1024,
     source: { queue: 'intake', batchSize: 10, maxConcurrency: 20 },
     tables: { filings: 'readWrite', register: 'read', keys: 'read', audit: 'write' },
+    sends: ['notifications'],
     usesPiiKey: true,
+  },
+  getWebhook: {
+    entry: 'functions/handlers/get-webhook.ts',
+    description: "GET /v1/channel/webhook: the channel's registered webhook URL",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/channel/webhook' },
+    tables: { channels: 'read', guards: 'readWrite', audit: 'write' },
+    platformKey: 'publicKey',
+  },
+  putWebhook: {
+    entry: 'functions/handlers/put-webhook.ts',
+    description: 'PUT /v1/channel/webhook: register or change the URL that receives signed progress events',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'PUT', path: '/v1/channel/webhook' },
+    tables: { channels: 'readWrite', guards: 'readWrite', audit: 'write' },
+    platformKey: 'publicKey',
+  },
+  notifier: {
+    entry: 'functions/workers/notifier.ts',
+    description: "Notifier worker: delivers SM2-signed progress events to each institution's webhook, retrying with backoff",
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    source: { queue: 'notifications', batchSize: 10, maxConcurrency: 10 },
+    tables: { channels: 'read', audit: 'write' },
+    platformKey: 'sign',
+  },
+  staffLogin: {
+    entry: 'functions/handlers/staff-login.ts',
+    description: 'POST /v1/staff/login: the local token issuer (Cognito on AWS)',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'POST', path: '/v1/staff/login' },
+    tables: { staff: 'read', audit: 'write' },
+    localOnly: true,
+  },
+  staffJwks: {
+    entry: 'functions/handlers/staff-jwks.ts',
+    description: "GET /v1/staff/jwks.json: the local token issuer's public keys (Cognito's JWKS on AWS)",
+    timeoutSeconds: 5,
+    memoryMb: 128,
+    route: { method: 'GET', path: '/v1/staff/jwks.json' },
+    tables: {},
+    localOnly: true,
+  },
+  listStaffFilings: {
+    entry: 'functions/handlers/list-staff-filings.ts',
+    description: "GET /v1/staff/filings: a district's worklist by status, for registry staff",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/filings' },
+    tables: { staff: 'read', filings: 'read', audit: 'write' },
   },
 } as const satisfies Record<string, FunctionDecl>;
 
@@ -169,5 +245,7 @@ export const queueEnvVar = (name: QueueName): string => `QUEUE_${name.toUpperCas
 export const PII_KEY_ENV = 'PII_KEY_ID';
 /** Selects the key provider: `kms` (default) or `local` (the local runtime's keyring). */
 export const KEY_PROVIDER_ENV = 'KEY_PROVIDER';
+/** The platform's SM2 signing key: a KMS key id (SM2 key spec, China regions) or `local`. */
+export const PLATFORM_SIGNING_KEY_ENV = 'PLATFORM_SIGNING_KEY_ID';
 /** Directory of the local keyring when KEY_PROVIDER=local. */
 export const LOCAL_KEYRING_DIR_ENV = 'LOCAL_KEYRING_DIR';

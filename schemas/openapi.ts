@@ -8,8 +8,10 @@ import { functions, type FunctionDecl } from '../infra/topology';
 import { api, healthResponseSchema, submitBatchRequestDocSchema, type ApiOperation } from './v1/api';
 import { batchViewSchema, submitBatchResponseSchema } from './v1/batch';
 import { filingViewSchema } from './v1/filing-view';
-import { mortgageCreateFilingSchema } from './v1/filings/mortgage-create';
+import { filingInputSchemas } from './v1/filing-input';
 import { fieldErrorSchema, PROBLEM_CONTENT_TYPE, problemSchema } from './v1/problem';
+import { jwksSchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema } from './v1/staff';
+import { putWebhookRequestSchema, webhookViewSchema } from './v1/webhook';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
 export const ZT_SM2_HEADER_FORMAT =
@@ -19,6 +21,7 @@ export const ZT_SM2_SIGNED_STRING =
   'signed string = METHOD "\\n" PATH_AND_QUERY "\\n" timestamp "\\n" nonce "\\n" lowercase-hex(SM3(raw body bytes)) "\\n"';
 
 const SECURITY_SCHEME = 'ZT-SM2';
+const STAFF_SECURITY_SCHEME = 'StaffBearer';
 
 const securitySchemeDescription = [
   'Every channel request is signed with the SM2 private key of the channel (GB/T 39786 level 3: non-repudiation of filings).',
@@ -34,15 +37,23 @@ const securitySchemeDescription = [
 ].join('\n');
 
 /** Component name of each schema the API uses, and whether it is documented as accepted or as sent. */
+const pascal = (type: string): string => type.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _sep, c: string) => c.toUpperCase());
 const requestComponents = new Map<z.ZodType, string>([
   [submitBatchRequestDocSchema, 'SubmitBatchRequest'],
-  [mortgageCreateFilingSchema, 'MortgageCreateFiling'],
+  // One named component per business type, e.g. MORTGAGE_CREATE → MortgageCreateFiling.
+  ...Object.entries(filingInputSchemas).map(([type, schema]): [z.ZodType, string] => [schema, `${pascal(type)}Filing`]),
+  [putWebhookRequestSchema, 'PutWebhookRequest'],
+  [staffLoginRequestSchema, 'StaffLoginRequest'],
 ]);
 const responseComponents = new Map<z.ZodType, string>([
   [submitBatchResponseSchema, 'SubmitBatchResponse'],
   [batchViewSchema, 'BatchView'],
   [filingViewSchema, 'FilingView'],
   [problemSchema, 'Problem'],
+  [webhookViewSchema, 'WebhookView'],
+  [staffLoginResponseSchema, 'StaffLoginResponse'],
+  [jwksSchema, 'Jwks'],
+  [staffFilingListSchema, 'StaffFilingList'],
   [fieldErrorSchema, 'FieldError'],
   [healthResponseSchema, 'Health'],
 ]);
@@ -75,14 +86,21 @@ const pathParameterNames = (path: string): string[] => [...path.matchAll(/\{([^}
 function operation(name: string, decl: FunctionDecl, op: ApiOperation): Record<string, unknown> {
   const route = decl.route;
   if (!route) throw new Error(`OpenAPI: ${name} has no route`);
-  // DESIGN.md §7: POST requests carry an Idempotency-Key.
-  if (route.method === 'POST' && !op.idempotent) throw new Error(`OpenAPI: POST ${route.path} must be idempotent`);
+  // DESIGN.md §7: a channel's POST requests carry an Idempotency-Key.
+  if (route.method === 'POST' && op.auth === 'ZT-SM2' && !op.idempotent) throw new Error(`OpenAPI: POST ${route.path} must be idempotent`);
   const parameters: unknown[] = pathParameterNames(route.path).map((param) => {
     const description = op.pathParameters?.[param];
     if (!description) throw new Error(`OpenAPI: path parameter ${param} of ${name} has no description`);
     return { name: param, in: 'path', required: true, description, schema: { type: 'string', minLength: 1, maxLength: 128 } };
   });
   if (op.idempotent) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
+  if (op.query) {
+    const shape = (z.toJSONSchema(op.query, { io: 'input' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] });
+    for (const [param, schema] of Object.entries(shape.properties ?? {})) {
+      const { description, ...rest } = schema;
+      parameters.push({ name: param, in: 'query', required: (shape.required ?? []).includes(param), ...(description ? { description } : {}), schema: rest });
+    }
+  }
 
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(op.responses)) {
@@ -104,7 +122,7 @@ function operation(name: string, decl: FunctionDecl, op: ApiOperation): Record<s
     operationId: name,
     summary: op.summary,
     description: op.description,
-    security: op.auth === 'ZT-SM2' ? [{ [SECURITY_SCHEME]: [] }] : [],
+    security: op.auth === 'ZT-SM2' ? [{ [SECURITY_SCHEME]: [] }] : op.auth === 'Bearer' ? [{ [STAFF_SECURITY_SCHEME]: [] }] : [],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.request
       ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(op.request, requestComponents, `${name} request`) } } } }
@@ -144,6 +162,12 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       schemas: { ...requestSchemas, ...responseSchemas },
       securitySchemes: {
         [SECURITY_SCHEME]: { type: 'apiKey', in: 'header', name: 'Authorization', description: securitySchemeDescription },
+        [STAFF_SECURITY_SCHEME]: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: "A registry staff member's access token: Cognito on AWS, the local issuer (POST /v1/staff/login) on the local runtime.",
+        },
       },
       parameters: {
         IdempotencyKey: {

@@ -6,6 +6,7 @@
 import type { BusinessType, InstitutionType } from './domain/business-types';
 import type { FilingRecord, BatchRecord, FilingStatus, HistoryEntry } from './domain/filing';
 import type { UnitView } from './domain/register';
+import type { StaffAccount } from './domain/staff';
 
 export interface Clock {
   now(): Date;
@@ -50,6 +51,8 @@ export interface Channel {
   readonly allowedBusinessTypes: readonly BusinessType[];
   /** District codes (6 digits) the channel may file in. */
   readonly allowedDistricts: readonly string[];
+  /** Where progress events are pushed, SM2-signed by the platform (DESIGN.md §3 Progress). */
+  readonly webhook?: { readonly url: string; readonly updatedAt: string };
 }
 
 export interface ChannelDirectory {
@@ -84,6 +87,8 @@ export type PutFilingResult = { readonly kind: 'created' } | { readonly kind: 'e
 
 export interface TransitionRequest {
   readonly filingId: string;
+  /** The filing's district (it never changes): the staff worklist index is keyed by it. */
+  readonly district: string;
   readonly from: FilingStatus;
   readonly to: FilingStatus;
   readonly entry: HistoryEntry;
@@ -105,6 +110,13 @@ export interface FilingRepository {
    * (already or now), false when another active filing does.
    */
   lockActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<boolean>;
+  /** The filing holding the unit's active lock for this business type, if any. */
+  activeFilingId(unitCode: string, businessType: BusinessType): Promise<string | undefined>;
+  /**
+   * A district's filings in one status, oldest change first (staff worklists, 002 五(二)1). `cursor` is
+   * the opaque `nextCursor` of the previous page; a cursor of another district or status is refused.
+   */
+  listByDistrictStatus(district: string, status: FilingStatus, page: { readonly limit: number; readonly cursor?: string }): Promise<FilingSummaryPage>;
 }
 
 export interface RegisterReader {
@@ -135,4 +147,94 @@ export interface AuditRecord {
 /** The audit port (002 五(二)4). The tamper-evident hash chain plugs in behind it later (roadmap step 5). */
 export interface AuditLog {
   record(entry: AuditRecord): Promise<void>;
+}
+
+/**
+ * A filing's progress, as pushed to its institution's webhook (DESIGN.md §3 Progress). Ids, statuses
+ * and reason codes only: never personal data. `eventId` is stable per transition, so receivers can
+ * drop duplicates of an at-least-once delivery.
+ */
+export interface ProgressEvent {
+  readonly v: 1;
+  readonly eventId: string;
+  readonly channelId: string;
+  readonly filingId: string;
+  readonly clientRef: string;
+  readonly businessType: BusinessType;
+  readonly status: FilingStatus;
+  readonly at: string;
+  readonly reasonCode?: string;
+}
+
+export interface NotificationQueue {
+  publish(events: readonly ProgressEvent[]): Promise<void>;
+}
+
+/** The platform's own SM2 signing key (KMS SM2 key in China regions; the local keyring locally). */
+export interface PlatformSigner {
+  readonly keyId: string;
+  /** Uncompressed SM2 public key, hex (`04…`), for receivers to verify with. */
+  publicKeyHex(): Promise<string>;
+  /** DER SM2 signature (SM3 over Z‖M, user id 1234567812345678) of the message bytes. */
+  sign(message: Uint8Array): Promise<Buffer>;
+}
+
+/** What a worklist shows of a filing: ids, type, unit, status and time, never personal data. */
+export interface FilingSummary {
+  readonly filingId: string;
+  readonly businessType: BusinessType;
+  readonly unitCode: string;
+  readonly institutionId: string;
+  readonly district: string;
+  readonly status: FilingStatus;
+  readonly updatedAt: string;
+  /** Urgent filings take a priority lane (003 第十三条). */
+  readonly urgent?: boolean;
+}
+
+export interface FilingSummaryPage {
+  readonly items: readonly FilingSummary[];
+  /** Present when more items may follow: pass it back as `cursor`. */
+  readonly nextCursor?: string;
+}
+
+/** Registry staff accounts (DESIGN.md §1, §5). Read on every staff request, so changes act at once. */
+export interface StaffDirectory {
+  get(staffId: string): Promise<StaffAccount | undefined>;
+}
+
+/**
+ * Verifies a staff bearer token (a JWT: Cognito's on AWS, the local issuer's on `npm start`) and says
+ * whose it is. Throws a 401 ZtError (`STAFF_TOKEN_INVALID`) for anything but a valid, current token of
+ * the configured issuer and audience.
+ */
+export interface StaffTokenVerifier {
+  verify(token: string): Promise<{ readonly staffId: string }>;
+}
+
+/** Where a channel's webhook is stored: the channel record itself (DESIGN.md §3 Progress). */
+export interface WebhookRegistry {
+  /** Sets the channel's webhook, or removes it when `webhook` is undefined. Throws if the channel does not exist. */
+  setWebhook(channelId: string, webhook: Channel['webhook'] | undefined): Promise<void>;
+}
+
+/** One signed POST of a progress event to an institution's webhook. */
+export interface WebhookRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The exact bytes signed and sent (UTF-8 JSON). */
+  readonly body: string;
+}
+
+/**
+ * What came of a POST: the receiver answered (any status), or no answer arrived. Reasons name the kind of
+ * failure only; no response body is ever kept (it is the receiver's data).
+ */
+export type WebhookOutcome =
+  | { readonly kind: 'answered'; readonly status: number }
+  | { readonly kind: 'unanswered'; readonly reason: 'TIMEOUT' | 'NETWORK' | 'FORBIDDEN_ADDRESS' | 'INVALID_URL' };
+
+/** The HTTP port of the notifier: posts with a bounded time, never follows redirects. */
+export interface WebhookSender {
+  post(request: WebhookRequest): Promise<WebhookOutcome>;
 }

@@ -10,6 +10,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-repository';
+import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { processIntake } from '../core/use-cases/process-intake';
 import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
@@ -21,6 +22,7 @@ const ports = lazy(async () => ({
   register: registerRepositoryFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
+  notifications: notificationQueueFromEnv(),
   correctionWorkingDays: getNumberFromEnv('CORRECTION_WORKING_DAYS', 5),
 }));
 

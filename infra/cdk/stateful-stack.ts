@@ -6,7 +6,7 @@
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
+import { Key, KeySpec, KeyUsage, type IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
@@ -18,6 +18,7 @@ import {
   type TableDecl,
   type TableName,
 } from '../topology';
+import { StaffIdentity } from './staff-identity';
 
 const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 /** `Object.entries` that keeps the topology's key type. */
@@ -30,7 +31,22 @@ export interface StatefulResources {
   readonly deadLetterQueues: Readonly<Record<QueueName, IQueue>>;
   /** Wraps the per-tenant personal-data keys (DESIGN §5 envelope encryption). */
   readonly piiKey: IKey;
+  /** The platform's own SM2 signing key: webhook deliveries now, e-certificates later (DESIGN §3 Progress). */
+  readonly platformSigningKey: IKey;
+  /** The Cognito user pool of registry staff: staff functions verify its access tokens. */
+  readonly staffIdentity: StaffIdentity;
 }
+
+/**
+ * Key specs the platform signing key may have (context `platformKeySpec`). SM2 — what receivers verify —
+ * exists only in the China regions (cn-north-1, cn-northwest-1). `ECC_NIST_P256` lets the stacks deploy
+ * elsewhere (e.g. an infrastructure rehearsal in another partition); the notifier then refuses to sign
+ * with it (KmsPlatformSigner checks the key spec), so deliveries dead-letter and alarm instead of carrying
+ * signatures no receiver can verify.
+ */
+export const PLATFORM_KEY_SPECS = { SM2: KeySpec.SM2, ECC_NIST_P256: KeySpec.ECC_NIST_P256 } as const;
+export type PlatformKeySpec = keyof typeof PLATFORM_KEY_SPECS;
+const isPlatformKeySpec = (value: unknown): value is PlatformKeySpec => typeof value === 'string' && Object.hasOwn(PLATFORM_KEY_SPECS, value);
 
 export interface StatefulStackProps extends StackProps {
   /** Deployment stage (`dev`, `prod`, ...), part of key aliases. */
@@ -42,6 +58,8 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly queues: Record<QueueName, Queue>;
   readonly deadLetterQueues: Record<QueueName, Queue>;
   readonly piiKey: Key;
+  readonly platformSigningKey: Key;
+  readonly staffIdentity: StaffIdentity;
   /** Encrypts the tables at rest. */
   readonly tableKey: Key;
   /** Encrypts queue messages (and dead letters) at rest. */
@@ -57,6 +75,8 @@ export class StatefulStack extends Stack implements StatefulResources {
       'Zhitong: wraps per-tenant SM4 personal-data keys (envelope encryption, tenant bound in the encryption context)');
     this.tableKey = this.customerManagedKey('TableKey', `${aliasPrefix}/tables`, 'Zhitong: DynamoDB tables at rest');
     this.queueKey = this.customerManagedKey('QueueKey', `${aliasPrefix}/queues`, 'Zhitong: SQS queues and dead-letter queues at rest');
+    this.platformSigningKey = this.platformKey(`${aliasPrefix}/platform-signing`);
+    this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', { stage: props.stage });
 
     const tables: Partial<Record<TableName, Table>> = {};
     for (const [name, decl] of entriesOf<TableName, TableDecl>(tableDecls)) {
@@ -81,6 +101,26 @@ export class StatefulStack extends Stack implements StatefulResources {
       alias,
       enableKeyRotation: true,
       // Losing a key loses every ciphertext under it: never delete with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * The platform's asymmetric signing key (`-c platformKeySpec=SM2` by default; see PLATFORM_KEY_SPECS).
+   * Asymmetric KMS keys cannot rotate automatically: a new key is a new `keyId` in the signature header,
+   * announced to institutions through GET /v1/channel/webhook before it is used.
+   */
+  private platformKey(alias: string): Key {
+    const spec: unknown = this.node.tryGetContext('platformKeySpec') ?? 'SM2';
+    if (!isPlatformKeySpec(spec)) {
+      throw new Error(`Invalid platformKeySpec "${String(spec)}": one of ${Object.keys(PLATFORM_KEY_SPECS).join(', ')}`);
+    }
+    return new Key(this, 'PlatformSigningKey', {
+      description: 'Zhitong: the platform SM2 signing key (webhook deliveries to institutions; e-certificates later)',
+      alias,
+      keySpec: PLATFORM_KEY_SPECS[spec],
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      // Institutions verify with its public key: losing it would orphan every signature they hold.
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

@@ -41,9 +41,14 @@ const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name
 const entriesOf = <K extends string, V>(record: Readonly<Partial<Record<K, V>>>): [K, V][] =>
   (Object.entries(record) as [K, V | undefined][]).filter((entry): entry is [K, V] => entry[1] !== undefined);
 
+/** The functions the CDK app deploys: all but those the local runtime alone serves (`localOnly`). */
+export type CloudFunctionName = {
+  [K in FunctionName]: (typeof functionDecls)[K] extends { readonly localOnly: true } ? never : K;
+}[FunctionName];
+
 export class StatelessStack extends Stack {
   readonly api: RestApi;
-  readonly functions: Record<FunctionName, ZtFunction>;
+  readonly functions: Record<CloudFunctionName, ZtFunction>;
   /** Alarm notifications; operators subscribe to it. */
   readonly alarmTopic: Topic;
 
@@ -56,6 +61,8 @@ export class StatelessStack extends Stack {
 
     const created: Partial<Record<FunctionName, ZtFunction>> = {};
     for (const [name, decl] of entriesOf<FunctionName, FunctionDecl>(functionDecls)) {
+      // The local token issuer: on AWS the Cognito user pool (stateful stack) plays its part.
+      if (decl.localOnly === true) continue;
       const fn = new ZtFunction(this, pascalCase(name), {
         entry: `${props.projectRoot}/${decl.entry}`,
         projectRoot: props.projectRoot,
@@ -70,11 +77,14 @@ export class StatelessStack extends Stack {
       }
       for (const queue of decl.sends ?? []) fn.bindQueue(queue, stateful.queues[queue]);
       if (decl.usesPiiKey === true) fn.bindPiiKey(stateful.piiKey);
+      fn.bindPlatformKey(decl, stateful.platformSigningKey);
+      // Staff functions (those reading the staff table) verify staff access tokens against the user pool.
+      if (decl.tables.staff !== undefined) stateful.staffIdentity.configure(fn);
       if (decl.route !== undefined) this.addRoute(decl.route, name, fn);
       if (decl.source !== undefined) this.addWorkerSource(name, fn, stateful.queues[decl.source.queue], decl.source);
       created[name] = fn;
     }
-    this.functions = created as Record<FunctionName, ZtFunction>;
+    this.functions = created as Record<CloudFunctionName, ZtFunction>;
 
     for (const [queue, deadLetterQueue] of entriesOf(stateful.deadLetterQueues)) {
       this.alarm(`${pascalCase(queue)}DeadLetterAlarm`,
@@ -160,12 +170,12 @@ export class StatelessStack extends Stack {
       {
         id: 'AwsSolutions-APIG4',
         reason:
-          'Channel authentication is an SM2 signature over method, path, timestamp, nonce and SM3 of the raw body (DESIGN §5, §7), verified inside the function: an API Gateway authorizer never sees the body, so it cannot verify it. /health and /openapi.json are public by design.',
+          'Channel authentication is an SM2 signature over method, path, timestamp, nonce and SM3 of the raw body (DESIGN §5, §7), verified inside the function: an API Gateway authorizer never sees the body, so it cannot verify it. Staff routes (/v1/staff/*) carry a Cognito access token verified inside the function against the user pool JWKS, followed by a read of the staff account on every request. /health and /openapi.json are public by design.',
       },
       {
         id: 'AwsSolutions-COG4',
         reason:
-          'Callers are institutions\' systems identified by registered SM2 keys, not Cognito users; every channel request is authenticated by its SM2 signature inside the function (DESIGN §5, §7).',
+          'Channel callers are institutions\' systems identified by registered SM2 keys, not Cognito users (DESIGN §5, §7). Staff routes do use the Cognito user pool, but verify its access tokens inside the function rather than in an authorizer: the function must read the staff account on every request anyway (a deactivated account is refused at once, DESIGN §5), which an authorizer result cache would delay.',
       },
       {
         id: 'AwsSolutions-APIG2',

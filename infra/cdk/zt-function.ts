@@ -6,8 +6,8 @@
  * `bindTable({ table, accessMode })`).
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { TableGrants, type ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -17,10 +17,14 @@ import type { Construct } from 'constructs';
 import {
   KEY_PROVIDER_ENV,
   PII_KEY_ENV,
+  PLATFORM_SIGNING_KEY_ENV,
   queueEnvVar,
   tableEnvVar,
+  tables as tableDecls,
   type Access,
+  type FunctionDecl,
   type QueueName,
+  type TableDecl,
   type TableName,
 } from '../topology';
 
@@ -129,16 +133,23 @@ export class ZtFunction extends NodejsFunction {
 
   /** Grants `access` on the table and sets the variable (TABLE_<NAME>) that tells the function its name. */
   bindTable(name: TableName, table: ITable, access: Access): this {
+    // Grants on the table itself (and its key); readers get its declared indexes by name below, rather
+    // than the `<table>/index/*` wildcard CDK's own table grants add as soon as a table has an index.
+    const grants = TableGrants.fromTable(table, undefined, false);
     switch (access) {
       case 'read':
-        table.grantReadData(this);
+        grants.readData(this);
         break;
       case 'write':
-        table.grantWriteData(this);
+        grants.writeData(this);
         break;
       case 'readWrite':
-        table.grantReadWriteData(this);
+        grants.readWriteData(this);
         break;
+    }
+    const indexes = (tableDecls as Readonly<Record<TableName, TableDecl>>)[name].globalIndexes ?? [];
+    if (access !== 'write' && indexes.length > 0) {
+      Grant.addToPrincipal({ grantee: this, actions: ['dynamodb:Query'], resourceArns: indexes.map((index) => `${table.tableArn}/index/${index.name}`) });
     }
     this.addEnvironment(tableEnvVar(name), table.tableName);
     if (access !== 'read' && table.encryptionKey !== undefined) this.acknowledgeKmsWriteWildcards();
@@ -160,6 +171,20 @@ export class ZtFunction extends NodejsFunction {
   bindPiiKey(key: IKey): this {
     key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
     this.addEnvironment(PII_KEY_ENV, key.keyArn);
+    return this;
+  }
+
+  /**
+   * Lets the function use the platform signing key as its declaration says (`platformKey`) and tells it
+   * the key: kms:Sign and kms:GetPublicKey to sign, GetPublicKey alone to publish the public key. Never
+   * Verify, Decrypt or key admin.
+   */
+  bindPlatformKey(decl: FunctionDecl, key: IKey): this {
+    const access = decl.platformKey;
+    if (access === undefined) return this;
+    if (access === 'sign') key.grant(this, 'kms:Sign', 'kms:GetPublicKey');
+    else key.grant(this, 'kms:GetPublicKey');
+    this.addEnvironment(PLATFORM_SIGNING_KEY_ENV, key.keyArn);
     return this;
   }
 

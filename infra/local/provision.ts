@@ -8,6 +8,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -29,14 +30,8 @@ export const physicalTableName = (prefix: string, name: TableName): string => `$
 export const physicalQueueName = (prefix: string, name: QueueName, dlq = false): string =>
   `${prefix}-${name}${dlq ? '-dlq' : ''}`;
 
-async function ensureTable(client: DynamoDBClient, tableName: string, decl: TableDecl): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  const indexes: GlobalSecondaryIndex[] = (decl.globalIndexes ?? []).map((index) => ({
+const indexesOf = (decl: TableDecl): GlobalSecondaryIndex[] =>
+  (decl.globalIndexes ?? []).map((index) => ({
     IndexName: index.name,
     KeySchema: [
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
@@ -44,7 +39,50 @@ async function ensureTable(client: DynamoDBClient, tableName: string, decl: Tabl
     ],
     Projection: { ProjectionType: 'ALL' },
   }));
-  const attributeNames = new Set([decl.partitionKey, decl.sortKey, ...indexes.flatMap((i) => i.KeySchema!.map((k) => k.AttributeName!))]);
+
+const stringAttributes = (names: Iterable<string>) => [...new Set(names)].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const }));
+
+/**
+ * Creates the table, or, when it exists (a data directory from an earlier version), adds the global
+ * indexes declared since (DynamoDB and LocalStack can; dynalite cannot, which is reported clearly).
+ */
+async function ensureTable(client: DynamoDBClient, tableName: string, decl: TableDecl): Promise<void> {
+  const indexes = indexesOf(decl);
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    for (const index of indexes.filter((i) => !existing.has(i.IndexName))) {
+      const addIndex = (throughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number }) =>
+        client.send(
+          new UpdateTableCommand({
+            TableName: tableName,
+            AttributeDefinitions: stringAttributes(index.KeySchema!.map((k) => k.AttributeName!)),
+            GlobalSecondaryIndexUpdates: [
+              { Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection, ProvisionedThroughput: throughput } },
+            ],
+          }),
+        );
+      try {
+        // On-demand tables take no throughput for a new index (DynamoDB, LocalStack)…
+        await addIndex();
+      } catch (error) {
+        // …but dynalite validates against the older API and insists on one; it has no effect there.
+        if (!(error instanceof Error && /provisionedThroughput/i.test(error.message))) throw error;
+        await addIndex({ ReadCapacityUnits: 1, WriteCapacityUnits: 1 });
+      }
+      const { Table: after } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (!(after?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.IndexName)) {
+        // dynalite accepts the request but does not build indexes on existing tables.
+        throw new Error(
+          `Table ${tableName} predates its index ${index.IndexName}, and this DynamoDB emulator cannot add an index to an existing table. ` +
+            'The local data directory holds demo data only: delete it (e.g. rm -rf .data) and start again to re-seed.',
+        );
+      }
+    }
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -53,7 +91,7 @@ async function ensureTable(client: DynamoDBClient, tableName: string, decl: Tabl
         { AttributeName: decl.partitionKey, KeyType: 'HASH' },
         { AttributeName: decl.sortKey, KeyType: 'RANGE' },
       ],
-      AttributeDefinitions: [...attributeNames].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      AttributeDefinitions: stringAttributes([decl.partitionKey, decl.sortKey, ...indexes.flatMap((i) => i.KeySchema!.map((k) => k.AttributeName!))]),
       GlobalSecondaryIndexes: indexes.length > 0 ? indexes : undefined,
     }),
   );

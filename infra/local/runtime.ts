@@ -249,6 +249,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     env.setDefault(LOCAL_KEYRING_DIR_ENV, join(dataDir, 'keyring'));
     env.setDefault(PII_KEY_ENV, 'local');
     env.setDefault('POWERTOOLS_SERVICE_NAME', 'zhitong');
+    // Webhooks to the developer's own machine (http://127.0.0.1:…); never set by the CDK stacks.
+    env.setDefault('ZT_ALLOW_LOCAL_WEBHOOKS', 'true');
 
     await options.beforeHandlers?.({ env: { ...env.applied }, dataDir });
 

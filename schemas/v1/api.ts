@@ -6,10 +6,19 @@
 import { z } from 'zod';
 import type { FunctionName, HttpRoute, functions } from '../../infra/topology';
 import { batchViewSchema, MAX_FILINGS_PER_BATCH_DEFAULT, submitBatchResponseSchema } from './batch';
-import { FILING_ERROR_CODES } from './filing-input';
+import {
+  BUSINESS_TYPES,
+  BUSINESS_TYPES_BY_INSTITUTION,
+  INSTITUTION_TYPES,
+  MATERIAL_CHECKLISTS,
+  type BusinessType,
+} from '../../functions/core/domain/business-types';
+import { FILING_ERROR_CODES, filingInputSchemas, type FilingErrorCode } from './filing-input';
 import { filingViewSchema } from './filing-view';
-import { mortgageCreateFilingSchema } from './filings/mortgage-create';
 import { problemSchema } from './problem';
+import { jwksSchema, listStaffFilingsQuerySchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema } from './staff';
+import { INVALID_WEBHOOK_REQUEST, putWebhookRequestSchema, WEBHOOK_URL_CODES, webhookViewSchema } from './webhook';
+import { STAFF_PERMISSIONS } from '../../functions/shared/http/staff-permissions';
 
 export interface ApiResponse {
   readonly description: string;
@@ -22,11 +31,16 @@ export interface ApiResponse {
 export interface ApiOperation {
   readonly summary: string;
   readonly description: string;
-  /** `ZT-SM2`: the request must carry the channel's SM2 signature (DESIGN.md §7). */
-  readonly auth: 'ZT-SM2' | 'none';
+  /**
+   * `ZT-SM2`: the request must carry the channel's SM2 signature (DESIGN.md §7); `Bearer`: a registry
+   * staff member's access token (JWT).
+   */
+  readonly auth: 'ZT-SM2' | 'Bearer' | 'none';
   /** Accepts an `Idempotency-Key` header: the same key and body return the first response. */
   readonly idempotent?: boolean;
   readonly request?: z.ZodType;
+  /** Query parameters, as a flat object schema (each property is one parameter). */
+  readonly query?: z.ZodObject;
   /** Description of each `{name}` in the route's path. */
   readonly pathParameters?: Readonly<Record<string, string>>;
   readonly responses: Readonly<Record<number, ApiResponse>>;
@@ -60,17 +74,112 @@ const BATCH_ITEM_CODES: Readonly<Record<string, string>> = {
 const problems = (...statuses: number[]): Record<number, ApiResponse> =>
   Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Problem.', schema: problemSchema }]));
 
+// The same, for the staff endpoints (functions/shared/http/staff-endpoint.ts).
+const STAFF_PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
+  400: '`MALFORMED_JSON`, `INVALID_QUERY`, `CURSOR_INVALID`.',
+  401: '`STAFF_TOKEN_MISSING`, `STAFF_TOKEN_INVALID`; sign-in: `INVALID_CREDENTIALS`.',
+  403: '`STAFF_DEACTIVATED`, `ROLE_FORBIDDEN`, `DISTRICT_FORBIDDEN`.',
+  413: '`PAYLOAD_TOO_LARGE`.',
+  415: '`UNSUPPORTED_MEDIA_TYPE`.',
+  422: '`INVALID_REQUEST`.',
+  500: '`INTERNAL_ERROR`.',
+};
+const staffProblems = (...statuses: number[]): Record<number, ApiResponse> =>
+  Object.fromEntries(statuses.map((s) => [s, { description: STAFF_PROBLEM_DESCRIPTIONS[s] ?? 'Problem.', schema: problemSchema }]));
+
 /**
  * The request as integrators should build it. The handler first checks only the list's bounds
  * (`submitBatchRequestSchema`) and then each filing on its own, so one bad filing never fails the batch.
  */
 export const submitBatchRequestDocSchema = z.strictObject({
   filings: z
-    .array(mortgageCreateFilingSchema)
+    .array(
+      z.discriminatedUnion('businessType', [
+        filingInputSchemas.MORTGAGE_CREATE,
+        filingInputSchemas.MORTGAGE_CHANGE,
+        filingInputSchemas.MORTGAGE_DISCHARGE,
+        filingInputSchemas.PRESALE_MORTGAGE_NOTICE,
+        filingInputSchemas.FIRST_REGISTRATION,
+        filingInputSchemas.PRESALE_NOTICE,
+        filingInputSchemas.TRANSFER_NEW,
+        filingInputSchemas.TRANSFER_RESALE,
+      ]),
+    )
     .min(1)
     .max(MAX_FILINGS_PER_BATCH_DEFAULT)
     .meta({ description: `1 to N filings (N is configured, ${MAX_FILINGS_PER_BATCH_DEFAULT} by default), each validated on its own.` }),
 });
+
+/** What an integrator needs to know of each business type beyond the schema: its fields and its own codes. */
+interface BusinessTypeDoc {
+  readonly title: string;
+  readonly fields: string;
+  /** Codes its own fields can get, besides those of the fields every filing has (clientRef, unitCode, materials, names, IDs). */
+  readonly codes: readonly FilingErrorCode[];
+}
+
+const MORTGAGE_TERMS = '`mortgageType`, `amount`, `termStart`, `termEnd`';
+const SALE_TERMS = '`contractNo` (网签备案合同号), `price`';
+
+const BUSINESS_TYPE_DOCS: Readonly<Record<BusinessType, BusinessTypeDoc>> = {
+  MORTGAGE_CREATE: {
+    title: '抵押权首次登记, a bank registers a mortgage',
+    fields: `\`mortgagors\` (1-10 persons), \`mortgagee\` (organisation), ${MORTGAGE_TERMS}`,
+    codes: ['DUPLICATE_PERSON', 'AMOUNT_FORMAT', 'AMOUNT_NOT_POSITIVE', 'TERM_ORDER'],
+  },
+  MORTGAGE_CHANGE: {
+    title: '抵押权变更登记, a bank changes the amount or term of its mortgage',
+    fields: '`mortgageId`, `mortgagors` (1-10 persons: the consenting owners), `change: { amount?, termEnd? }`',
+    codes: ['MORTGAGE_ID_FORMAT', 'DUPLICATE_PERSON', 'CHANGE_EMPTY', 'AMOUNT_FORMAT', 'AMOUNT_NOT_POSITIVE'],
+  },
+  MORTGAGE_DISCHARGE: {
+    title: '抵押权注销登记, a bank discharges its mortgage',
+    fields: '`mortgageId`, `reason` (`REPAID`, `WAIVED`, `COURT_ORDER`, `OTHER`)',
+    codes: ['MORTGAGE_ID_FORMAT'],
+  },
+  PRESALE_MORTGAGE_NOTICE: {
+    title: '预购商品房抵押预告登记, a bank gives advance notice of a mortgage on a presold home',
+    fields: `\`buyers\` (1-10 persons: the presale buyers who mortgage), \`mortgagee\` (organisation), ${MORTGAGE_TERMS}`,
+    codes: ['DUPLICATE_PERSON', 'AMOUNT_FORMAT', 'AMOUNT_NOT_POSITIVE', 'TERM_ORDER'],
+  },
+  FIRST_REGISTRATION: {
+    title: '首次登记, a developer registers the units of a completed building',
+    fields: '`projectId`, `completionRecordNo` (竣工验收备案编号)',
+    codes: ['PROJECT_ID_FORMAT', 'RECORD_NO_FORMAT'],
+  },
+  PRESALE_NOTICE: {
+    title: '预购商品房预告登记, advance notice protecting presale buyers',
+    fields: `\`buyers\` (1-10 persons), \`seller\` (organisation: the developer), ${SALE_TERMS}`,
+    codes: ['DUPLICATE_PERSON', 'CONTRACT_NO_FORMAT', 'AMOUNT_FORMAT', 'AMOUNT_NOT_POSITIVE'],
+  },
+  TRANSFER_NEW: {
+    title: '转移登记（新建商品房）, a developer transfers a new home; the seller is the filing developer',
+    fields: `\`buyers\` (1-10 persons), ${SALE_TERMS}`,
+    codes: ['DUPLICATE_PERSON', 'CONTRACT_NO_FORMAT', 'AMOUNT_FORMAT', 'AMOUNT_NOT_POSITIVE'],
+  },
+  TRANSFER_RESALE: {
+    title: '转移登记（存量房）, an agency files a resale transfer',
+    fields: `\`sellers\` (1-10 persons), \`buyers\` (1-10 persons), ${SALE_TERMS}`,
+    codes: ['DUPLICATE_PERSON', 'PARTY_BOTH_SIDES', 'CONTRACT_NO_FORMAT', 'AMOUNT_FORMAT', 'AMOUNT_NOT_POSITIVE'],
+  },
+};
+
+const institutionsFiling = (type: BusinessType): string =>
+  INSTITUTION_TYPES.filter((kind) => BUSINESS_TYPES_BY_INSTITUTION[kind].includes(type)).join(', ');
+
+const quoted = (values: readonly string[]): string => (values.length > 0 ? values.map((v) => `\`${v}\``).join(', ') : 'none');
+
+/** One paragraph per business type: what it is, who files it, its fields, its materials, its own codes. */
+const businessTypeSections = (): string =>
+  BUSINESS_TYPES.map((type) => {
+    const doc = BUSINESS_TYPE_DOCS[type];
+    const checklist = MATERIAL_CHECKLISTS[type];
+    return [
+      `- \`${type}\` (${doc.title}; filed by ${institutionsFiling(type)}): ${doc.fields}.`,
+      `  Materials: required ${quoted(checklist?.required ?? [])}; optional ${quoted(checklist?.optional ?? [])}.`,
+      `  Codes of its own fields: ${quoted(doc.codes)}.`,
+    ].join('\n');
+  }).join('\n');
 
 export const healthResponseSchema = z.object({ status: z.literal('ok'), service: z.string() });
 
@@ -88,9 +197,15 @@ export const api = {
       'its `filingId`) or `INVALID` (nothing stored, with field-level `errors`). `clientRef` is unique per',
       'channel, so re-sending a filing returns the same `filingId`.',
       '',
-      'Amounts are integer fen as a JSON number, or yuan as a decimal string (`"1200000.00"`); never a',
-      'fractional number. Missing required materials are not a validation error: intake asks for a',
-      'correction with a deadline.',
+      'Every filing has `clientRef`, `businessType`, `unitCode` and `materials`, and the fields of its',
+      'business type. A person is `{ name, idType?: "RESIDENT_ID", idNumber, phone? }` and appears at most',
+      'once in a list (`DUPLICATE_PERSON`); an organisation is `{ name, uscc }`. Objects are strict.',
+      '',
+      businessTypeSections(),
+      '',
+      'Amounts and prices are integer fen as a JSON number, or yuan as a decimal string (`"1200000.00"`);',
+      'never a fractional number. Missing required materials are not a validation error: intake asks for a',
+      'correction with a deadline; a material type outside the checklist is `MATERIAL_TYPE_UNKNOWN`.',
       '',
       'Per-item validation error codes (`items[].errors[].code`):',
       codeList(FILING_ERROR_CODES),
@@ -137,5 +252,51 @@ export const api = {
     description: 'Answers while the service is up.',
     auth: 'none',
     responses: { 200: { description: 'The service is up.', schema: healthResponseSchema }, ...problems(500) },
+  },
+  getWebhook: {
+    summary: "Get the channel's webhook",
+    description:
+      "The URL receiving the channel's progress events, if any, and the platform SM2 public key and scheme to verify deliveries. Polling stays available.",
+    auth: 'ZT-SM2',
+    responses: { 200: { description: 'The webhook settings and the platform key.', schema: webhookViewSchema }, ...problems(401, 403, 500) },
+  },
+  putWebhook: {
+    summary: "Set or remove the channel's webhook",
+    description: [
+      'Registers or changes the https URL receiving SM2-signed progress events; `{ "url": null }` removes it.',
+      'Refused URLs answer 422 with one of these codes, and nothing is stored:',
+      codeList({ ...WEBHOOK_URL_CODES, [INVALID_WEBHOOK_REQUEST]: 'The body is not `{ "url": "…" }` or `{ "url": null }`.' }),
+    ].join('\n'),
+    auth: 'ZT-SM2',
+    idempotent: true,
+    request: putWebhookRequestSchema,
+    responses: {
+      200: { description: 'The settings as stored (URL normalised) and the platform key.', schema: webhookViewSchema },
+      ...problems(400, 401, 403, 409, 413, 415, 422, 500),
+    },
+  },
+  staffLogin: {
+    summary: 'Staff sign-in (local runtime only)',
+    description:
+      'The local token issuer; on AWS staff sign in with the Cognito user pool. Wrong username and wrong password get the same 401 INVALID_CREDENTIALS; a deactivated account gets 403 STAFF_DEACTIVATED only with the right password.',
+    auth: 'none',
+    request: staffLoginRequestSchema,
+    responses: {
+      200: { description: 'A 1-hour RS256 access token, the role and the district.', schema: staffLoginResponseSchema },
+      ...staffProblems(400, 401, 403, 413, 415, 422, 500),
+    },
+  },
+  staffJwks: {
+    summary: "The local issuer's JWKS (local runtime only)",
+    description: 'Public keys that verify local staff tokens; Cognito publishes its own on AWS.',
+    auth: 'none',
+    responses: { 200: { description: 'JSON Web Key Set.', schema: jwksSchema }, ...staffProblems(500) },
+  },
+  listStaffFilings: {
+    summary: "A district's worklist",
+    description: `Own-district filings in one status, oldest change first; no personal data. Roles: ${STAFF_PERMISSIONS.listStaffFilings.roles.join(', ')}.`,
+    auth: 'Bearer',
+    query: listStaffFilingsQuerySchema,
+    responses: { 200: { description: 'One page; pass nextCursor as cursor.', schema: staffFilingListSchema }, ...staffProblems(400, 401, 403, 500) },
   },
 } as const satisfies Record<RoutedFunctionName, ApiOperation>;

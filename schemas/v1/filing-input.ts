@@ -6,15 +6,44 @@
 import type { z } from 'zod';
 import { isBusinessType, type BusinessType } from '../../functions/core/domain/business-types';
 import type { FieldError } from '../../functions/core/domain/errors';
+import { firstRegistrationFilingSchema } from './filings/first-registration';
+import { mortgageChangeFilingSchema } from './filings/mortgage-change';
 import { mortgageCreateFilingSchema } from './filings/mortgage-create';
+import { mortgageDischargeFilingSchema } from './filings/mortgage-discharge';
+import { presaleMortgageNoticeFilingSchema } from './filings/presale-mortgage-notice';
+import { presaleNoticeFilingSchema } from './filings/presale-notice';
+import { transferNewFilingSchema } from './filings/transfer-new';
+import { transferResaleFilingSchema } from './filings/transfer-resale';
 
-/** The input schema of each business type that can be filed today. */
+export type { FirstRegistrationFiling } from './filings/first-registration';
+export type { MortgageChangeFiling } from './filings/mortgage-change';
+export type { MortgageCreateFiling } from './filings/mortgage-create';
+export type { MortgageDischargeFiling } from './filings/mortgage-discharge';
+export type { Organisation, Person } from './filings/parties';
+export type { PresaleMortgageNoticeFiling } from './filings/presale-mortgage-notice';
+export type { PresaleNoticeFiling } from './filings/presale-notice';
+export type { TransferNewFiling } from './filings/transfer-new';
+export type { TransferResaleFiling } from './filings/transfer-resale';
+
+/** The input schema of each business type: every type has one, or this does not compile. */
 export const filingInputSchemas = {
   MORTGAGE_CREATE: mortgageCreateFilingSchema,
-} as const satisfies Partial<Record<BusinessType, z.ZodType>>;
+  MORTGAGE_CHANGE: mortgageChangeFilingSchema,
+  MORTGAGE_DISCHARGE: mortgageDischargeFilingSchema,
+  PRESALE_MORTGAGE_NOTICE: presaleMortgageNoticeFilingSchema,
+  FIRST_REGISTRATION: firstRegistrationFilingSchema,
+  PRESALE_NOTICE: presaleNoticeFilingSchema,
+  TRANSFER_NEW: transferNewFilingSchema,
+  TRANSFER_RESALE: transferResaleFilingSchema,
+} as const satisfies Record<BusinessType, z.ZodType>;
 
 export type SupportedBusinessType = keyof typeof filingInputSchemas;
-export type FilingInput = z.output<(typeof filingInputSchemas)[SupportedBusinessType]>;
+
+/** A validated filing of one business type, as the core receives it. */
+export type FilingInputOf<T extends SupportedBusinessType> = z.output<(typeof filingInputSchemas)[T]>;
+
+/** A validated filing of any business type: a union discriminated by `businessType`. */
+export type FilingInput = { [T in SupportedBusinessType]: FilingInputOf<T> }[SupportedBusinessType];
 
 const schemaTable: Partial<Record<BusinessType, z.ZodType<FilingInput>>> = filingInputSchemas;
 
@@ -36,7 +65,7 @@ export const FILING_ERROR_CODES = {
   TOO_MANY: 'A list has more items than allowed.',
   TOO_SMALL: 'A number is below its minimum.',
   TOO_LARGE: 'A number is above its maximum.',
-  UNSUPPORTED_BUSINESS_TYPE: 'The business type cannot be filed through the channel API (yet).',
+  UNSUPPORTED_BUSINESS_TYPE: 'The business type is not one the channel API accepts.',
   CLIENT_REF_FORMAT: 'clientRef must be 1-64 characters of A-Z a-z 0-9 . _ : -.',
   UNIT_CODE_FORMAT: 'The unit code is not a 28-character 不动产单元代码 (GB/T 37346).',
   NAME_FORMAT: 'A name is empty, too long, or contains control or invisible characters.',
@@ -51,6 +80,12 @@ export const FILING_ERROR_CODES = {
   AMOUNT_NOT_POSITIVE: 'An amount is zero or negative.',
   DATE_FORMAT: 'A date is not a real calendar date written YYYY-MM-DD.',
   TERM_ORDER: 'termEnd is not after termStart.',
+  MORTGAGE_ID_FORMAT: 'mortgageId is not 6-32 capital letters and digits.',
+  CHANGE_EMPTY: 'A MORTGAGE_CHANGE names no change: give amount, termEnd or both.',
+  PROJECT_ID_FORMAT: 'projectId is not 3-32 capital letters, digits and hyphens.',
+  RECORD_NO_FORMAT: 'completionRecordNo is not 1-64 printable characters without spaces at either end.',
+  CONTRACT_NO_FORMAT: 'contractNo is not 1-64 printable characters without spaces at either end.',
+  PARTY_BOTH_SIDES: 'The same person (ID number) is both a seller and a buyer.',
   MATERIAL_TYPE_UNKNOWN: "A material's type is not on the business type's checklist.",
   MATERIAL_REF_FORMAT: "A material's ref is not 1-128 printable ASCII characters.",
   MATERIAL_SM3_FORMAT: "A material's sm3 is not 64 lowercase hex digits.",
@@ -126,7 +161,9 @@ export function fieldErrorsFromIssues(issues: readonly z.core.$ZodIssue[]): Fiel
         else at('INVALID_TYPE', `Expected ${describeType(issue.expected)}.`);
         break;
       case 'invalid_value':
-        at('INVALID_VALUE', `Expected one of: ${issue.values.map((v) => String(v)).join(', ')}.`);
+        // A missing enum field (mortgageType, reason) is reported as missing, like any other field.
+        if (issue.input === undefined) at('REQUIRED', 'This field is required.');
+        else at('INVALID_VALUE', `Expected one of: ${issue.values.map((v) => String(v)).join(', ')}.`);
         break;
       case 'unrecognized_keys':
         for (const key of issue.keys) {

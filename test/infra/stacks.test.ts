@@ -17,6 +17,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type ZhitongApp } from '../../infra/cdk/app';
+import type { CloudFunctionName } from '../../infra/cdk/stateless-stack';
+import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../infra/staff-identity-env';
 import {
   functions,
   queues,
@@ -24,6 +26,7 @@ import {
   visibilityTimeoutSeconds,
   PII_KEY_ENV,
   KEY_PROVIDER_ENV,
+  PLATFORM_SIGNING_KEY_ENV,
   queueEnvVar,
   tableEnvVar,
   type FunctionDecl,
@@ -50,7 +53,10 @@ interface Statement {
 const functionDecls: Record<FunctionName, FunctionDecl> = functions;
 const tableDecls: Record<TableName, TableDecl> = tables;
 const queueDecls: Record<QueueName, QueueDecl> = queues;
-const functionNames = Object.keys(functionDecls) as FunctionName[];
+const allFunctionNames = Object.keys(functionDecls) as FunctionName[];
+/** Deployed functions: all but the local runtime's own (`localOnly`: the local token issuer). */
+const functionNames = allFunctionNames.filter((name): name is CloudFunctionName => functionDecls[name].localOnly !== true);
+const localOnlyNames = allFunctionNames.filter((name) => functionDecls[name].localOnly === true);
 const tableNames = Object.keys(tableDecls) as TableName[];
 const queueNames = Object.keys(queueDecls) as QueueName[];
 const routed = functionNames.filter((name) => functionDecls[name].route !== undefined);
@@ -62,7 +68,7 @@ let stateful: Resources;
 let stateless: Resources;
 
 const logicalId = (stack: Stack, construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
-const fnId = (name: FunctionName): string => logicalId(built.stateless, built.stateless.functions[name]);
+const fnId = (name: CloudFunctionName): string => logicalId(built.stateless, built.stateless.functions[name]);
 const tableId = (name: TableName): string => logicalId(built.stateful, built.stateful.tables[name]);
 const queueId = (name: QueueName): string => logicalId(built.stateful, built.stateful.queues[name]);
 const dlqId = (name: QueueName): string => logicalId(built.stateful, built.stateful.deadLetterQueues[name]);
@@ -90,7 +96,7 @@ function getAttTargets(value: unknown): string[] {
 }
 
 /** Every IAM statement attached to a function's execution role. */
-function statementsOf(name: FunctionName): Statement[] {
+function statementsOf(name: CloudFunctionName): Statement[] {
   const role = built.stateless.functions[name].role;
   if (role === undefined) throw new Error(`${name} has no role`);
   const roleId = logicalId(built.stateless, role);
@@ -275,6 +281,58 @@ describe('the PII key', () => {
   );
 });
 
+describe('the platform signing key', () => {
+  const platformKeyId = (): string => logicalId(built.stateful, built.stateful.platformSigningKey);
+  const onPlatformKey = (name: (typeof functionNames)[number]) => statementsOf(name).filter((s) => mentions(s.Resource, platformKeyId()));
+  const signers = functionNames.filter((n) => functionDecls[n].platformKey === 'sign');
+  const publishers = functionNames.filter((n) => functionDecls[n].platformKey === 'publicKey');
+  const others = functionNames.filter((n) => functionDecls[n].platformKey === undefined);
+
+  it('is an SM2 sign/verify key by default, retained, and not rotated (asymmetric keys cannot be)', () => {
+    const key = stateful[platformKeyId()]!;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties).toMatchObject({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' });
+    expect(key.Properties?.EnableKeyRotation).not.toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('has a stage alias', () => {
+    const aliases = ofType(stateful, 'AWS::KMS::Alias').filter(([, a]) => mentions(a.Properties?.TargetKeyId, platformKeyId()));
+    expect(aliases.map(([, a]) => a.Properties?.AliasName)).toEqual(['alias/zhitong/test/platform-signing']);
+  });
+
+  it('lets the notifier sign, and the webhook settings endpoints only publish the public key', () => {
+    expect(signers).toEqual(['notifier']);
+    expect(publishers.sort()).toEqual(['getWebhook', 'putWebhook']);
+  });
+
+  it.each(signers)('%s may only Sign and GetPublicKey with it, and is told its ARN', (name) => {
+    const statements = onPlatformKey(name);
+    expect(statements.every((s) => s.Effect === 'Allow' && resourcesOf(s).length === 1)).toBe(true);
+    expect(statements.flatMap(actionsOf).sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+    const variables = (props(stateless, fnId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(mentions(variables[PLATFORM_SIGNING_KEY_ENV], platformKeyId())).toBe(true);
+  });
+
+  it.each(publishers)('%s may only read its public key (GET/PUT /v1/channel/webhook publish it)', (name) => {
+    expect(onPlatformKey(name).flatMap(actionsOf)).toEqual(['kms:GetPublicKey']);
+    const variables = (props(stateless, fnId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(mentions(variables[PLATFORM_SIGNING_KEY_ENV], platformKeyId())).toBe(true);
+  });
+
+  it.each(others)('%s has no permission on it', (name) => {
+    expect(onPlatformKey(name)).toEqual([]);
+  });
+
+  it('falls back to ECC_NIST_P256 outside China regions only when asked to, and refuses unknown specs', () => {
+    const other = buildApp({ context: { stage: 'rehearsal', 'aws:cdk:bundling-stacks': [], platformKeySpec: 'ECC_NIST_P256' } });
+    const resources = Template.fromStack(other.stateful).toJSON().Resources as Resources;
+    expect(resources[logicalId(other.stateful, other.stateful.platformSigningKey)]!.Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    expect(() => buildApp({ context: { stage: 'bad', 'aws:cdk:bundling-stacks': [], platformKeySpec: 'RSA_2048' } })).toThrow(/Invalid platformKeySpec/);
+  });
+});
+
 describe('least privilege and configuration, per function', () => {
   const readActions = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
   const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -301,6 +359,19 @@ describe('least privilege and configuration, per function', () => {
     }
   });
 
+  it.each(functionNames)("%s reaches a table's indexes only by their declared names, and only when it reads the table", (name) => {
+    const indexStatements = statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes('/index/'));
+    expect(JSON.stringify(indexStatements)).not.toContain('/index/*');
+    for (const table of tableNames) {
+      const access = functionDecls[name].tables[table];
+      for (const index of tableDecls[table].globalIndexes ?? []) {
+        const granted = indexStatements.filter((s) => mentions(s.Resource, tableId(table)) && JSON.stringify(s.Resource).includes(`/index/${index.name}`));
+        expect(granted.length > 0, `${name} queries ${table}/${index.name}`).toBe(access === 'read' || access === 'readWrite');
+        expect(granted.flatMap(actionsOf)).toEqual(granted.length > 0 ? ['dynamodb:Query'] : []);
+      }
+    }
+  });
+
   it.each(functionNames)('%s may send only to its declared queues', (name) => {
     const sends = statementsOf(name).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
     for (const queue of queueNames) {
@@ -321,6 +392,8 @@ describe('least privilege and configuration, per function', () => {
       ...Object.keys(decl.tables).map((t) => tableEnvVar(t as TableName)),
       ...(decl.sends ?? []).map(queueEnvVar),
       ...(decl.usesPiiKey === true ? [PII_KEY_ENV] : []),
+      ...(decl.platformKey !== undefined ? [PLATFORM_SIGNING_KEY_ENV] : []),
+      ...(decl.tables.staff !== undefined ? [STAFF_JWKS_URL_ENV, STAFF_ISSUER_ENV, STAFF_AUDIENCE_ENV] : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
     expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'zhitong', [KEY_PROVIDER_ENV]: 'kms' });
@@ -335,6 +408,57 @@ describe('least privilege and configuration, per function', () => {
       Timeout: functionDecls[name].timeoutSeconds,
       MemorySize: functionDecls[name].memoryMb,
     });
+  });
+});
+
+describe('staff identity', () => {
+  const userPoolId = (): string => logicalId(built.stateful, built.stateful.staffIdentity.userPool);
+  const clientId = (): string => logicalId(built.stateful, built.stateful.staffIdentity.consoleClient);
+  const staffFunctions = functionNames.filter((name) => functionDecls[name].tables.staff !== undefined);
+
+  it('deploys no localOnly function (the local token issuer): no Lambda, no route', () => {
+    expect(localOnlyNames.length).toBeGreaterThan(0);
+    const descriptions = ofType(stateless, 'AWS::Lambda::Function').map(([, f]) => f.Properties?.Description);
+    const methods = ofType(stateless, 'AWS::ApiGateway::Method').map(([, m]) => `${String(m.Properties?.HttpMethod)} ${methodPath(m)}`);
+    for (const name of localOnlyNames) {
+      expect(Object.keys(built.stateless.functions)).not.toContain(name);
+      expect(descriptions).not.toContain(functionDecls[name].description);
+      expect(methods).not.toContain(`${functionDecls[name].route?.method} ${functionDecls[name].route?.path}`);
+    }
+  });
+
+  it('keeps staff in a retained, deletion-protected Cognito user pool: no sign-up, strong passwords, TOTP, threat protection', () => {
+    const pool = stateful[userPoolId()]!;
+    expect(pool.Type).toBe('AWS::Cognito::UserPool');
+    expect(pool.DeletionPolicy).toBe('Retain');
+    expect(pool.UpdateReplacePolicy).toBe('Retain');
+    expect(pool.Properties).toMatchObject({
+      DeletionProtection: 'ACTIVE',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+  });
+
+  it('gives the staff console a public SRP-only client with one-hour access tokens', () => {
+    expect(props(stateful, clientId())).toMatchObject({
+      GenerateSecret: false,
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      PreventUserExistenceErrors: 'ENABLED',
+      EnableTokenRevocation: true,
+      AccessTokenValidity: 60,
+    });
+  });
+
+  it.each(staffFunctions)("%s verifies staff tokens against the user pool's JWKS, issuer and console client", (name) => {
+    expect(staffFunctions.length).toBeGreaterThan(0);
+    const variables = (props(stateless, fnId(name)).Environment as { Variables: Record<string, unknown> }).Variables;
+    for (const variable of [STAFF_JWKS_URL_ENV, STAFF_ISSUER_ENV]) expect(mentions(variables[variable], userPoolId()), variable).toBe(true);
+    expect(JSON.stringify(variables[STAFF_JWKS_URL_ENV])).toContain('/.well-known/jwks.json');
+    expect(mentions(variables[STAFF_AUDIENCE_ENV], clientId())).toBe(true);
   });
 });
 

@@ -25,3 +25,40 @@ describe('provisioning the topology on the emulators', () => {
     expect(again.env).toEqual(emulators.env);
   });
 });
+
+describe('provisioning over a data directory from an earlier topology', () => {
+  it('refuses clearly, keeping the data, when the emulator cannot add an index declared since', async () => {
+    const { startDynamo, startSqs } = await import('../../infra/local/emulators');
+    const { DynamoDBClient: Client, CreateTableCommand, DescribeTableCommand, PutItemCommand, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const [dynamo, sqs] = await Promise.all([startDynamo(), startSqs()]);
+    try {
+      const client = new Client({ endpoint: dynamo.endpoint });
+      // Prepare: the filings table as an earlier version created it, without its index, holding an item.
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'zt-old-filings',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+        }),
+      );
+      await client.send(new PutItemCommand({ TableName: 'zt-old-filings', Item: { pk: { S: 'FILING#1' }, sk: { S: 'META' } } }));
+      // Act / Assess: dynalite ignores index creation on an existing table, so provisioning says what to do.
+      await expect(provision({ dynamoEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint, prefix: 'zt-old' })).rejects.toThrow(
+        /zt-old-filings predates its index byDistrictStatus.*delete it/,
+      );
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'zt-old-filings' }));
+      expect(Table?.TableName).toBe('zt-old-filings');
+      const { Item } = await client.send(new GetItemCommand({ TableName: 'zt-old-filings', Key: { pk: { S: 'FILING#1' }, sk: { S: 'META' } } }));
+      expect(Item).toBeDefined();
+    } finally {
+      await Promise.all([dynamo.close(), sqs.close()]);
+    }
+  });
+});

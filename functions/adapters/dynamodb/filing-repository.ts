@@ -3,6 +3,9 @@
  * - filing: pk `FILING#<filingId>`, sk `META`, attributes = the FilingRecord;
  * - batch: pk `BATCH#<batchId>`, sk `META`, attributes = the BatchRecord (items gzip-compressed when large);
  * - lock: pk `UNIT#<unitCode>`, sk `ACTIVE#<businessType>`, attribute filingId.
+ * A filing also carries the keys of the `byDistrictStatus` index (staff worklists): gsi1pk
+ * `<district>#<status>`, gsi1sk `<updatedAt>#<filingId>`, written by the same single-item write that
+ * sets its status, so the worklist never disagrees with the filing (beyond the index's eventual consistency).
  * Every write is a single-item conditional write (STYLE.md habit 5), so workers can repeat any step.
  */
 import { promisify } from 'node:util';
@@ -12,12 +15,14 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { BusinessType } from '../../core/domain/business-types';
-import type { BatchItem, BatchRecord, FilingRecord } from '../../core/domain/filing';
-import type { FilingRepository, PutFilingResult, TransitionRequest } from '../../core/ports';
+import { badRequest } from '../../core/domain/errors';
+import type { BatchItem, BatchRecord, FilingRecord, FilingStatus } from '../../core/domain/filing';
+import type { FilingRepository, FilingSummary, FilingSummaryPage, PutFilingResult, TransitionRequest } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
@@ -31,11 +36,21 @@ const BATCH_GET_LIMIT = 100;
 /** Batch items whose JSON exceeds this are stored compressed, to stay clear of the 400 KB item limit. */
 const PLAIN_BATCH_ITEMS_MAX_BYTES = 256 * 1024;
 /** Attributes a transition manages itself; `set` may not touch them. */
-const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'filingId', 'status', 'updatedAt', 'history']);
+const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'filingId', 'status', 'updatedAt', 'history', 'district', 'gsi1pk', 'gsi1sk']);
+/** The staff worklist index (infra/topology.ts) and its key attributes. */
+const WORKLIST_INDEX = 'byDistrictStatus';
+const WORKLIST_KEY_ATTRIBUTES = ['gsi1pk', 'gsi1sk'] as const;
+/** What a worklist reads of a filing: never the sealed personal data. */
+const SUMMARY_ATTRIBUTES = ['filingId', 'businessType', 'unitCode', 'institutionId', 'district', 'status', 'updatedAt', 'urgent'] as const;
 
 const filingKey = (filingId: string) => ({ pk: `FILING#${filingId}`, sk: 'META' });
 const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'META' });
 const lockKey = (unitCode: string, businessType: BusinessType) => ({ pk: `UNIT#${unitCode}`, sk: `ACTIVE#${businessType}` });
+const worklistPk = (district: string, status: FilingStatus) => `${district}#${status}`;
+const worklistKey = (district: string, status: FilingStatus, updatedAt: string, filingId: string) => ({
+  gsi1pk: worklistPk(district, status),
+  gsi1sk: `${updatedAt}#${filingId}`,
+});
 
 export interface DynamoFilingRepositoryDeps {
   readonly client: DynamoDBDocumentClient;
@@ -50,7 +65,7 @@ export class DynamoFilingRepository implements FilingRepository {
       await this.deps.client.send(
         new PutCommand({
           TableName: this.deps.tableName,
-          Item: { ...filingKey(filing.filingId), ...filing },
+          Item: { ...filingKey(filing.filingId), ...filing, ...worklistKey(filing.district, filing.status, filing.updatedAt, filing.filingId) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -88,14 +103,17 @@ export class DynamoFilingRepository implements FilingRepository {
   }
 
   async transition(request: TransitionRequest): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#history': 'history' };
+    const { gsi1pk, gsi1sk } = worklistKey(request.district, request.to, request.entry.at, request.filingId);
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#history': 'history', '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' };
     const values: Record<string, unknown> = {
       ':from': request.from,
       ':to': request.to,
       ':at': request.entry.at,
       ':entry': [request.entry],
+      ':gpk': gsi1pk,
+      ':gsk': gsi1sk,
     };
-    const sets = ['#status = :to', '#updatedAt = :at', '#history = list_append(#history, :entry)'];
+    const sets = ['#status = :to', '#updatedAt = :at', '#history = list_append(#history, :entry)', '#gpk = :gpk', '#gsk = :gsk'];
     const removes: string[] = [];
     Object.entries(request.set ?? {}).forEach(([attribute, value], i) => {
       if (MANAGED_ATTRIBUTES.has(attribute)) throw new Error(`A transition may not set ${attribute}`);
@@ -167,6 +185,11 @@ export class DynamoFilingRepository implements FilingRepository {
     }
   }
 
+  async activeFilingId(unitCode: string, businessType: BusinessType): Promise<string | undefined> {
+    const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: lockKey(unitCode, businessType), ConsistentRead: true }));
+    return typeof Item?.filingId === 'string' ? Item.filingId : undefined;
+  }
+
   /**
    * Frees the per-unit lock when its filing is no longer active (refused, withdrawn, …); a no-op when
    * another filing holds it. Not on the port yet: intake's terminal transitions will need it.
@@ -184,6 +207,27 @@ export class DynamoFilingRepository implements FilingRepository {
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
+  }
+
+  async listByDistrictStatus(district: string, status: FilingStatus, page: { readonly limit: number; readonly cursor?: string }): Promise<FilingSummaryPage> {
+    const partition = worklistPk(district, status);
+    const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((a, i) => [`#p${i}`, a]));
+    const { Items, LastEvaluatedKey } = await this.deps.client.send(
+      new QueryCommand({
+        TableName: this.deps.tableName,
+        IndexName: WORKLIST_INDEX,
+        KeyConditionExpression: '#gpk = :gpk',
+        ExpressionAttributeNames: { ...names, '#gpk': 'gsi1pk' },
+        ExpressionAttributeValues: { ':gpk': partition },
+        ProjectionExpression: Object.keys(names).join(', '),
+        Limit: page.limit,
+        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, partition),
+      }),
+    );
+    return {
+      items: (Items ?? []).map((item) => item as FilingSummary),
+      nextCursor: LastEvaluatedKey === undefined ? undefined : encodeCursor(LastEvaluatedKey),
+    };
   }
 
   /** One BatchGetItem of at most 100 keys, retrying unprocessed keys with backoff. */
@@ -204,7 +248,33 @@ export class DynamoFilingRepository implements FilingRepository {
 }
 
 function toFiling(item: Record<string, unknown>): FilingRecord {
-  return withoutKeys(item) as unknown as FilingRecord;
+  return withoutKeys(item, ...WORKLIST_KEY_ATTRIBUTES) as unknown as FilingRecord;
+}
+
+/** The index's LastEvaluatedKey (table and index keys, all strings), as an opaque base64url cursor. */
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/**
+ * Reads a cursor back, refusing anything but a key of this very worklist partition: a cursor edited to
+ * point into another district's (or status's) partition must not become a way around tenancy.
+ */
+function decodeCursor(cursor: string, partition: string): Record<string, string> {
+  const invalid = () => badRequest('CURSOR_INVALID', 'The cursor is not one this worklist returned; start again without it.');
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (key === null || typeof key !== 'object' || Array.isArray(key)) throw invalid();
+  const entries = Object.entries(key);
+  const expected = ['gsi1pk', 'gsi1sk', 'pk', 'sk'];
+  if (entries.length !== expected.length || !entries.every(([name, value]) => expected.includes(name) && typeof value === 'string')) throw invalid();
+  const fields = Object.fromEntries(entries) as Record<string, string>;
+  if (fields.gsi1pk !== partition || fields.sk !== 'META' || !fields.pk!.startsWith('FILING#')) throw invalid();
+  return fields;
 }
 
 export function filingRepositoryFromEnv(): DynamoFilingRepository {

@@ -2,7 +2,7 @@
  * What a channel may file (002 三(一)6): the business types of its institution's kind, narrowed by the
  * channel's own grant, in the districts it is granted. Checked on every submission.
  */
-import { BUSINESS_TYPES_BY_INSTITUTION, MATERIAL_CHECKLISTS, isBusinessType, type BusinessType } from './business-types';
+import { BUSINESS_TYPES_BY_INSTITUTION, isBusinessType, type BusinessType } from './business-types';
 import { forbidden, unprocessable } from './errors';
 import type { Channel } from '../ports';
 
@@ -18,21 +18,19 @@ const typeOf = (raw: unknown): unknown =>
   raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>).businessType : undefined;
 
 /**
- * Refuses the whole batch when any filing names a business type that does not exist, that this channel
- * may not file, or that the platform does not accept yet. These are integration errors of the filer's
+ * Refuses the whole batch when any filing names a business type that does not exist or that this channel
+ * may not file. These are integration errors of the filer's
  * software rather than data errors of one filing, so nothing of the batch is stored. A filing without
  * a business type is left to per-item validation.
  */
 export function assertBatchBusinessTypes(channel: Channel, rawFilings: readonly unknown[]): void {
   const unknown: number[] = [];
   const notPermitted: number[] = [];
-  const unsupported: number[] = [];
   rawFilings.forEach((raw, index) => {
     const type = typeOf(raw);
     if (type === undefined) return;
     if (!isBusinessType(type)) unknown.push(index);
     else if (!channelMayFile(channel, type)) notPermitted.push(index);
-    else if (!MATERIAL_CHECKLISTS[type]) unsupported.push(index);
   });
   if (unknown.length > 0) {
     throw unprocessable('UNKNOWN_BUSINESS_TYPE', `Filings at indexes ${unknown.join(', ')} name an unknown business type.`, { indexes: unknown });
@@ -40,11 +38,6 @@ export function assertBatchBusinessTypes(channel: Channel, rawFilings: readonly 
   if (notPermitted.length > 0) {
     throw forbidden('BUSINESS_TYPE_NOT_PERMITTED', `This channel may not file the business type of the filings at indexes ${notPermitted.join(', ')}.`, {
       indexes: notPermitted,
-    });
-  }
-  if (unsupported.length > 0) {
-    throw unprocessable('BUSINESS_TYPE_NOT_SUPPORTED', `The business type of the filings at indexes ${unsupported.join(', ')} is not accepted by API v1 yet.`, {
-      indexes: unsupported,
     });
   }
 }

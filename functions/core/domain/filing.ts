@@ -2,7 +2,7 @@
  * The filing and its lifecycle (DESIGN.md §3). A filing is stored with its personal data sealed
  * (see PersonalDataVault); nothing here holds plaintext names or ID numbers.
  */
-import type { BusinessType } from './business-types';
+import type { BusinessType, InstitutionType } from './business-types';
 
 export const FILING_STATUSES = [
   'SUBMITTED',
@@ -51,6 +51,10 @@ export interface Material {
   readonly sm3: string;
 }
 
+/** Person lists of the business types; each person is sealed on intake into the platform. */
+export const PERSON_LIST_FIELDS = ['mortgagors', 'buyers', 'sellers'] as const;
+export type PersonListField = (typeof PERSON_LIST_FIELDS)[number];
+
 /** Business content of a MORTGAGE_CREATE filing, as stored. */
 export interface MortgageCreateContent {
   readonly businessType: 'MORTGAGE_CREATE';
@@ -63,12 +67,82 @@ export interface MortgageCreateContent {
   readonly termEnd: string;
 }
 
-export type FilingContent = MortgageCreateContent;
+export interface MortgageChangeContent {
+  readonly businessType: 'MORTGAGE_CHANGE';
+  /** The registered mortgage being changed; must be active and held by the filing bank. */
+  readonly mortgageId: string;
+  readonly mortgagors: readonly SealedPerson[];
+  readonly change: { readonly amountFen?: string; readonly termEnd?: string };
+}
+
+export interface MortgageDischargeContent {
+  readonly businessType: 'MORTGAGE_DISCHARGE';
+  readonly mortgageId: string;
+  readonly reason: 'REPAID' | 'WAIVED' | 'COURT_ORDER' | 'OTHER';
+}
+
+export interface PresaleMortgageNoticeContent {
+  readonly businessType: 'PRESALE_MORTGAGE_NOTICE';
+  readonly buyers: readonly SealedPerson[];
+  readonly mortgagee: Organisation;
+  readonly mortgageType: 'GENERAL' | 'MAXIMUM';
+  readonly amountFen: string;
+  readonly termStart: string;
+  readonly termEnd: string;
+}
+
+export interface FirstRegistrationContent {
+  readonly businessType: 'FIRST_REGISTRATION';
+  readonly projectId: string;
+  readonly completionRecordNo: string;
+}
+
+export interface PresaleNoticeContent {
+  readonly businessType: 'PRESALE_NOTICE';
+  readonly buyers: readonly SealedPerson[];
+  /** The developer selling the presold home. */
+  readonly seller: Organisation;
+  readonly contractNo: string;
+  readonly priceFen: string;
+}
+
+export interface TransferNewContent {
+  readonly businessType: 'TRANSFER_NEW';
+  readonly buyers: readonly SealedPerson[];
+  readonly contractNo: string;
+  readonly priceFen: string;
+}
+
+export interface TransferResaleContent {
+  readonly businessType: 'TRANSFER_RESALE';
+  readonly sellers: readonly SealedPerson[];
+  readonly buyers: readonly SealedPerson[];
+  readonly contractNo: string;
+  readonly priceFen: string;
+}
+
+export type FilingContent =
+  | MortgageCreateContent
+  | MortgageChangeContent
+  | MortgageDischargeContent
+  | PresaleMortgageNoticeContent
+  | FirstRegistrationContent
+  | PresaleNoticeContent
+  | TransferNewContent
+  | TransferResaleContent;
+
+/** The sealed people of a filing, by role (empty lists for roles the business type does not have). */
+export function peopleOf(content: FilingContent): Record<PersonListField, readonly SealedPerson[]> {
+  const lists = content as Partial<Record<PersonListField, readonly SealedPerson[]>>;
+  return { mortgagors: lists.mortgagors ?? [], buyers: lists.buyers ?? [], sellers: lists.sellers ?? [] };
+}
 
 export interface FilingRecord {
   readonly filingId: string;
   readonly channelId: string;
   readonly institutionId: string;
+  /** The filing institution's kind (absent on filings stored before it was recorded). */
+  readonly institutionType?: InstitutionType;
   readonly clientRef: string;
   readonly batchId: string;
   readonly businessType: BusinessType;

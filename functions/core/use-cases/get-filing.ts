@@ -1,7 +1,22 @@
 import { notFound } from '../domain/errors';
-import type { FilingRecord, HistoryEntry, Material } from '../domain/filing';
+import { PERSON_LIST_FIELDS, type FilingRecord, type HistoryEntry, type Material, type Organisation, type PersonListField, type SealedPerson } from '../domain/filing';
 import { maskIdNumber, maskName, maskPhone } from '../domain/masking';
 import type { AuditLog, Channel, FilingRepository, PersonalDataVault } from '../ports';
+
+export interface MaskedPerson {
+  readonly name: string;
+  readonly idType: string;
+  readonly idNumber: string;
+  readonly phone?: string;
+}
+
+export interface FilingParties {
+  readonly mortgagors?: readonly MaskedPerson[];
+  readonly buyers?: readonly MaskedPerson[];
+  readonly sellers?: readonly MaskedPerson[];
+  readonly mortgagee?: Organisation;
+  readonly seller?: Organisation;
+}
 
 export interface FilingView {
   readonly filingId: string;
@@ -15,18 +30,27 @@ export interface FilingView {
   readonly correctionDeadline?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
-  readonly mortgage: { readonly mortgageType: string; readonly amountFen: string; readonly termStart: string; readonly termEnd: string };
-  readonly mortgagors: readonly { readonly name: string; readonly idType: string; readonly idNumber: string; readonly phone?: string }[];
-  readonly mortgagee: { readonly name: string; readonly uscc: string };
+  /** The people and organisations of the filing, people masked. */
+  readonly parties: FilingParties;
+  /** The business terms of the filing: everything that is not a party (amounts, dates, ids, contract numbers). */
+  readonly terms: Readonly<Record<string, unknown>>;
   readonly materials: readonly Material[];
   readonly history: readonly HistoryEntry[];
+  /** @deprecated MORTGAGE_CREATE only, kept for v1 clients: use `terms`. */
+  readonly mortgage?: { readonly mortgageType: string; readonly amountFen: string; readonly termStart: string; readonly termEnd: string };
+  /** @deprecated MORTGAGE_CREATE only: use `parties.mortgagors`. */
+  readonly mortgagors?: readonly MaskedPerson[];
+  /** @deprecated MORTGAGE_CREATE only: use `parties.mortgagee`. */
+  readonly mortgagee?: Organisation;
 }
 
+const ORGANISATION_FIELDS = ['mortgagee', 'seller'] as const;
+
 /** Opens sealed personal data only to mask it: plaintext never leaves this function (002 五(一)). */
-async function maskedMortgagors(vault: PersonalDataVault, filing: FilingRecord): Promise<FilingView['mortgagors']> {
+async function maskPeople(vault: PersonalDataVault, filing: FilingRecord, people: readonly SealedPerson[]): Promise<MaskedPerson[]> {
   const { district: tenant, filingId: bindTo } = filing;
   return Promise.all(
-    filing.content.mortgagors.map(async (person) => ({
+    people.map(async (person) => ({
       name: maskName(await vault.open(tenant, 'name', person.name, bindTo)),
       idType: person.idType,
       idNumber: maskIdNumber(await vault.open(tenant, 'idNumber', person.idNumber, bindTo)),
@@ -35,11 +59,25 @@ async function maskedMortgagors(vault: PersonalDataVault, filing: FilingRecord):
   );
 }
 
+/** Splits the stored content into masked parties and plain terms. */
+async function partiesAndTerms(vault: PersonalDataVault, filing: FilingRecord): Promise<{ parties: FilingParties; terms: Record<string, unknown> }> {
+  const content = filing.content as unknown as Record<string, unknown>;
+  const parties: Record<string, unknown> = {};
+  const terms: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(content)) {
+    if (key === 'businessType') continue;
+    if ((PERSON_LIST_FIELDS as readonly string[]).includes(key)) parties[key as PersonListField] = await maskPeople(vault, filing, value as SealedPerson[]);
+    else if ((ORGANISATION_FIELDS as readonly string[]).includes(key)) parties[key] = value;
+    else terms[key] = value;
+  }
+  return { parties: parties as FilingParties, terms };
+}
+
 /**
  * One filing of the channel, with its history, personal data masked.
  *
  * 1. Load the filing; another channel's filing is answered exactly like a missing one.
- * 2. Open and mask its personal data.
+ * 2. Open and mask its people; the rest of its content is its terms.
  * 3. Audit the read.
  */
 export async function getFiling(
@@ -51,9 +89,17 @@ export async function getFiling(
   if (!filing || filing.channelId !== channel.channelId) {
     throw notFound('FILING_NOT_FOUND', 'No filing with this id exists for this channel.');
   }
-  const mortgagors = await maskedMortgagors(ports.vault, filing);
+  const { parties, terms } = await partiesAndTerms(ports.vault, filing);
   await ports.audit.record({ tenant: channel.institutionId, actor: `channel:${channel.channelId}`, action: 'FILING_READ', outcome: 'SUCCESS', target: filingId });
   const { content } = filing;
+  const legacy =
+    content.businessType === 'MORTGAGE_CREATE'
+      ? {
+          mortgage: { mortgageType: content.mortgageType, amountFen: content.amountFen, termStart: content.termStart, termEnd: content.termEnd },
+          mortgagors: parties.mortgagors,
+          mortgagee: content.mortgagee,
+        }
+      : {};
   return {
     filingId: filing.filingId,
     clientRef: filing.clientRef,
@@ -66,10 +112,10 @@ export async function getFiling(
     correctionDeadline: filing.correctionDeadline,
     createdAt: filing.createdAt,
     updatedAt: filing.updatedAt,
-    mortgage: { mortgageType: content.mortgageType, amountFen: content.amountFen, termStart: content.termStart, termEnd: content.termEnd },
-    mortgagors,
-    mortgagee: content.mortgagee,
+    parties,
+    terms,
     materials: filing.materials,
     history: filing.history,
+    ...legacy,
   };
 }

@@ -1,7 +1,7 @@
 import { assertBatchBusinessTypes, channelMayFileIn } from '../domain/channel-grants';
 import { mapWithConcurrency } from '../concurrency';
 import type { FieldError } from '../domain/errors';
-import type { BatchItem, BatchRecord, FilingRecord, SealedPerson } from '../domain/filing';
+import { PERSON_LIST_FIELDS, type BatchItem, type BatchRecord, type FilingContent, type FilingRecord, type SealedPerson } from '../domain/filing';
 import { filingIdFor, newBatchId } from '../domain/identifiers';
 import type { AuditLog, Channel, Clock, FilingRepository, IntakeMessage, IntakeQueue, PersonalDataVault } from '../ports';
 import type { FilingInput } from '../../../schemas/v1/filing-input';
@@ -83,12 +83,26 @@ async function sealPerson(
   return { name, idType: person.idType, idNumber, idIndex, phone };
 }
 
+/**
+ * The stored content of a validated filing: its business fields with every person (mortgagors, buyers,
+ * sellers) sealed. The zod schemas in `schemas/` guarantee each business type's shape, which is why
+ * the result can be typed as that type's content.
+ */
+async function sealContent(vault: PersonalDataVault, tenant: string, bindTo: string, input: FilingInput): Promise<FilingContent> {
+  const { clientRef: _ref, unitCode: _unit, materials: _materials, ...content } = input as unknown as Record<string, unknown>;
+  for (const field of PERSON_LIST_FIELDS) {
+    const people = content[field];
+    if (Array.isArray(people)) content[field] = await Promise.all(people.map((person) => sealPerson(vault, tenant, bindTo, person)));
+  }
+  return content as unknown as FilingContent;
+}
+
 /** Builds the stored filing: personal data sealed under the unit's district, bound to the filing id. */
 async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: string, input: FilingInput, at: string): Promise<FilingRecord> {
   const filingId = filingIdFor(channel.channelId, input.clientRef);
   const district = districtOf(input.unitCode);
-  const [mortgagors, contentHash] = await Promise.all([
-    Promise.all(input.mortgagors.map((m) => sealPerson(ports.vault, district, filingId, m))),
+  const [content, contentHash] = await Promise.all([
+    sealContent(ports.vault, district, filingId, input),
     // Keyed, not a plain hash: a plain SM3 of a filing could be brute-forced back to its ID numbers.
     ports.vault.blindIndex(district, 'content', canonicalJson(input)),
   ]);
@@ -96,20 +110,13 @@ async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: stri
     filingId,
     channelId: channel.channelId,
     institutionId: channel.institutionId,
+    institutionType: channel.institutionType,
     clientRef: input.clientRef,
     batchId,
     businessType: input.businessType,
     unitCode: input.unitCode,
     district,
-    content: {
-      businessType: 'MORTGAGE_CREATE',
-      mortgagors,
-      mortgagee: input.mortgagee,
-      mortgageType: input.mortgageType,
-      amountFen: input.amountFen,
-      termStart: input.termStart,
-      termEnd: input.termEnd,
-    },
+    content,
     materials: input.materials,
     contentHash,
     status: 'SUBMITTED',

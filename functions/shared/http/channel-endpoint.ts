@@ -7,13 +7,14 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { badRequest, conflict, payloadTooLarge, unprocessable, unsupportedMediaType, ZtError } from '../../core/domain/errors';
+import { badRequest, conflict, unprocessable, ZtError } from '../../core/domain/errors';
 import type { AuditLog, Channel, IdempotencyStore } from '../../core/ports';
 import { sm3Hex } from '../crypto/sm3';
 import { logger } from '../logger';
 import { authenticateChannel, type ChannelAuthDeps } from './channel-auth';
+import { checkJsonBody, parseJsonBody } from './json-body';
 import { errorToProblem, jsonResponse } from './problem';
-import { header, pathAndQuery, rawBody } from './request';
+import { header, pathAndQuery } from './request';
 
 export interface EndpointDeps extends ChannelAuthDeps {
   readonly audit: AuditLog;
@@ -55,22 +56,6 @@ interface Internal extends Record<string, unknown> {
   deps?: EndpointDeps;
 }
 
-function checkBody(event: APIGatewayProxyEvent, maxBodyBytes: number): Buffer {
-  const body = rawBody(event);
-  if (body.length > maxBodyBytes) throw payloadTooLarge('PAYLOAD_TOO_LARGE', `The body exceeds ${maxBodyBytes} bytes.`);
-  const contentType = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (contentType !== 'application/json') throw unsupportedMediaType('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
-  return body;
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw badRequest('MALFORMED_JSON', 'The body is not valid JSON.');
-  }
-}
-
 export function channelEndpoint(options: EndpointOptions) {
   const { action, maxBodyBytes, idempotent = false } = options;
   const isPost = maxBodyBytes !== undefined;
@@ -94,13 +79,13 @@ export function channelEndpoint(options: EndpointOptions) {
       const deps = await options.deps();
       request.internal.deps = deps;
       const event = request.event;
-      const body = isPost ? checkBody(event, maxBodyBytes) : undefined;
+      const body = isPost ? checkJsonBody(event, maxBodyBytes) : undefined;
       const channel = await authenticateChannel(event, deps);
       request.internal.channel = channel;
       request.context.channel = channel;
       logger.appendKeys({ channelId: channel.channelId });
       if (!body) return undefined;
-      request.context.json = parseJson(body);
+      request.context.json = parseJsonBody(body);
       if (!idempotent) return undefined;
       const key = header(event, 'idempotency-key');
       if (key === undefined) return undefined;

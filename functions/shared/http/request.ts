@@ -30,3 +30,20 @@ export function pathAndQuery(event: APIGatewayProxyEvent): string {
   }
   return `${event.path}?${parts.join('&')}`;
 }
+
+/**
+ * Query parameters, one value each: a parameter sent twice is refused by the caller's schema rather than
+ * silently taking the first or last value (`repeated` lists such names).
+ */
+export function queryParameters(event: APIGatewayProxyEvent): { params: Record<string, string>; repeated: string[] } {
+  const params: Record<string, string> = {};
+  const repeated: string[] = [];
+  for (const [key, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+    if ((values?.length ?? 0) > 1) repeated.push(key);
+    else if (values?.[0] !== undefined) params[key] = values[0];
+  }
+  for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (!(key in params) && !repeated.includes(key) && value !== undefined) params[key] = value;
+  }
+  return { params, repeated };
+}

@@ -8,6 +8,7 @@
 import { residentIdCheckChar, usccCheckChar } from '../../../schemas/identifiers';
 import type { BusinessType, InstitutionType } from '../../../functions/core/domain/business-types';
 import { BUSINESS_TYPES_BY_INSTITUTION } from '../../../functions/core/domain/business-types';
+import { STAFF_ROLES, type StaffRole } from '../../../functions/core/domain/staff';
 
 export const DEMO_DISTRICTS = { '370102': '历下区', '370103': '市中区' } as const;
 export type DemoDistrict = keyof typeof DEMO_DISTRICTS;
@@ -39,7 +40,7 @@ export interface DemoInstitution {
 }
 
 /** mulberry32: a tiny deterministic PRNG; quality is ample for synthetic data. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -57,7 +58,7 @@ const pick = <T>(rand: () => number, items: ArrayLike<T>): T => items[Math.floor
 const digits = (rand: () => number, count: number): string => Array.from({ length: count }, () => String(Math.floor(rand() * 10))).join('');
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-function person(rand: () => number, district: string): DemoPerson {
+export function person(rand: () => number, district: string): DemoPerson {
   const givenLength = rand() < 0.6 ? 2 : 1;
   const name = pick(rand, SURNAMES) + Array.from({ length: givenLength }, () => pick(rand, GIVEN)).join('');
   const year = 1955 + Math.floor(rand() * 45);
@@ -133,4 +134,35 @@ export function demoRegister(): DemoUnit[] {
   }
   registerCache = units;
   return units;
+}
+
+/** A demo staff account; its password is generated at seeding and written to the credentials file. */
+export interface DemoStaff {
+  readonly staffId: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: StaffRole;
+  readonly district: DemoDistrict;
+}
+
+const STAFF_ROLE_LABELS: Readonly<Record<StaffRole, string>> = {
+  CLERK: '受理员',
+  REVIEWER: '审核员',
+  REGISTRAR: '登簿员',
+  CREDIT_OFFICER: '信用监管员',
+  AUDITOR: '审计员',
+  ADMIN: '管理员',
+};
+
+/** One account per role in each demo district, e.g. `clerk.370102`, `credit_officer.370103`. */
+export function demoStaff(): DemoStaff[] {
+  return (Object.entries(DEMO_DISTRICTS) as [DemoDistrict, string][]).flatMap(([district, districtName]) =>
+    STAFF_ROLES.map((role) => ({
+      staffId: `stf-${district}-${role.toLowerCase().replaceAll('_', '-')}`,
+      username: `${role.toLowerCase()}.${district}`,
+      displayName: `${districtName}${STAFF_ROLE_LABELS[role]}（演示）`,
+      role,
+      district,
+    })),
+  );
 }

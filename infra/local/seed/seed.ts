@@ -1,14 +1,18 @@
 /**
- * First-start seeding of the local runtime (issue 2): the demo register (sealed, never plaintext),
- * the three demo institutions with their channels, and their SM2 key pairs written to
- * `.data/demo/credentials.json` for the demo, the bench and your own client. Runs once per data directory.
+ * First-start seeding of the local runtime: the demo register (sealed, never plaintext) with the demo
+ * developer's project, the three demo institutions with their channels, demo staff, and the channels'
+ * SM2 key pairs and the staff passwords written to `.data/demo/credentials.json` for the demo, the bench
+ * and your own client. Runs once per data directory.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../../../functions/adapters/aws-clients';
 import { channelDirectoryFromEnv } from '../../../functions/adapters/dynamodb/channel-directory';
 import { registerRepositoryFromEnv } from '../../../functions/adapters/dynamodb/register-repository';
+import { staffDirectoryFromEnv } from '../../../functions/adapters/dynamodb/staff-directory';
+import { hashPassword } from '../../../functions/adapters/identity/password-hash';
 import { vaultFromEnv } from '../../../functions/adapters/keys/personal-data-vault';
 import { generateSm2KeyPair } from '../../../functions/shared/crypto/sm2';
 import { mapWithConcurrency } from '../../../functions/core/concurrency';
@@ -16,7 +20,8 @@ import type { PersonalDataVault } from '../../../functions/core/ports';
 import type { RegisteredOwner, UnitView } from '../../../functions/core/domain/register';
 import { getStringFromEnv } from '../../../functions/shared/config';
 import { tableEnvVar } from '../../topology';
-import { demoInstitutions, demoRegister, type DemoPerson, type DemoUnit } from './demo-data';
+import { demoProjectUnitViews } from './seed-projects';
+import { demoInstitutions, demoRegister, demoStaff, type DemoPerson, type DemoUnit } from './demo-data';
 
 export interface DemoCredentials {
   readonly note: string;
@@ -30,9 +35,21 @@ export interface DemoCredentials {
     publicKey: string;
     privateKey: string;
   }[];
+  /** Demo staff accounts of the local token issuer (POST /v1/staff/login), one per role and district. */
+  readonly staff?: readonly DemoStaffCredential[];
+}
+
+export interface DemoStaffCredential {
+  readonly username: string;
+  readonly password: string;
+  readonly staffId: string;
+  readonly role: string;
+  readonly district: string;
 }
 
 const SEED_MARKER = { pk: 'SEED#demo', sk: 'META' };
+/** Staff are seeded apart (in the staff table), so data directories seeded before staff existed get them too. */
+const STAFF_SEED_MARKER = { pk: 'SEED#demo-staff', sk: 'META' };
 
 export const credentialsPath = (dataDir: string): string => join(dataDir, 'demo', 'credentials.json');
 
@@ -63,10 +80,14 @@ export async function seedDemoData(dataDir: string): Promise<boolean> {
   const client = dynamoDocumentClient();
   const channelsTable = getStringFromEnv(tableEnvVar('channels'));
   const { Item } = await client.send(new GetCommand({ TableName: channelsTable, Key: SEED_MARKER, ConsistentRead: true }));
-  if (Item) return false;
+  if (Item) {
+    const staff = await seedDemoStaff();
+    if (staff) await addStaffCredentials(dataDir, staff);
+    return false;
+  }
 
   const vault = await vaultFromEnv();
-  const units = await mapWithConcurrency(demoRegister(), 16, (unit) => toUnitView(vault, unit));
+  const units = [...(await mapWithConcurrency(demoRegister(), 16, (unit) => toUnitView(vault, unit))), ...(await demoProjectUnitViews(vault))];
   await registerRepositoryFromEnv().putUnits(units);
 
   const directory = channelDirectoryFromEnv();
@@ -97,10 +118,42 @@ export async function seedDemoData(dataDir: string): Promise<boolean> {
   }
   await mkdir(join(dataDir, 'demo'), { recursive: true, mode: 0o700 });
   const file: DemoCredentials = {
-    note: 'Demo channels of the local runtime. Private keys are for local testing only; never reuse them.',
+    note: 'Demo channels and staff of the local runtime. Private keys and passwords are for local testing only; never reuse them.',
     channels: credentials,
+    staff: (await seedDemoStaff()) ?? [],
   };
   await writeFile(credentialsPath(dataDir), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   await client.send(new PutCommand({ TableName: channelsTable, Item: { ...SEED_MARKER, seededAt: new Date().toISOString(), units: units.length } }));
   return true;
+}
+
+/**
+ * Seeds the demo staff (one account per role in each demo district) with random local passwords, unless
+ * this data directory has them already. Returns their credentials when it seeded, for the credentials file.
+ */
+export async function seedDemoStaff(): Promise<DemoStaffCredential[] | undefined> {
+  const client = dynamoDocumentClient();
+  const staffTable = getStringFromEnv(tableEnvVar('staff'));
+  const { Item } = await client.send(new GetCommand({ TableName: staffTable, Key: STAFF_SEED_MARKER, ConsistentRead: true }));
+  if (Item) return undefined;
+  const directory = staffDirectoryFromEnv();
+  const credentials = await mapWithConcurrency(demoStaff(), 4, async (staff) => {
+    const password = randomBytes(12).toString('base64url');
+    await directory.putStaff({ ...staff, status: 'ACTIVE' }, { passwordHash: await hashPassword(password) });
+    return { username: staff.username, password, staffId: staff.staffId, role: staff.role, district: staff.district };
+  });
+  await client.send(new PutCommand({ TableName: staffTable, Item: { ...STAFF_SEED_MARKER, seededAt: new Date().toISOString(), accounts: credentials.length } }));
+  return credentials;
+}
+
+/** Adds the staff credentials to an existing credentials file (0600), keeping everything else in it. */
+async function addStaffCredentials(dataDir: string, staff: readonly DemoStaffCredential[]): Promise<void> {
+  let file: DemoCredentials = { note: 'Demo staff of the local runtime. Passwords are for local testing only; never reuse them.', channels: [] };
+  try {
+    file = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+  }
+  await mkdir(join(dataDir, 'demo'), { recursive: true, mode: 0o700 });
+  await writeFile(credentialsPath(dataDir), `${JSON.stringify({ ...file, staff }, null, 2)}\n`, { mode: 0o600 });
 }

@@ -65,6 +65,7 @@ describe('DynamoFilingRepository', () => {
       targets.map((to, i) =>
         repository.transition({
           filingId: 'f-race',
+          district: '370102',
           from: 'SUBMITTED',
           to,
           entry: { at: `2025-03-01T08:01:0${i}.000Z`, status: to, by: `worker:intake-${i}` },
@@ -84,6 +85,7 @@ describe('DynamoFilingRepository', () => {
     await repository.putIfAbsent(filing('f-correct'));
     const asked = await repository.transition({
       filingId: 'f-correct',
+      district: '370102',
       from: 'SUBMITTED',
       to: 'CORRECTION_REQUIRED',
       entry: { at: '2025-03-01T09:00:00.000Z', status: 'CORRECTION_REQUIRED', by: 'worker:intake', reasonCode: 'MATERIALS_MISSING' },
@@ -97,6 +99,7 @@ describe('DynamoFilingRepository', () => {
     });
     await repository.transition({
       filingId: 'f-correct',
+      district: '370102',
       from: 'CORRECTION_REQUIRED',
       to: 'SUBMITTED',
       entry: { at: '2025-03-02T09:00:00.000Z', status: 'SUBMITTED', by: 'channel:ch-bank-001' },
@@ -111,8 +114,8 @@ describe('DynamoFilingRepository', () => {
   it('refuses a transition from a status the filing is not in, or of an unknown filing', async () => {
     await repository.putIfAbsent(filing('f-stale'));
     const entry = { at: '2025-03-01T09:00:00.000Z', status: 'REGISTERED' as const, by: 'staff:1' };
-    expect(await repository.transition({ filingId: 'f-stale', from: 'READY_FOR_REVIEW', to: 'REGISTERED', entry })).toBe(false);
-    expect(await repository.transition({ filingId: 'f-nowhere', from: 'SUBMITTED', to: 'ACCEPTED', entry })).toBe(false);
+    expect(await repository.transition({ filingId: 'f-stale', district: '370102', from: 'READY_FOR_REVIEW', to: 'REGISTERED', entry })).toBe(false);
+    expect(await repository.transition({ filingId: 'f-nowhere', district: '370102', from: 'SUBMITTED', to: 'ACCEPTED', entry })).toBe(false);
     expect((await repository.get('f-stale'))?.history).toHaveLength(1);
   });
 
@@ -120,6 +123,7 @@ describe('DynamoFilingRepository', () => {
     await expect(
       repository.transition({
         filingId: 'f-stale',
+        district: '370102',
         from: 'SUBMITTED',
         to: 'ACCEPTED',
         entry: { at: '2025-03-01T09:00:00.000Z', status: 'ACCEPTED', by: 'worker:intake' },

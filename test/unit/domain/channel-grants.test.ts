@@ -33,11 +33,12 @@ describe('what a channel may file (002 三(一)6)', () => {
     expect(channelMayFile(bank, 'MORTGAGE_DISCHARGE')).toBe(false);
   });
 
-  it('refuses the whole batch for an unknown, forbidden or not yet supported business type', () => {
+  it('refuses the whole batch for an unknown or forbidden business type', () => {
     expect(codeOf(() => assertBatchBusinessTypes(bank, [{ businessType: 'MORTGAGE_CREATE' }]))).toBeUndefined();
     expect(codeOf(() => assertBatchBusinessTypes(bank, [{ businessType: 'MORTGAGE_CREATE' }, { businessType: 'LOAN' }]))).toBe('422 UNKNOWN_BUSINESS_TYPE');
     expect(codeOf(() => assertBatchBusinessTypes(bank, [{ businessType: 'TRANSFER_RESALE' }]))).toBe('403 BUSINESS_TYPE_NOT_PERMITTED');
-    expect(codeOf(() => assertBatchBusinessTypes(bank, [{ businessType: 'MORTGAGE_CHANGE' }]))).toBe('422 BUSINESS_TYPE_NOT_SUPPORTED');
+    expect(codeOf(() => assertBatchBusinessTypes(bank, [{ businessType: 'MORTGAGE_CHANGE' }]))).toBeUndefined();
+    expect(codeOf(() => assertBatchBusinessTypes(bank, [{ businessType: 'MORTGAGE_DISCHARGE' }]))).toBe('403 BUSINESS_TYPE_NOT_PERMITTED');
   });
 
   it('leaves filings without a business type to per-item validation', () => {

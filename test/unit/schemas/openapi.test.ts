@@ -36,7 +36,18 @@ describe('OpenAPI document', () => {
   });
 
   it('has every routed function of the topology, at its route, and nothing else', () => {
-    expect(routed.map((r) => r.name).sort()).toEqual(['getBatch', 'getFiling', 'getOpenapi', 'health', 'submitBatch']);
+    expect(routed.map((r) => r.name).sort()).toEqual([
+      'getBatch',
+      'getFiling',
+      'getOpenapi',
+      'getWebhook',
+      'health',
+      'listStaffFilings',
+      'putWebhook',
+      'staffJwks',
+      'staffLogin',
+      'submitBatch',
+    ]);
     for (const route of routed) {
       expect(get(doc, 'paths', route.path, route.method.toLowerCase(), 'operationId'), `${route.method} ${route.path}`).toBe(route.name);
     }
@@ -68,12 +79,21 @@ describe('OpenAPI document', () => {
     expect(description).toContain('1234567812345678');
   });
 
-  it('secures channel operations with ZT-SM2 and leaves health and discovery open', () => {
+  it('secures channel operations with ZT-SM2, staff operations with a bearer token, and leaves sign-in, keys, health and discovery open', () => {
+    const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks'];
+    const staff = ['listStaffFilings'];
     for (const route of routed) {
       const security = get(doc, 'paths', route.path, route.method.toLowerCase(), 'security');
-      const expected = ['health', 'getOpenapi'].includes(route.name) ? [] : [{ 'ZT-SM2': [] }];
+      const expected = open.includes(route.name) ? [] : staff.includes(route.name) ? [{ StaffBearer: [] }] : [{ 'ZT-SM2': [] }];
       expect(security, route.name).toEqual(expected);
     }
+    expect(get(doc, 'components', 'securitySchemes', 'StaffBearer')).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  });
+
+  it('documents the query parameters of the staff worklist', () => {
+    const parameters = get(doc, 'paths', '/v1/staff/filings', 'get', 'parameters') as { name: string; in: string; required: boolean }[];
+    expect(parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(expect.arrayContaining(['status', 'district', 'limit', 'cursor']));
+    expect(parameters.find((p) => p.name === 'status')?.required).toBe(true);
   });
 
   it('takes an Idempotency-Key header on POST and declares path parameters', () => {

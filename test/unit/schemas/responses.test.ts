@@ -70,6 +70,11 @@ describe('filing view', () => {
     correctionDeadline: '2024-05-08',
     createdAt: '2024-05-01T08:00:00.000Z',
     updatedAt: '2024-05-01T08:01:00.000Z',
+    parties: {
+      mortgagors: [{ name: '张*', idType: 'RESIDENT_ID', idNumber: '1101**********002X', phone: '138****5678' }],
+      mortgagee: { name: '中国工商银行济南分行', uscc: '91350100M000100Y43' },
+    },
+    terms: { mortgageType: 'GENERAL', amountFen: '120000000', termStart: '2024-01-01', termEnd: '2044-01-01' },
     mortgage: { mortgageType: 'GENERAL', amountFen: '120000000', termStart: '2024-01-01', termEnd: '2044-01-01' },
     mortgagors: [{ name: '张*', idType: 'RESIDENT_ID', idNumber: '1101**********002X', phone: '138****5678' }],
     mortgagee: { name: '中国工商银行济南分行', uscc: '91350100M000100Y43' },

@@ -1,0 +1,14 @@
+/** The dependencies every staff endpoint shares, built once per process from the environment. */
+import { auditLogFromEnv } from '../../adapters/dynamodb/audit-log';
+import { staffDirectoryFromEnv } from '../../adapters/dynamodb/staff-directory';
+import { staffTokenVerifierFromEnv } from '../../adapters/identity/staff-token-verifier-from-env';
+import { lazy } from '../lazy';
+import type { StaffEndpointDeps } from './staff-endpoint';
+
+export const staffEndpointDeps = lazy(
+  async (): Promise<StaffEndpointDeps> => ({
+    staff: staffDirectoryFromEnv(),
+    tokens: await staffTokenVerifierFromEnv(),
+    audit: auditLogFromEnv(),
+  }),
+);

@@ -1,0 +1,218 @@
+/**
+ * The middleware chain every staff endpoint shares (the staff counterpart of channel-endpoint.ts):
+ * structured logging → problem+json error mapping → audit of every call → body limits and content
+ * type → `Authorization: Bearer <jwt>` verified → the account loaded from the staff table on EVERY
+ * request (a deactivation or a role change acts on the very next request) → the role allowed for the
+ * endpoint (staff-permissions.ts) → the endpoint's use case, which enforces district tenancy.
+ *
+ * Audit records name the tenant (the staff member's district) and the actor (`staff:<id>`), allowed or
+ * denied alike (002 五(二)4); refusals outside one's district are the raw material of the insider-misuse
+ * detector (004 第二十五条). Never audited or logged: tokens, passwords, names.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { unauthenticated, ZtError } from '../../core/domain/errors';
+import { assertActive, assertRole, type StaffAccount } from '../../core/domain/staff';
+import type { AuditLog, StaffDirectory, StaffTokenVerifier } from '../../core/ports';
+import { logger } from '../logger';
+import { checkJsonBody, parseJsonBody } from './json-body';
+import { errorToProblem, jsonResponse } from './problem';
+import { header } from './request';
+import { STAFF_PERMISSIONS, type StaffEndpointName } from './staff-permissions';
+
+export interface StaffEndpointDeps {
+  readonly staff: StaffDirectory;
+  readonly tokens: StaffTokenVerifier;
+  readonly audit: AuditLog;
+}
+
+export interface StaffEndpointRequest {
+  readonly event: APIGatewayProxyEvent;
+  /** The caller's account, as read from the staff table for this very request. */
+  readonly staff: StaffAccount;
+  /** The parsed JSON body (endpoints with `maxBodyBytes` only). */
+  readonly json: unknown;
+  /** Names what the call acts on (ids or a district, never personal data) in its audit record. */
+  target(target: string): void;
+}
+
+export interface EndpointResult {
+  readonly statusCode: number;
+  readonly body: unknown;
+}
+
+export interface StaffEndpointOptions {
+  /** The endpoint's entry in STAFF_PERMISSIONS: its allowed roles come from there and nowhere else. */
+  readonly endpoint: StaffEndpointName;
+  /** Name used in logs and in the audit action, e.g. `LIST_STAFF_FILINGS`. */
+  readonly action: string;
+  /** Endpoints with a body take JSON up to this many bytes. */
+  readonly maxBodyBytes?: number;
+  /** Dependencies, built lazily once per process. */
+  readonly deps: () => Promise<StaffEndpointDeps>;
+  readonly run: (request: StaffEndpointRequest) => Promise<EndpointResult>;
+}
+
+/** Who a call is known to come from, and what it acted on, as the audit record will say. */
+interface CallRecord {
+  audit?: AuditLog;
+  actor?: { readonly staffId: string; readonly district?: string };
+  target?: string;
+}
+
+interface StaffContext extends Context {
+  call: CallRecord;
+}
+
+type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext>;
+
+/** RFC 6750 b64token. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+function bearerToken(event: APIGatewayProxyEvent): string {
+  const authorization = header(event, 'authorization');
+  if (authorization === undefined) throw unauthenticated('STAFF_TOKEN_MISSING', 'Send the staff access token as `Authorization: Bearer <token>`.');
+  const match = BEARER.exec(authorization.trim());
+  if (!match) throw unauthenticated('STAFF_TOKEN_INVALID', 'The Authorization header is not `Bearer <token>`.');
+  return match[1]!;
+}
+
+interface ChainOptions<D extends { readonly audit: AuditLog }> {
+  readonly action: string;
+  readonly maxBodyBytes?: number;
+  readonly deps: () => Promise<D>;
+  /** 401 answers carry `WWW-Authenticate: Bearer` (RFC 6750). */
+  readonly bearer: boolean;
+  readonly handle: (event: APIGatewayProxyEvent, deps: D, call: CallRecord, body: Buffer | undefined) => Promise<EndpointResult>;
+}
+
+/** Logging, problem+json and the audit of every call, around `handle`. */
+function auditedChain<D extends { readonly audit: AuditLog }>(options: ChainOptions<D>) {
+  const audit = async (request: Request, statusCode: number, code?: string): Promise<void> => {
+    const call = request.context.call;
+    if (!call?.audit) return;
+    await call.audit.record({
+      tenant: call.actor?.district ?? 'unauthenticated',
+      actor: call.actor ? `staff:${call.actor.staffId}` : 'anonymous',
+      action: `API_${options.action}`,
+      outcome: statusCode < 400 ? 'SUCCESS' : statusCode < 500 ? 'DENIED' : 'ERROR',
+      target: call.target,
+      // The path without its query string: queries may one day carry what is not ours to log.
+      detail: { method: request.event.httpMethod, path: request.event.path, status: statusCode, ...(code ? { code } : {}), requestId: request.context.awsRequestId },
+    });
+  };
+
+  const auditing: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext> = {
+    before: (request) => {
+      request.context.call = {};
+    },
+    // A call whose audit record cannot be written fails (500) rather than go unrecorded.
+    after: async (request) => {
+      if (request.response) await audit(request, request.response.statusCode);
+    },
+    onError: async (request) => {
+      const error = request.error;
+      const status = error instanceof ZtError ? error.status : 500;
+      await audit(request, status, error instanceof ZtError ? error.code : 'INTERNAL_ERROR').catch((auditError: unknown) =>
+        logger.error('Audit write failed', { errorName: auditError instanceof Error ? auditError.name : 'unknown' }),
+      );
+    },
+  };
+
+  const problems: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext> = {
+    onError: (request) => {
+      const response = errorToProblem(request.error, request.context.awsRequestId);
+      if (options.bearer && response.statusCode === 401) {
+        response.headers = { ...response.headers, 'www-authenticate': 'Bearer realm="zhitong-staff", error="invalid_token"' };
+      }
+      request.response = response;
+      return response;
+    },
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(problems)
+    .use(auditing)
+    .handler(async (event, context) => {
+      const deps = await options.deps();
+      context.call.audit = deps.audit;
+      const body = options.maxBodyBytes === undefined ? undefined : checkJsonBody(event, options.maxBodyBytes);
+      const result = await options.handle(event, deps, context.call, body);
+      return jsonResponse(result.statusCode, result.body);
+    });
+}
+
+/**
+ * Establishes the caller: a valid token of the configured issuer, naming an account that exists, is
+ * active, and has a role the endpoint allows. The account is read on every request, never cached.
+ */
+async function authenticateStaff(event: APIGatewayProxyEvent, deps: StaffEndpointDeps, endpoint: StaffEndpointName, call: CallRecord): Promise<StaffAccount> {
+  const { staffId } = await deps.tokens.verify(bearerToken(event));
+  call.actor = { staffId };
+  const staff = await deps.staff.get(staffId);
+  // A validly signed token for an account that is gone (deleted, or never provisioned here).
+  if (!staff) throw unauthenticated('STAFF_TOKEN_INVALID', 'No staff account matches this token.');
+  call.actor = { staffId, district: staff.district };
+  logger.appendKeys({ staffId, district: staff.district });
+  assertActive(staff);
+  assertRole(staff, STAFF_PERMISSIONS[endpoint].roles);
+  return staff;
+}
+
+/** A staff endpoint: bearer-authenticated, role-checked against STAFF_PERMISSIONS, audited. */
+export function staffEndpoint(options: StaffEndpointOptions) {
+  return auditedChain({
+    action: options.action,
+    maxBodyBytes: options.maxBodyBytes,
+    deps: options.deps,
+    bearer: true,
+    handle: async (event, deps, call, body) => {
+      const staff = await authenticateStaff(event, deps, options.endpoint, call);
+      return options.run({
+        event,
+        staff,
+        json: body === undefined ? undefined : parseJsonBody(body),
+        target: (target) => {
+          call.target = target;
+        },
+      });
+    },
+  });
+}
+
+export interface SignInRequest<D> {
+  readonly event: APIGatewayProxyEvent;
+  readonly json: unknown;
+  readonly deps: D;
+  /** Records who signed in (or tried with the right password), so the audit names them. */
+  identify(staff: Pick<StaffAccount, 'staffId' | 'district'>): void;
+}
+
+/**
+ * The sign-in endpoint of the local token issuer: no bearer token (it is where tokens come from),
+ * but the same body checks, problem+json and audit. `maxBodyBytes` is required: sign-in takes a body.
+ */
+export function staffSignInEndpoint<D extends { readonly audit: AuditLog }>(options: {
+  readonly action: string;
+  readonly maxBodyBytes: number;
+  readonly deps: () => Promise<D>;
+  readonly run: (request: SignInRequest<D>) => Promise<EndpointResult>;
+}) {
+  return auditedChain({
+    action: options.action,
+    maxBodyBytes: options.maxBodyBytes,
+    deps: options.deps,
+    bearer: false,
+    handle: async (event, deps, call, body) =>
+      options.run({
+        event,
+        deps,
+        json: parseJsonBody(body ?? Buffer.alloc(0)),
+        identify: (staff) => {
+          call.actor = { staffId: staff.staffId, district: staff.district };
+        },
+      }),
+  });
+}

@@ -1,0 +1,329 @@
+/**
+ * Staff identity and district tenancy (DESIGN.md §5), through the real handlers with real-shaped events
+ * (events/apigw) against the in-process emulators:
+ * - the local issuer's sign-in: right credentials, wrong password and unknown username (the same answer
+ *   after the same work), a deactivated account, bad bodies;
+ * - the MATRIX: every staff endpoint × every role × own/other district → the expected answer, generated
+ *   from STAFF_PERMISSIONS, each call audited under the caller's district;
+ * - a deactivated account or a changed role acts on the next request; tokens of unknown accounts, expired,
+ *   forged or missing tokens are refused.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { auditLogFromEnv, type AuditEntry } from '../../functions/adapters/dynamodb/audit-log';
+import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
+import { LOCAL_STAFF_AUDIENCE, LOCAL_STAFF_ISSUER, LocalStaffIssuer } from '../../functions/adapters/identity/local-issuer';
+import { hashPassword } from '../../functions/adapters/identity/password-hash';
+import { JwtStaffTokenVerifier } from '../../functions/adapters/identity/staff-token-verifier';
+import type { FilingRecord, FilingStatus } from '../../functions/core/domain/filing';
+import { STAFF_ROLES, type StaffRole } from '../../functions/core/domain/staff';
+import { STAFF_PERMISSIONS, staffEndpointNames, type StaffEndpointName } from '../../functions/shared/http/staff-permissions';
+import { functions, type FunctionDecl } from '../../infra/topology';
+import { staffFilingListSchema, staffLoginResponseSchema } from '../../schemas/v1/staff';
+import { lambdaContext } from '../support/fixtures';
+import { DISTRICTS, loginEvent, staffGet, startStaffWorld, type StaffWorld, type World } from '../support/staff-world';
+
+// Counts scrypt runs, to check that an unknown username costs the same work as a wrong password.
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:crypto')>();
+  return { ...actual, scrypt: vi.fn(actual.scrypt) };
+});
+const { scrypt } = await import('node:crypto');
+
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const root = resolve(import.meta.dirname, '../..');
+const decls: Record<string, FunctionDecl> = functions;
+const loadHandler = async (name: string): Promise<ApiHandler> =>
+  ((await import(pathToFileURL(resolve(root, decls[name]!.entry)).href)) as { handler: ApiHandler }).handler;
+
+let world: StaffWorld;
+let login: ApiHandler;
+let jwks: ApiHandler;
+let listFilings: ApiHandler;
+const handlers = new Map<StaffEndpointName, ApiHandler>();
+
+const call = (handler: ApiHandler, event: APIGatewayProxyEvent, name = 'staff') => handler(event, lambdaContext(name));
+const problem = (response: APIGatewayProxyResult) => `${response.statusCode} ${(JSON.parse(response.body) as { code?: string }).code ?? 'OK'}`;
+const status = (response: APIGatewayProxyResult) => (response.statusCode < 300 ? `${response.statusCode} OK` : problem(response));
+
+const READY = 'READY_FOR_REVIEW' satisfies FilingStatus;
+function filing(filingId: string, district: string, minute: number): FilingRecord {
+  const at = `2026-11-23T09:${String(minute).padStart(2, '0')}:00.000Z`;
+  return {
+    filingId,
+    channelId: 'ch-bank-a',
+    institutionId: 'INST-BANK-A',
+    clientRef: `ref-${filingId}`,
+    batchId: 'B-1',
+    businessType: 'MORTGAGE_CREATE',
+    unitCode: `${district}001001GB00001F0001${String(100 + minute).padStart(4, '0')}`,
+    district,
+    content: {
+      businessType: 'MORTGAGE_CREATE',
+      mortgagors: [{ name: 'v1:sealed-name', idType: 'RESIDENT_ID', idNumber: 'v1:sealed-id', idIndex: 'bi:abc' }],
+      mortgagee: { name: '示例银行', uscc: '91370100MA3C8AXX1X' },
+      mortgageType: 'GENERAL',
+      amountFen: '100000000',
+      termStart: '2026-01-01',
+      termEnd: '2046-01-01',
+    },
+    materials: [],
+    contentHash: 'ab'.repeat(32),
+    status: READY,
+    createdAt: at,
+    updatedAt: at,
+    history: [{ at, status: READY, by: 'worker:intake' }],
+  };
+}
+
+/** The audit record of one handler call, found by its request id. */
+async function auditOf(tenant: string, requestId: string): Promise<AuditEntry | undefined> {
+  const day = new Date().toISOString().slice(0, 10);
+  return (await auditLogFromEnv().listAudit(tenant, day)).find((entry) => entry.detail?.requestId === requestId);
+}
+
+beforeAll(async () => {
+  world = await startStaffWorld('zt-staff-api');
+  // Handlers read their environment at module load, as on Lambda: import them after the world is up.
+  login = await loadHandler('staffLogin');
+  jwks = await loadHandler('staffJwks');
+  listFilings = await loadHandler('listStaffFilings');
+  for (const endpoint of staffEndpointNames()) handlers.set(endpoint, await loadHandler(endpoint));
+  const repository = filingRepositoryFromEnv();
+  for (const [i, id] of ['F-OWN-1', 'F-OWN-2', 'F-OWN-3'].entries()) await repository.putIfAbsent(filing(id, DISTRICTS.own, i + 1));
+  await repository.putIfAbsent(filing('F-OTHER-1', DISTRICTS.other, 0));
+});
+afterAll(async () => world.stop());
+
+describe('POST /v1/staff/login (local issuer)', () => {
+  it('signs in with the right password: a Bearer token its JWKS verifies, and the account role and district', async () => {
+    const clerk = world.account('CLERK');
+    const response = await call(login, loginEvent({ username: clerk.username, password: world.password(clerk) }), 'staffLogin');
+    expect(response.statusCode).toBe(200);
+    const body = staffLoginResponseSchema.parse(JSON.parse(response.body));
+    expect(body).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600, staff: { staffId: clerk.staffId, role: 'CLERK', district: DISTRICTS.own } });
+    const published = JSON.parse((await call(jwks, staffGet('staff-jwks'), 'staffJwks')).body) as JSONWebKeySet;
+    const verifier = new JwtStaffTokenVerifier({ jwks: createLocalJWKSet(published), issuer: LOCAL_STAFF_ISSUER, audience: LOCAL_STAFF_AUDIENCE, audienceClaim: 'aud' });
+    expect(await verifier.verify(body.accessToken)).toEqual({ staffId: clerk.staffId });
+    // The token works on a staff endpoint at once.
+    expect(status(await call(listFilings, staffGet('list-staff-filings', { token: body.accessToken, query: { status: READY } })))).toBe('200 OK');
+  });
+
+  it('answers a wrong password and an unknown username identically, after the same scrypt work', async () => {
+    const clerk = world.account('CLERK');
+    // Prepare: the first call builds the dependencies (including the decoy hash).
+    await call(login, loginEvent({ username: 'nobody.370102', password: 'x' }));
+    const spy = vi.mocked(scrypt);
+    const attempt = async (username: string) => {
+      spy.mockClear();
+      const response = await call(login, loginEvent({ username, password: 'Wrong-password-1' }));
+      return { response, runs: spy.mock.calls.map((c) => JSON.stringify(c[3])) };
+    };
+    // Act
+    const wrongPassword = await attempt(clerk.username);
+    const unknownUser = await attempt('ghost.370102');
+    // Assess
+    expect(problem(wrongPassword.response)).toBe('401 INVALID_CREDENTIALS');
+    expect(unknownUser.response.statusCode).toBe(wrongPassword.response.statusCode);
+    expect(unknownUser.response.body).toBe(wrongPassword.response.body);
+    expect(unknownUser.response.headers).toEqual(wrongPassword.response.headers);
+    expect(wrongPassword.runs).toHaveLength(1);
+    expect(unknownUser.runs).toEqual(wrongPassword.runs);
+  });
+
+  it('tells a deactivated account so only once the password is right', async () => {
+    const leaver = { ...world.account('REGISTRAR', DISTRICTS.other), staffId: 'stf-login-leaver', username: 'leaver.370103' };
+    await world.directory.putStaff(leaver, { passwordHash: await hashPassword('Leaver-pw-1') });
+    await world.directory.deactivate('stf-login-leaver');
+    expect(problem(await call(login, loginEvent({ username: 'leaver.370103', password: 'Leaver-pw-1' })))).toBe('403 STAFF_DEACTIVATED');
+    expect(problem(await call(login, loginEvent({ username: 'leaver.370103', password: 'not-it' })))).toBe('401 INVALID_CREDENTIALS');
+  });
+
+  it('refuses an account without a local password (managed by Cognito) like a wrong password', async () => {
+    await world.directory.putStaff({ ...world.account('AUDITOR'), staffId: 'stf-cognito', username: 'cognito.only' });
+    expect(problem(await call(login, loginEvent({ username: 'cognito.only', password: '' })))).toBe('422 INVALID_REQUEST');
+    expect(problem(await call(login, loginEvent({ username: 'cognito.only', password: 'anything' })))).toBe('401 INVALID_CREDENTIALS');
+  });
+
+  it.each([
+    ['malformed JSON', () => loginEvent('{"username":'), '400 MALFORMED_JSON'],
+    ['wrong content type', () => loginEvent({ username: 'clerk.370102', password: 'x' }, { 'Content-Type': 'text/plain' }), '415 UNSUPPORTED_MEDIA_TYPE'],
+    ['an oversized body', () => loginEvent({ username: 'clerk.370102', password: 'x'.repeat(5000) }), '413 PAYLOAD_TOO_LARGE'],
+    ['a missing password', () => loginEvent({ username: 'clerk.370102' }), '422 INVALID_REQUEST'],
+    ['an extra field', () => loginEvent({ username: 'clerk.370102', password: 'x', role: 'ADMIN' }), '422 INVALID_REQUEST'],
+    ['a username that is no username', () => loginEvent({ username: 'Robert"); DROP', password: 'x' }), '422 INVALID_REQUEST'],
+  ] as const)('answers %s with a problem, never echoing the input', async (_name, event, expected) => {
+    const response = await call(login, event());
+    expect(problem(response)).toBe(expected);
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
+    expect(response.body).not.toContain('DROP');
+  });
+
+  it('audits every attempt under the right tenant, never with the password or the username tried', async () => {
+    const reviewer = world.account('REVIEWER', DISTRICTS.other);
+    const ok = lambdaContext('staffLogin');
+    await login(loginEvent({ username: reviewer.username, password: world.password(reviewer) }), ok);
+    const denied = lambdaContext('staffLogin');
+    await login(loginEvent({ username: 'guess.370103', password: 'Secret-guess-9' }), denied);
+    expect(await auditOf(DISTRICTS.other, ok.awsRequestId)).toMatchObject({ actor: `staff:${reviewer.staffId}`, action: 'API_STAFF_LOGIN', outcome: 'SUCCESS' });
+    const record = await auditOf('unauthenticated', denied.awsRequestId);
+    expect(record).toMatchObject({ actor: 'anonymous', outcome: 'DENIED', detail: { status: 401, code: 'INVALID_CREDENTIALS' } });
+    expect(JSON.stringify(record)).not.toMatch(/Secret-guess-9|guess\.370103/);
+  });
+});
+
+/**
+ * Per staff endpoint: how to call it on a district. A new endpoint in STAFF_PERMISSIONS fails to compile
+ * here until it says how it is called, and from then on it is part of the matrix.
+ */
+const requests: { readonly [E in StaffEndpointName]: { readonly ok: number; readonly event: (token: string, district: string) => APIGatewayProxyEvent } } = {
+  listStaffFilings: { ok: 200, event: (token, district) => staffGet('list-staff-filings', { token, query: { status: READY, district } }) },
+};
+
+const matrix = staffEndpointNames().flatMap((endpoint) =>
+  STAFF_ROLES.flatMap((role) =>
+    (['own', 'other'] as const satisfies readonly World[]).map((target) => {
+      const allowed = (STAFF_PERMISSIONS[endpoint].roles as readonly StaffRole[]).includes(role);
+      const expected = !allowed ? '403 ROLE_FORBIDDEN' : target === 'own' ? `${requests[endpoint].ok} OK` : '403 DISTRICT_FORBIDDEN';
+      return { endpoint, role, target, expected };
+    }),
+  ),
+);
+
+describe('the role × endpoint × district matrix (generated from STAFF_PERMISSIONS)', () => {
+  it('covers every staff endpoint of the topology: routed functions reading the staff table, except the local issuer', () => {
+    const staffRoutes = Object.entries(decls)
+      .filter(([, decl]) => decl.route !== undefined && decl.tables.staff !== undefined && decl.localOnly !== true)
+      .map(([name]) => name);
+    expect(staffEndpointNames().sort()).toEqual(staffRoutes.sort());
+    expect(matrix).toHaveLength(staffRoutes.length * STAFF_ROLES.length * 2);
+  });
+
+  it.each(matrix)('$endpoint × $role × $target district → $expected', async ({ endpoint, role, target, expected }) => {
+    // Prepare: a staff member of the own district, calling on their own or the other district.
+    const staff = world.account(role, DISTRICTS.own);
+    const context = lambdaContext(endpoint);
+    // Act
+    const response = await handlers.get(endpoint)!(requests[endpoint].event(await world.tokenFor(staff), DISTRICTS[target]), context);
+    // Assess: the answer, and its audit record under the caller's district naming the caller.
+    expect(status(response)).toBe(expected);
+    expect(await auditOf(staff.district, context.awsRequestId)).toMatchObject({
+      tenant: DISTRICTS.own,
+      actor: `staff:${staff.staffId}`,
+      outcome: response.statusCode < 400 ? 'SUCCESS' : 'DENIED',
+    });
+  });
+});
+
+describe('GET /v1/staff/filings', () => {
+  const list = async (query: Readonly<Record<string, string | readonly string[]>>, role: StaffRole = 'REVIEWER') =>
+    call(listFilings, staffGet('list-staff-filings', { token: await world.tokenFor(world.account(role)), query }), 'listStaffFilings');
+
+  it("defaults to the caller's own district and answers summaries only, oldest change first, without personal data", async () => {
+    const response = await list({ status: READY });
+    expect(response.statusCode).toBe(200);
+    const body = staffFilingListSchema.parse(JSON.parse(response.body));
+    expect(body.district).toBe(DISTRICTS.own);
+    expect(body.items.map((i) => i.filingId)).toEqual(['F-OWN-1', 'F-OWN-2', 'F-OWN-3']);
+    expect(Object.keys(JSON.parse(response.body).items[0]).sort()).toEqual(['businessType', 'filingId', 'institutionId', 'status', 'unitCode', 'updatedAt']);
+    expect(response.body).not.toMatch(/sealed|mortgagors|idIndex|F-OTHER/);
+  });
+
+  it('pages through the worklist with nextCursor', async () => {
+    const first = JSON.parse((await list({ status: READY, limit: '2' })).body) as { items: { filingId: string }[]; nextCursor?: string };
+    expect(first.items.map((i) => i.filingId)).toEqual(['F-OWN-1', 'F-OWN-2']);
+    const second = JSON.parse((await list({ status: READY, limit: '2', cursor: first.nextCursor! })).body) as { items: { filingId: string }[] };
+    expect(second.items.map((i) => i.filingId)).toEqual(['F-OWN-3']);
+  });
+
+  it("refuses another district's cursor (400 CURSOR_INVALID) even to a caller of that district's own worklist", async () => {
+    const otherToken = await world.tokenFor(world.account('REVIEWER', DISTRICTS.other));
+    await filingRepositoryFromEnv().putIfAbsent(filing('F-OTHER-2', DISTRICTS.other, 5));
+    const page = JSON.parse((await call(listFilings, staffGet('list-staff-filings', { token: otherToken, query: { status: READY, limit: '1' } }))).body) as { nextCursor?: string };
+    expect(page.nextCursor).toBeDefined();
+    expect(problem(await list({ status: READY, cursor: page.nextCursor! }))).toBe('400 CURSOR_INVALID');
+  });
+
+  it.each([
+    ['no status', {}],
+    ['an unknown status', { status: 'PENDING' }],
+    ['a district that is no district code', { status: READY, district: '3701' }],
+    ['a limit out of range', { status: READY, limit: '0' }],
+    ['a repeated parameter', { status: [READY, 'ACCEPTED'] }],
+    ['an unknown parameter', { status: READY, owner: '张三' }],
+  ] as const)('answers %s with 400 INVALID_QUERY, never echoing the input', async (_name, query) => {
+    const response = await list(query);
+    expect(problem(response)).toBe('400 INVALID_QUERY');
+    expect(response.body).not.toContain('张三');
+  });
+
+  it('audits a refused look into another district with the district asked for', async () => {
+    const reviewer = world.account('REVIEWER');
+    const context = lambdaContext('listStaffFilings');
+    await listFilings(staffGet('list-staff-filings', { token: await world.tokenFor(reviewer), query: { status: READY, district: DISTRICTS.other } }), context);
+    expect(await auditOf(DISTRICTS.own, context.awsRequestId)).toMatchObject({
+      actor: `staff:${reviewer.staffId}`,
+      outcome: 'DENIED',
+      target: `district:${DISTRICTS.other}/status:${READY}`,
+      detail: { status: 403, code: 'DISTRICT_FORBIDDEN' },
+    });
+  });
+});
+
+describe('staff authentication on every request', () => {
+  const get = (options: Parameters<typeof staffGet>[1]) => call(listFilings, staffGet('list-staff-filings', { query: { status: READY }, ...options }));
+
+  it('refuses a deactivated account on its very next request, with the token it already holds', async () => {
+    const account = { ...world.account('CLERK', DISTRICTS.other), staffId: 'stf-deactivate-me', username: 'deactivate.me' };
+    await world.directory.putStaff(account);
+    const token = await world.tokenFor(account);
+    expect(status(await get({ token }))).toBe('200 OK');
+    await world.directory.deactivate(account.staffId);
+    expect(problem(await get({ token }))).toBe('403 STAFF_DEACTIVATED');
+  });
+
+  it('applies a role change on the next request', async () => {
+    const account = { ...world.account('REGISTRAR'), staffId: 'stf-role-change', username: 'role.change' };
+    await world.directory.putStaff(account);
+    const token = await world.tokenFor(account);
+    expect(status(await get({ token }))).toBe('200 OK');
+    await world.directory.putStaff({ ...account, role: 'CREDIT_OFFICER' });
+    expect(problem(await get({ token }))).toBe('403 ROLE_FORBIDDEN');
+  });
+
+  it('refuses a validly signed token for a deleted or unknown staffId (401 STAFF_TOKEN_INVALID)', async () => {
+    const response = await get({ token: await world.tokenFor({ staffId: 'stf-deleted-long-ago', username: 'gone.370102' }) });
+    expect(problem(response)).toBe('401 STAFF_TOKEN_INVALID');
+    expect(response.headers?.['www-authenticate']).toMatch(/^Bearer /);
+  });
+
+  it.each([
+    ['no Authorization header', { token: null }, '401 STAFF_TOKEN_MISSING'],
+    ['a channel signature instead of a token', { authorization: 'ZT-SM2 channel="ch-bank-a",timestamp="1",nonce="abcdefghijklmnop",signature="MEUCIQ=="' }, '401 STAFF_TOKEN_INVALID'],
+    ['a garbage token', { token: 'not.a.jwt' }, '401 STAFF_TOKEN_INVALID'],
+  ] as const)('refuses %s', async (_name, options, expected) => {
+    expect(problem(await get(options))).toBe(expected);
+  });
+
+  it('refuses an expired token', async () => {
+    const token = await world.tokenFor(world.account('ADMIN'), new Date(Date.now() - 2 * 3600_000));
+    expect(problem(await get({ token }))).toBe('401 STAFF_TOKEN_INVALID');
+  });
+
+  it("refuses a token signed by another issuer's key, even with the right claims", async () => {
+    const dir = await mkdtemp(resolve(tmpdir(), 'zt-rogue-'));
+    try {
+      const rogue = await LocalStaffIssuer.open(dir);
+      const { accessToken } = await rogue.issue(world.account('ADMIN'));
+      expect(problem(await get({ token: accessToken }))).toBe('401 STAFF_TOKEN_INVALID');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
