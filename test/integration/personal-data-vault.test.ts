@@ -12,16 +12,31 @@ import { TenantKeyVault, vaultFromEnv } from '../../functions/adapters/keys/pers
 import { startTestEmulators, type TestEmulators } from '../support/emulators';
 
 /** Wraps a key provider to count its calls and, on demand, fail the next ones. */
+/** Holds each arrival until `parties` have arrived. */
+class Barrier {
+  private arrived = 0;
+  private release = (): void => undefined;
+  private readonly open = new Promise<void>((resolve) => (this.release = resolve));
+  constructor(private readonly parties: number) {}
+  arrive(): Promise<void> {
+    if (++this.arrived >= this.parties) this.release();
+    return this.open;
+  }
+}
+
 class CountingProvider implements KeyProvider {
   generated = 0;
   unwrapped = 0;
   failures = 0;
+  /** When set, generateDataKey waits at it: lets a test hold two instances inside the race window. */
+  barrier?: Barrier;
   constructor(private readonly inner: KeyProvider) {}
   get keyId(): string {
     return this.inner.keyId;
   }
   async generateDataKey(context: Readonly<Record<string, string>>) {
     this.generated++;
+    await this.barrier?.arrive();
     if (this.failures > 0) {
       this.failures--;
       throw new Error('key service unavailable');
@@ -97,6 +112,8 @@ describe('TenantKeyVault on the keys table', () => {
     const providerA = new CountingProvider(keyring);
     const providerB = new CountingProvider(keyring);
     const [a, b] = [vault(providerA), vault(providerB)];
+    // Both must have found no key before either stores one: neither gets its data key until both asked.
+    providerA.barrier = providerB.barrier = new Barrier(2);
     // Act
     const [sealedByA, sealedByB] = await Promise.all([a.seal(tenant, 'name', '赵六', 'F1'), b.seal(tenant, 'name', '钱七', 'F1')]);
     // Assess: what one sealed the other opens, and the blind index agrees.
