@@ -7,8 +7,8 @@
  * through the environment variables that {@link tableEnvVar} and {@link queueEnvVar} name.
  */
 
-export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff';
-export type QueueName = 'intake' | 'notifications';
+export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists';
+export type QueueName = 'intake' | 'intakeUrgent' | 'notifications';
 export type Access = 'read' | 'write' | 'readWrite';
 
 export interface TableDecl {
@@ -45,6 +45,8 @@ export interface FunctionDecl {
   readonly memoryMb: number;
   /** Set for API functions: the route that invokes this function. */
   readonly route?: HttpRoute;
+  /** Set for scheduled functions: how often the scheduler (EventBridge; a timer locally) invokes it. */
+  readonly schedule?: { readonly everyMinutes: number };
   /** Set for workers: the queue whose messages invoke this function, in batches. */
   readonly source?: { readonly queue: QueueName; readonly batchSize: number; readonly maxConcurrency?: number };
   /** Least privilege: each table the function touches and how. */
@@ -104,6 +106,16 @@ export const tables = {
     sortKey: 'sk',
     purpose: 'Registry staff accounts: role, district, status (a deactivated account is refused on its next request).',
   },
+  certificates: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'E-certificates (不动产登记证明 / 不动产权证书): signed documents, their numbers, and the number allocated to each filing.',
+  },
+  checklists: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose: 'Material checklists per business type, versioned; a change applies to filings submitted after it (002 二(一)3, 五(二)2).',
+  },
 } as const satisfies Record<TableName, TableDecl>;
 
 export const queues = {
@@ -111,6 +123,11 @@ export const queues = {
     maxReceiveCount: 5,
     retentionDays: 14,
     purpose: 'Filings waiting for machine-assisted intake review (one message per filing, no personal data).',
+  },
+  intakeUrgent: {
+    maxReceiveCount: 5,
+    retentionDays: 14,
+    purpose: 'The priority lane of intake: filings marked urgent by staff (003 第十三条), served by their own worker concurrency.',
   },
   notifications: {
     maxReceiveCount: 8,
@@ -126,7 +143,7 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1769,
     route: { method: 'POST', path: '/v1/batches' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', keys: 'readWrite', audit: 'write' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', keys: 'readWrite', audit: 'write', checklists: 'read' },
     sends: ['intake'],
     usesPiiKey: true,
   },
@@ -169,9 +186,117 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 1024,
     source: { queue: 'intake', batchSize: 10, maxConcurrency: 20 },
-    tables: { filings: 'readWrite', register: 'read', keys: 'read', audit: 'write' },
+    tables: { filings: 'readWrite', register: 'read', keys: 'read', audit: 'write', checklists: 'read' },
     sends: ['notifications'],
     usesPiiKey: true,
+  },
+  intakeUrgent: {
+    entry: 'functions/workers/intake.ts',
+    description: 'Intake worker of the priority lane: the same rules, fed by the urgent queue',
+    timeoutSeconds: 30,
+    memoryMb: 1024,
+    source: { queue: 'intakeUrgent', batchSize: 1, maxConcurrency: 5 },
+    tables: { filings: 'readWrite', register: 'read', keys: 'read', audit: 'write', checklists: 'read' },
+    sends: ['notifications'],
+    usesPiiKey: true,
+  },
+  sweeper: {
+    entry: 'functions/workers/sweeper.ts',
+    description: 'Scheduled sweeper: re-enqueues filings stranded in SUBMITTED and refuses corrections past their deadline',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    schedule: { everyMinutes: 5 },
+    tables: { filings: 'readWrite', audit: 'write' },
+    sends: ['intake', 'intakeUrgent', 'notifications'],
+  },
+  correctFiling: {
+    entry: 'functions/handlers/correct-filing.ts',
+    description: 'POST /v1/filings/{filingId}/corrections: the channel supplies missing materials; the filing goes through intake again',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/filings/{filingId}/corrections' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write', checklists: 'read' },
+    sends: ['intake', 'notifications'],
+  },
+  withdrawFiling: {
+    entry: 'functions/handlers/withdraw-filing.ts',
+    description: 'POST /v1/filings/{filingId}/withdrawal: the channel withdraws a filing before registration',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/filings/{filingId}/withdrawal' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
+    sends: ['notifications'],
+  },
+  markUrgent: {
+    entry: 'functions/handlers/mark-urgent.ts',
+    description: 'POST /v1/staff/filings/{filingId}/urgent: staff put a filing on the priority lane',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
+    tables: { staff: 'read', filings: 'readWrite', audit: 'write' },
+    sends: ['intakeUrgent'],
+  },
+  getStaffFiling: {
+    entry: 'functions/handlers/get-staff-filing.ts',
+    description: 'GET /v1/staff/filings/{filingId}: a filing of the staff member’s district, personal data masked',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/filings/{filingId}' },
+    tables: { staff: 'read', filings: 'read', keys: 'read', audit: 'write' },
+    usesPiiKey: true,
+  },
+  reviewFiling: {
+    entry: 'functions/handlers/review-filing.ts',
+    description: 'POST /v1/staff/filings/{filingId}/review: approve (record in the register, issue the certificate) or refuse',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    route: { method: 'POST', path: '/v1/staff/filings/{filingId}/review' },
+    tables: { staff: 'read', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read', audit: 'write' },
+    sends: ['notifications'],
+    usesPiiKey: true,
+    platformKey: 'sign',
+  },
+  getCertificate: {
+    entry: 'functions/handlers/get-certificate.ts',
+    description: 'GET /v1/filings/{filingId}/certificate: the signed e-certificate of the channel’s registered filing',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/filings/{filingId}/certificate' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', certificates: 'read', audit: 'write' },
+  },
+  verifyCertificate: {
+    entry: 'functions/handlers/verify-certificate.ts',
+    description: 'GET /v1/certificates/{certificateNo}/verification: whether a certificate number with its digest is genuine and current',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/certificates/{certificateNo}/verification' },
+    tables: { certificates: 'read', guards: 'readWrite', audit: 'write' },
+    platformKey: 'publicKey',
+  },
+  lookupProgress: {
+    entry: 'functions/handlers/lookup-progress.ts',
+    description: 'POST /v1/public/progress: a citizen looks up a filing by business number, name and ID number (masked answer)',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/public/progress' },
+    tables: { filings: 'read', keys: 'read', guards: 'readWrite', audit: 'write' },
+    usesPiiKey: true,
+  },
+  getChecklist: {
+    entry: 'functions/handlers/get-checklist.ts',
+    description: 'GET /v1/staff/checklists/{businessType}: the current material checklist and its version history',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/checklists/{businessType}' },
+    tables: { staff: 'read', checklists: 'read', audit: 'write' },
+  },
+  putChecklist: {
+    entry: 'functions/handlers/put-checklist.ts',
+    description: 'PUT /v1/staff/checklists/{businessType}: an administrator publishes a new checklist version',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'PUT', path: '/v1/staff/checklists/{businessType}' },
+    tables: { staff: 'read', checklists: 'readWrite', audit: 'write' },
   },
   getWebhook: {
     entry: 'functions/handlers/get-webhook.ts',

@@ -277,13 +277,16 @@ export const materialRefProblem = (value: string): CheckProblem | undefined =>
 export const materialSm3Problem = (value: string): CheckProblem | undefined =>
   SM3_RE.test(value) ? undefined : problem('MATERIAL_SM3_FORMAT', 'Must be the SM3 digest of the material as 64 lowercase hex digits.');
 
-/** A material item whose `type` must be one of `allowedTypes` (the business type's checklist). */
-export function materialItemSchemaFor(allowedTypes: readonly string[]) {
-  const allowed = new Set(allowedTypes);
+/**
+ * A material item whose `type` must be one of `allowed`: a list (a fixed checklist), or a pattern of
+ * well-formed codes (membership in the checklist in force is then checked by the caller).
+ */
+export function materialItemSchemaFor(allowed: readonly string[] | RegExp) {
+  const ok = allowed instanceof RegExp ? (v: string) => allowed.test(v) : ((set) => (v: string) => set.has(v))(new Set(allowed));
   return z.strictObject({
     type: checkedString(
-      (v) => (allowed.has(v) ? undefined : problem('MATERIAL_TYPE_UNKNOWN', 'Not a material type of this business type.')),
-      { enum: [...allowedTypes] },
+      (v) => (ok(v) ? undefined : problem('MATERIAL_TYPE_UNKNOWN', 'Not a material type of this business type.')),
+      allowed instanceof RegExp ? { pattern: allowed.source, description: "A material type of the business type's checklist in force." } : { enum: [...allowed] },
     ),
     ref: checkedString(materialRefProblem, { pattern: MATERIAL_REF_RE.source }),
     sm3: checkedString(materialSm3Problem, { pattern: SM3_RE.source }),

@@ -12,6 +12,13 @@ import { filingInputSchemas } from './v1/filing-input';
 import { fieldErrorSchema, PROBLEM_CONTENT_TYPE, problemSchema } from './v1/problem';
 import { jwksSchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema } from './v1/staff';
 import { putWebhookRequestSchema, webhookViewSchema } from './v1/webhook';
+import { reviewRequestSchema, reviewResultSchema } from './v1/review';
+import { certificateViewSchema, verificationViewSchema } from './v1/certificate';
+import { checklistViewSchema, putChecklistRequestSchema } from './v1/checklist';
+import { progressLookupRequestSchema, progressViewSchema } from './v1/progress';
+import { correctionRequestDocSchema, filingStateSchema } from './v1/corrections';
+import { markUrgentRequestSchema } from './v1/urgent';
+import { withdrawalRequestSchema } from './v1/withdrawal';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
 export const ZT_SM2_HEADER_FORMAT =
@@ -44,6 +51,12 @@ const requestComponents = new Map<z.ZodType, string>([
   ...Object.entries(filingInputSchemas).map(([type, schema]): [z.ZodType, string] => [schema, `${pascal(type)}Filing`]),
   [putWebhookRequestSchema, 'PutWebhookRequest'],
   [staffLoginRequestSchema, 'StaffLoginRequest'],
+  [reviewRequestSchema, 'ReviewRequest'],
+  [progressLookupRequestSchema, 'ProgressLookupRequest'],
+  [putChecklistRequestSchema, 'PutChecklistRequest'],
+  [correctionRequestDocSchema, 'CorrectionRequest'],
+  [withdrawalRequestSchema, 'WithdrawalRequest'],
+  [markUrgentRequestSchema, 'MarkUrgentRequest'],
 ]);
 const responseComponents = new Map<z.ZodType, string>([
   [submitBatchResponseSchema, 'SubmitBatchResponse'],
@@ -56,6 +69,12 @@ const responseComponents = new Map<z.ZodType, string>([
   [staffFilingListSchema, 'StaffFilingList'],
   [fieldErrorSchema, 'FieldError'],
   [healthResponseSchema, 'Health'],
+  [reviewResultSchema, 'ReviewResult'],
+  [certificateViewSchema, 'CertificateView'],
+  [verificationViewSchema, 'CertificateVerification'],
+  [progressViewSchema, 'ProgressView'],
+  [checklistViewSchema, 'ChecklistView'],
+  [filingStateSchema, 'FilingState'],
 ]);
 
 const refTo = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -4,8 +4,11 @@
  * imports an SDK and every rule can be tested with plain objects.
  */
 import type { BusinessType, InstitutionType } from './domain/business-types';
+import type { ChecklistDraft, ChecklistVersion } from './domain/checklists';
 import type { FilingRecord, BatchRecord, FilingStatus, HistoryEntry } from './domain/filing';
 import type { UnitView } from './domain/register';
+import type { Certificate, CertificateSeries } from './domain/certificate';
+import type { RegisterWrite } from './domain/registration';
 import type { StaffAccount } from './domain/staff';
 
 export interface Clock {
@@ -96,6 +99,15 @@ export interface TransitionRequest {
   readonly set?: Readonly<Record<string, unknown>>;
 }
 
+export interface MarkUrgentRequest {
+  readonly filingId: string;
+  /** The status the filing must still be in. */
+  readonly status: FilingStatus;
+  readonly reason: string;
+  /** `staff:<id>`. */
+  readonly by: string;
+}
+
 export interface FilingRepository {
   /** Creates the filing unless one with the same id (hence the same channel + clientRef) exists. */
   putIfAbsent(filing: FilingRecord): Promise<PutFilingResult>;
@@ -112,6 +124,13 @@ export interface FilingRepository {
   lockActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<boolean>;
   /** The filing holding the unit's active lock for this business type, if any. */
   activeFilingId(unitCode: string, businessType: BusinessType): Promise<string | undefined>;
+  /** Frees the unit's active lock if this filing holds it (withdrawn, refused as overdue); a no-op otherwise. */
+  releaseActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<void>;
+  /**
+   * Marks the filing urgent (003 第十三条) with a conditional write on its current status; false when the
+   * status changed meanwhile. Not a transition: status, history and worklist keys stay as they are.
+   */
+  markUrgent(request: MarkUrgentRequest): Promise<boolean>;
   /**
    * A district's filings in one status, oldest change first (staff worklists, 002 五(二)1). `cursor` is
    * the opaque `nextCursor` of the previous page; a cursor of another district or status is refused.
@@ -237,4 +256,67 @@ export type WebhookOutcome =
 /** The HTTP port of the notifier: posts with a bounded time, never follows redirects. */
 export interface WebhookSender {
   post(request: WebhookRequest): Promise<WebhookOutcome>;
+}
+
+/**
+ * Counters of fixed-window rate limits (public endpoints). `increment` adds one to the counter of `key`
+ * atomically and returns the new count; the counter lives until `expiresAt` (epoch seconds) and an
+ * expired counter counts as absent.
+ */
+export interface RateCounter {
+  increment(key: string, expiresAt: number): Promise<number>;
+}
+
+/**
+ * Versioned material checklists (functions/core/domain/checklists.ts). Reads of a type nobody has
+ * published for answer the built-in list as version 1.
+ */
+export interface ChecklistStore {
+  current(businessType: BusinessType): Promise<ChecklistVersion>;
+  /** One version; undefined when it does not exist (yet). */
+  version(businessType: BusinessType, version: number): Promise<ChecklistVersion | undefined>;
+  /** Every version, newest first (version 1 included). */
+  history(businessType: BusinessType): Promise<ChecklistVersion[]>;
+  /**
+   * Publishes `baseVersion + 1`; throws 409 CHECKLIST_VERSION_CONFLICT when `baseVersion` is not the
+   * current version (another publisher got there first, or the caller's view is stale).
+   */
+  publish(businessType: BusinessType, draft: ChecklistDraft, publishedBy: string, at: Date): Promise<ChecklistVersion>;
+}
+
+/** What came of one register write: applied now, or this filing had already been applied to the item. */
+export type RegisterWriteOutcome = 'applied' | 'alreadyApplied';
+
+/**
+ * Records approved filings in the register (登簿, issue 3 item 4). Each write is one conditional
+ * single-item write guarded by the filing id it carries, so applying it again changes nothing; a write
+ * the register's state no longer allows (e.g. the mortgage is discharged) throws 409 REGISTER_CONFLICT.
+ */
+export interface RegisterWriter {
+  apply(write: RegisterWrite): Promise<RegisterWriteOutcome>;
+}
+
+/** A certificate number allocated to a filing (step one of the approval saga). */
+export interface CertificateAllocation {
+  readonly filingId: string;
+  readonly certificateNo: string;
+  readonly series: CertificateSeries;
+}
+
+/** E-certificates, their numbers and which certificate is current for each right of a unit. */
+export interface CertificateStore {
+  /** The number already allocated to the filing, if any. */
+  allocationOf(filingId: string): Promise<CertificateAllocation | undefined>;
+  /** The next number of the series' atomic counter (1, 2, …); each call returns a number no other call gets. */
+  nextSequence(series: CertificateSeries): Promise<number>;
+  /** Allocates the number to the filing unless it has one; returns the allocation in force. */
+  claimAllocation(allocation: CertificateAllocation): Promise<CertificateAllocation>;
+  /** Stores the certificate unless one with its number exists; returns the certificate in force. */
+  putIfAbsent(certificate: Certificate): Promise<Certificate>;
+  get(certificateNo: string): Promise<Certificate | undefined>;
+  /** The current certificate of a right of a unit (e.g. `OWNERSHIP`, `MORTGAGE#<id>`), if any. */
+  currentOf(unitCode: string, right: string): Promise<string | undefined>;
+  setCurrent(unitCode: string, right: string, certificateNo: string): Promise<void>;
+  /** Marks a certificate as no longer current (a later registration superseded it). Repeat-safe. */
+  markSuperseded(certificateNo: string, supersededBy: string): Promise<void>;
 }

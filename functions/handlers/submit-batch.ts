@@ -1,5 +1,6 @@
 /** POST /v1/batches: submit up to N filings from an authenticated channel (DESIGN.md §7). */
 import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
@@ -24,6 +25,7 @@ const ports = lazy(async () => ({
   audit: auditLogFromEnv(),
   clock: systemClock,
   validate: validateFilingInput,
+  checklists: checklistStoreFromEnv(),
 }));
 
 export const handler = channelEndpoint({

@@ -8,6 +8,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-repository';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
@@ -24,6 +25,7 @@ const ports = lazy(async () => ({
   clock: systemClock,
   notifications: notificationQueueFromEnv(),
   correctionWorkingDays: getNumberFromEnv('CORRECTION_WORKING_DAYS', 5),
+  checklists: checklistStoreFromEnv(),
 }));
 
 const processor = new BatchProcessor(EventType.SQS);

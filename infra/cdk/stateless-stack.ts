@@ -14,6 +14,8 @@ import {
   MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -32,6 +34,8 @@ export interface StatelessStackProps extends StackProps {
   /** Repository root: function entries in the topology are relative to it. */
   readonly projectRoot: string;
   readonly stateful: StatefulResources;
+  /** Districts (6-digit codes) the registry serves: what scheduled functions sweep (`-c districts=370102,370103`). */
+  readonly districts?: readonly string[];
   /** Powertools log level of every function (default INFO). */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
@@ -82,6 +86,7 @@ export class StatelessStack extends Stack {
       if (decl.tables.staff !== undefined) stateful.staffIdentity.configure(fn);
       if (decl.route !== undefined) this.addRoute(decl.route, name, fn);
       if (decl.source !== undefined) this.addWorkerSource(name, fn, stateful.queues[decl.source.queue], decl.source);
+      if (decl.schedule !== undefined) this.addSchedule(name, fn, decl.schedule, props.districts ?? []);
       created[name] = fn;
     }
     this.functions = created as Record<CloudFunctionName, ZtFunction>;
@@ -226,6 +231,22 @@ export class StatelessStack extends Stack {
     this.alarm(`${pascalCase(name)}ErrorsAlarm`,
       `The ${name} worker failed invocations (errors outside per-message handling): check its logs.`,
       fn.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }));
+  }
+
+  /**
+   * A scheduled function (the sweeper): an EventBridge rule `rate(N minutes)` whose only target is the
+   * function; the target adds the one invoke permission, for events.amazonaws.com from this rule only.
+   * Scheduled functions sweep per district: the districts the registry serves come from the `districts`
+   * context (a deployment setting, like the stage).
+   */
+  private addSchedule(name: FunctionName, fn: ZtFunction, schedule: NonNullable<FunctionDecl['schedule']>, districts: readonly string[]): void {
+    new Rule(this, `${pascalCase(name)}Schedule`, {
+      description: `Invokes ${name} every ${schedule.everyMinutes} minutes (infra/topology.ts)`,
+      schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
+      targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+    fn.addEnvironment('SWEEP_DISTRICTS', districts.join(','));
+    this.alarm(`${pascalCase(name)}ErrorsAlarm`, `The scheduled ${name} failed: check its logs.`, fn.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }));
   }
 
   private alarm(id: string, description: string, metric: IMetric): void {

@@ -10,7 +10,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { startLocalRuntime } from './runtime';
 import { credentialsPath, seedDemoData } from './seed/seed';
 import { reenqueueStrandedFilings } from './recovery';
+import { DEMO_DISTRICTS } from './seed/demo-data';
 
+// The sweeper sweeps the districts the registry serves: locally, the demo districts (a shell value wins).
+process.env.SWEEP_DISTRICTS ??= Object.keys(DEMO_DISTRICTS).join(',');
 const dataDir = resolve(process.env.ZT_DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 3000);
 

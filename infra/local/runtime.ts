@@ -47,6 +47,7 @@ import { startHttpAdapter, type HttpAdapter, type HttpRouteBinding } from './htt
 import { defaultRuntimeLogger, type RuntimeLogger } from './lambda-context';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision } from './provision';
 import { startQueuePoller, type QueuePoller } from './queue-poller';
+import { startSchedule, type ScheduledFunction } from './scheduler';
 
 export type QueueUrls = Record<QueueName, { url: string; dlqUrl: string }>;
 
@@ -73,6 +74,10 @@ export interface LocalRuntimeOptions {
   readonly beforeHandlers?: (ctx: RuntimeHookContext) => Promise<void>;
   /** Runs once the HTTP server and the pollers are up. */
   readonly afterStart?: (ctx: RuntimeStartedContext) => Promise<void>;
+  /** Start a timer per scheduled function (EventBridge's part); default: as `pollers`. */
+  readonly schedules?: boolean;
+  /** Length of a schedule "minute" in ms (default 60 000): a seam for tests of the runtime itself. */
+  readonly scheduleMinuteMs?: number;
   /** Start one poller per queue-sourced function; default true. */
   readonly pollers?: boolean;
   readonly logger?: RuntimeLogger;
@@ -187,11 +192,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const env = new EnvOverlay();
   const emulators: Emulator[] = [];
   const pollers: QueuePoller[] = [];
+  const schedules: ScheduledFunction[] = [];
   let http: HttpAdapter | undefined;
   let sqsClient: SQSClient | undefined;
 
   const shutdown = async (): Promise<void> => {
-    await Promise.all(pollers.map((p) => p.stop()));
+    await Promise.all([...schedules, ...pollers].map((p) => p.stop()));
     await http?.close();
     await Promise.all(emulators.map((e) => e.close()));
     sqsClient?.destroy();
@@ -255,14 +261,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await options.beforeHandlers?.({ env: { ...env.applied }, dataDir });
 
     const routes: HttpRouteBinding[] = [];
+    const scheduled: { name: string; decl: FunctionDecl; everyMinutes: number; handler: LoadedHandler }[] = [];
     const workers: { name: string; decl: FunctionDecl; source: NonNullable<FunctionDecl['source']>; handler: LoadedHandler }[] = [];
     for (const [name, decl] of Object.entries(fns)) {
-      if (!decl.route && !decl.source) continue;
+      if (!decl.route && !decl.source && !decl.schedule) continue;
       const handler = await loadHandler(name, decl.entry);
       if (decl.route) {
         routes.push({ ...decl.route, functionName: name, timeoutSeconds: decl.timeoutSeconds, memoryMb: decl.memoryMb, handler });
       }
       if (decl.source) workers.push({ name, decl, source: decl.source, handler });
+      if (decl.schedule) scheduled.push({ name, decl, everyMinutes: decl.schedule.everyMinutes, handler });
     }
 
     http = await startHttpAdapter({ routes, host: options.host ?? '127.0.0.1', port: options.port ?? 3000, logger });
@@ -282,6 +290,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             logger,
           }),
         );
+      }
+    }
+
+    if (options.schedules ?? options.pollers ?? true) {
+      for (const { name, decl, everyMinutes, handler } of scheduled) {
+        const common = { functionName: name, timeoutSeconds: decl.timeoutSeconds, memoryMb: decl.memoryMb, handler, logger };
+        schedules.push(startSchedule({ ...common, everyMinutes, minuteMs: options.scheduleMinuteMs }));
       }
     }
 

@@ -15,10 +15,16 @@ import {
 } from '../../functions/core/domain/business-types';
 import { FILING_ERROR_CODES, filingInputSchemas, type FilingErrorCode } from './filing-input';
 import { filingViewSchema } from './filing-view';
-import { problemSchema } from './problem';
 import { jwksSchema, listStaffFilingsQuerySchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema } from './staff';
 import { INVALID_WEBHOOK_REQUEST, putWebhookRequestSchema, WEBHOOK_URL_CODES, webhookViewSchema } from './webhook';
 import { STAFF_PERMISSIONS } from '../../functions/shared/http/staff-permissions';
+import { codeList, problems, staffProblems } from './api-problems';
+import { lifecycleApi } from './api-lifecycle';
+import { publicApi } from './api-public';
+import { reviewApi } from './api-review';
+
+// Re-exported for the api-*.ts modules written before api-problems.ts; new code imports from there.
+export { codeList, problems, staffProblems };
 
 export interface ApiResponse {
   readonly description: string;
@@ -51,41 +57,12 @@ export type RoutedFunctionName = {
   [K in FunctionName]: (typeof functions)[K] extends { readonly route: HttpRoute } ? K : never;
 }[FunctionName];
 
-// What each status means on this API, with the problem codes the channel endpoint chain answers.
-const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
-  400: 'Malformed request: the body is not JSON (`MALFORMED_JSON`) or the Idempotency-Key is malformed (`IDEMPOTENCY_KEY_INVALID`).',
-  401: 'Not authenticated: `AUTH_MISSING`, `AUTH_MALFORMED`, `AUTH_TIMESTAMP_OUT_OF_WINDOW`, `AUTH_UNKNOWN_CHANNEL`, `AUTH_BAD_SIGNATURE`, `AUTH_NONCE_REUSED`.',
-  403: 'The channel may not do this, e.g. it is disabled or shut off (`CHANNEL_DISABLED`).',
-  404: 'No such resource for this channel (`BATCH_NOT_FOUND`, `FILING_NOT_FOUND`).',
-  409: 'A request with this Idempotency-Key is still being processed (`IDEMPOTENCY_IN_PROGRESS`); retry shortly.',
-  413: 'The body exceeds the size limit (`PAYLOAD_TOO_LARGE`).',
-  415: 'The body is not application/json (`UNSUPPORTED_MEDIA_TYPE`).',
-  422: 'The JSON is not a batch (`INVALID_BATCH`), carries more filings than allowed (`TOO_MANY_FILINGS`), or reuses an Idempotency-Key with a different request (`IDEMPOTENCY_KEY_REUSED`).',
-  500: 'A fault on the registry’s side (`INTERNAL_ERROR`); nothing about the request was wrong, and retrying later is safe.',
-};
-
 /** Item codes the batch adds after a filing passed validation (see `functions/core/use-cases/submit-batch.ts`). */
 const BATCH_ITEM_CODES: Readonly<Record<string, string>> = {
   DISTRICT_NOT_PERMITTED: 'The channel may not file in the district of the unit.',
   DUPLICATE_IN_BATCH: 'Another filing in the same batch has the same clientRef.',
   CLIENT_REF_CONFLICT: 'The clientRef was already used by this channel for a different filing.',
 };
-
-const problems = (...statuses: number[]): Record<number, ApiResponse> =>
-  Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Problem.', schema: problemSchema }]));
-
-// The same, for the staff endpoints (functions/shared/http/staff-endpoint.ts).
-const STAFF_PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
-  400: '`MALFORMED_JSON`, `INVALID_QUERY`, `CURSOR_INVALID`.',
-  401: '`STAFF_TOKEN_MISSING`, `STAFF_TOKEN_INVALID`; sign-in: `INVALID_CREDENTIALS`.',
-  403: '`STAFF_DEACTIVATED`, `ROLE_FORBIDDEN`, `DISTRICT_FORBIDDEN`.',
-  413: '`PAYLOAD_TOO_LARGE`.',
-  415: '`UNSUPPORTED_MEDIA_TYPE`.',
-  422: '`INVALID_REQUEST`.',
-  500: '`INTERNAL_ERROR`.',
-};
-const staffProblems = (...statuses: number[]): Record<number, ApiResponse> =>
-  Object.fromEntries(statuses.map((s) => [s, { description: STAFF_PROBLEM_DESCRIPTIONS[s] ?? 'Problem.', schema: problemSchema }]));
 
 /**
  * The request as integrators should build it. The handler first checks only the list's bounds
@@ -182,11 +159,6 @@ const businessTypeSections = (): string =>
   }).join('\n');
 
 export const healthResponseSchema = z.object({ status: z.literal('ok'), service: z.string() });
-
-const codeList = (codes: Readonly<Record<string, string>>): string =>
-  Object.entries(codes)
-    .map(([code, meaning]) => `- \`${code}\`: ${meaning}`)
-    .join('\n');
 
 export const api = {
   submitBatch: {
@@ -299,4 +271,7 @@ export const api = {
     query: listStaffFilingsQuerySchema,
     responses: { 200: { description: 'One page; pass nextCursor as cursor.', schema: staffFilingListSchema }, ...staffProblems(400, 401, 403, 500) },
   },
+  ...reviewApi,
+  ...lifecycleApi,
+  ...publicApi,
 } as const satisfies Record<RoutedFunctionName, ApiOperation>;

@@ -4,7 +4,8 @@
  * the submitted value, because filings carry names, ID numbers and phones (002 五(一)).
  */
 import type { z } from 'zod';
-import { isBusinessType, type BusinessType } from '../../functions/core/domain/business-types';
+import { isBusinessType, MATERIAL_CHECKLISTS, type BusinessType, type MaterialChecklist } from '../../functions/core/domain/business-types';
+import { allowedMaterialTypes, MATERIAL_TYPE_CODE } from '../../functions/core/domain/checklists';
 import type { FieldError } from '../../functions/core/domain/errors';
 import { firstRegistrationFilingSchema } from './filings/first-registration';
 import { mortgageChangeFilingSchema } from './filings/mortgage-change';
@@ -100,8 +101,26 @@ export type FilingValidation = { ok: true; value: FilingInput } | { ok: false; e
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Validates one filing of a batch. Never throws, whatever `raw` is. */
-export function validateFilingInput(raw: unknown): FilingValidation {
+/**
+ * Material types of `raw` that are well-formed codes but not on the checklist: MATERIAL_TYPE_UNKNOWN.
+ * Read from the raw input, so that they are reported together with every other problem of the filing.
+ */
+function unknownMaterialTypes(raw: Record<string, unknown>, checklist: MaterialChecklist | undefined): FieldError[] {
+  if (!checklist || !Array.isArray(raw.materials)) return [];
+  const allowed = allowedMaterialTypes(checklist);
+  return raw.materials.flatMap((item: unknown, i) => {
+    const type = isPlainObject(item) ? item.type : undefined;
+    return typeof type === 'string' && MATERIAL_TYPE_CODE.test(type) && !allowed.has(type)
+      ? [{ path: `materials.${i}.type`, code: 'MATERIAL_TYPE_UNKNOWN', message: 'Not a material type of this business type.' }]
+      : [];
+  });
+}
+
+/**
+ * Validates one filing of a batch against the material checklist in force for its business type
+ * (`checklist`; the built-in list when not given). Never throws, whatever `raw` is.
+ */
+export function validateFilingInput(raw: unknown, checklist?: MaterialChecklist): FilingValidation {
   if (!isPlainObject(raw)) {
     return { ok: false, errors: [{ path: '', code: 'INVALID_TYPE', message: 'A filing must be a JSON object.' }] };
   }
@@ -122,8 +141,10 @@ export function validateFilingInput(raw: unknown): FilingValidation {
   try {
     // reportInput tells a missing field (input undefined) from a wrong one; the input itself is never copied out.
     const result = schema.safeParse(raw, { reportInput: true });
-    if (result.success) return { ok: true, value: result.data };
-    return { ok: false, errors: fieldErrorsFromIssues(result.error.issues).slice(0, MAX_FIELD_ERRORS) };
+    const unknownTypes = unknownMaterialTypes(raw, checklist ?? MATERIAL_CHECKLISTS[businessType as BusinessType]);
+    if (result.success && unknownTypes.length === 0) return { ok: true, value: result.data };
+    const errors = [...(result.success ? [] : fieldErrorsFromIssues(result.error.issues)), ...unknownTypes];
+    return { ok: false, errors: errors.slice(0, MAX_FIELD_ERRORS) };
   } catch {
     // Defensive: a schema bug must become an item error, not a failed batch; the input is not logged.
     return { ok: false, errors: [{ path: '', code: 'INVALID_VALUE', message: 'The filing could not be validated.' }] };

@@ -255,6 +255,41 @@ describe('workers', () => {
   });
 });
 
+const scheduled = functionNames.filter((name) => functionDecls[name].schedule !== undefined);
+
+describe('scheduled functions', () => {
+  it('the topology declares at least one (the sweeper), so these assertions bite', () => {
+    expect(scheduled).toContain('sweeper');
+  });
+
+  it('has one EventBridge rule per scheduled function, and no other', () => {
+    expect(ofType(stateless, 'AWS::Events::Rule')).toHaveLength(scheduled.length);
+  });
+
+  it.each(scheduled)('%s: a rate(N minutes) rule targets exactly it; only that rule may invoke it; it alarms on errors', (name) => {
+    const every = functionDecls[name].schedule!.everyMinutes;
+    const [[ruleId, rule]] = ofType(stateless, 'AWS::Events::Rule').filter(([, r]) => mentions(r.Properties?.Targets, fnId(name))) as [[string, CfnResourceJson]];
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: `rate(${every} minute${every === 1 ? '' : 's'})`, State: 'ENABLED' });
+    const targets = rule.Properties?.Targets as { Arn: unknown }[];
+    expect(targets).toHaveLength(1);
+    expect(getAttTargets(targets[0]!.Arn)).toEqual([fnId(name)]);
+    // Least privilege: events.amazonaws.com may invoke the function only from this rule.
+    const permissions = ofType(stateless, 'AWS::Lambda::Permission').filter(
+      ([, p]) => mentions(p.Properties?.FunctionName, fnId(name)) && p.Properties?.Principal === 'events.amazonaws.com',
+    );
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]![1].Properties).toMatchObject({ Action: 'lambda:InvokeFunction' });
+    expect(getAttTargets(permissions[0]![1].Properties?.SourceArn)).toEqual([ruleId]);
+    const alarms = ofType(stateless, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties?.MetricName === 'Errors' && mentions(a.Properties?.Dimensions, fnId(name)));
+    expect(alarms).toHaveLength(1);
+  });
+
+  it('tells the sweeper which districts to sweep', () => {
+    const environment = props(stateless, fnId('sweeper')).Environment as { Variables: Record<string, unknown> };
+    expect(environment.Variables.SWEEP_DISTRICTS).toBe('370102,370103');
+  });
+});
+
 describe('the PII key', () => {
   it('rotates and is retained', () => {
     const key = stateful[logicalId(built.stateful, built.stateful.piiKey)]!;
@@ -302,9 +337,9 @@ describe('the platform signing key', () => {
     expect(aliases.map(([, a]) => a.Properties?.AliasName)).toEqual(['alias/zhitong/test/platform-signing']);
   });
 
-  it('lets the notifier sign, and the webhook settings endpoints only publish the public key', () => {
-    expect(signers).toEqual(['notifier']);
-    expect(publishers.sort()).toEqual(['getWebhook', 'putWebhook']);
+  it('lets the notifier (webhooks) and review (e-certificates) sign, and the webhook settings and certificate verification endpoints only publish the public key', () => {
+    expect(signers.sort()).toEqual(['notifier', 'reviewFiling']);
+    expect(publishers.sort()).toEqual(['getWebhook', 'putWebhook', 'verifyCertificate']);
   });
 
   it.each(signers)('%s may only Sign and GetPublicKey with it, and is told its ARN', (name) => {
@@ -394,6 +429,8 @@ describe('least privilege and configuration, per function', () => {
       ...(decl.usesPiiKey === true ? [PII_KEY_ENV] : []),
       ...(decl.platformKey !== undefined ? [PLATFORM_SIGNING_KEY_ENV] : []),
       ...(decl.tables.staff !== undefined ? [STAFF_JWKS_URL_ENV, STAFF_ISSUER_ENV, STAFF_AUDIENCE_ENV] : []),
+      // Scheduled functions sweep per district (functions/workers/sweeper.ts).
+      ...(decl.schedule !== undefined ? ['SWEEP_DISTRICTS'] : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
     expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'zhitong', [KEY_PROVIDER_ENV]: 'kms' });

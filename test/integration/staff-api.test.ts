@@ -25,8 +25,10 @@ import { STAFF_ROLES, type StaffRole } from '../../functions/core/domain/staff';
 import { STAFF_PERMISSIONS, staffEndpointNames, type StaffEndpointName } from '../../functions/shared/http/staff-permissions';
 import { functions, type FunctionDecl } from '../../infra/topology';
 import { staffFilingListSchema, staffLoginResponseSchema } from '../../schemas/v1/staff';
+import { getChecklistEvent, putChecklistEvent } from '../support/checklist-events';
 import { lambdaContext } from '../support/fixtures';
-import { DISTRICTS, loginEvent, staffGet, startStaffWorld, type StaffWorld, type World } from '../support/staff-world';
+import { reviewEvent, staffFilingEvent } from '../support/review-world';
+import { DISTRICTS, loginEvent, staffGet, staffPost, startStaffWorld, type StaffWorld, type World } from '../support/staff-world';
 
 // Counts scrypt runs, to check that an unknown username costs the same work as a wrong password.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -98,6 +100,17 @@ beforeAll(async () => {
   const repository = filingRepositoryFromEnv();
   for (const [i, id] of ['F-OWN-1', 'F-OWN-2', 'F-OWN-3'].entries()) await repository.putIfAbsent(filing(id, DISTRICTS.own, i + 1));
   await repository.putIfAbsent(filing('F-OTHER-1', DISTRICTS.other, 0));
+  // For the urgent lane: ACCEPTED filings outside the READY_FOR_REVIEW worklist, so marking them changes no worklist test.
+  for (const [id, district] of [['F-OWN-URG', DISTRICTS.own], ['F-OTHER-URG', DISTRICTS.other]] as const) {
+    const base = filing(id, district, 41);
+    await repository.putIfAbsent({ ...base, status: 'ACCEPTED', history: [{ at: base.createdAt, status: 'ACCEPTED', by: 'worker:intake' }] });
+  }
+  // For the review endpoints: ACCEPTED discharges (no people to unseal), outside the READY_FOR_REVIEW worklist.
+  for (const [id, district] of [['F-OWN-RV', DISTRICTS.own], ['F-OTHER-RV', DISTRICTS.other]] as const) {
+    const base = filing(id, district, 40);
+    const at = base.createdAt;
+    await repository.putIfAbsent({ ...base, businessType: 'MORTGAGE_DISCHARGE', content: { businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY00000001', reason: 'REPAID' }, status: 'ACCEPTED', history: [{ at, status: 'ACCEPTED', by: 'worker:intake' }] });
+  }
 });
 afterAll(async () => world.stop());
 
@@ -182,15 +195,46 @@ describe('POST /v1/staff/login (local issuer)', () => {
  * Per staff endpoint: how to call it on a district. A new endpoint in STAFF_PERMISSIONS fails to compile
  * here until it says how it is called, and from then on it is part of the matrix.
  */
-const requests: { readonly [E in StaffEndpointName]: { readonly ok: number; readonly event: (token: string, district: string) => APIGatewayProxyEvent } } = {
+const requests: {
+  readonly [E in StaffEndpointName]: {
+    readonly ok: number;
+    readonly event: (token: string, district: string) => APIGatewayProxyEvent;
+    /** The answer on another district's filing when it is not DISTRICT_FORBIDDEN (a filing elsewhere is 404, like a missing one). */
+    readonly other?: string;
+  };
+} = {
   listStaffFilings: { ok: 200, event: (token, district) => staffGet('list-staff-filings', { token, query: { status: READY, district } }) },
+  // An ACCEPTED filing of the district named (F-*-RV, seeded below); another district's answers 404 like a missing one.
+  getStaffFiling: { ok: 200, other: '404 FILING_NOT_FOUND', event: (token, district) => staffFilingEvent(token, district === DISTRICTS.own ? 'F-OWN-RV' : 'F-OTHER-RV') },
+  // Refusing is idempotent (the same decision answers the same result), so both allowed roles get 200.
+  reviewFiling: {
+    ok: 200,
+    other: '404 FILING_NOT_FOUND',
+    event: (token, district) => reviewEvent(token, district === DISTRICTS.own ? 'F-OWN-RV' : 'F-OTHER-RV', { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' }),
+  },
+  // An ACCEPTED filing of the district named (F-*-URG, seeded below; marking is idempotent, so every allowed role gets 200).
+  markUrgent: {
+    ok: 200,
+    other: '404 FILING_NOT_FOUND',
+    event: (token, district) => staffPost('mark-urgent', { token, filingId: district === DISTRICTS.own ? 'F-OWN-URG' : 'F-OTHER-URG', body: { reason: 'Court deadline' } }),
+  },
+  // Checklists are city-wide (scope `city`): no district in the request; "own"/"other" pick a business type,
+  // so that each of the two allowed publishes is the first on its type (baseVersion 1).
+  getChecklist: { ok: 200, event: (token, district) => getChecklistEvent(token, district === DISTRICTS.own ? 'TRANSFER_NEW' : 'TRANSFER_RESALE') },
+  putChecklist: {
+    ok: 200,
+    event: (token, district) =>
+      putChecklistEvent(token, district === DISTRICTS.own ? 'TRANSFER_NEW' : 'TRANSFER_RESALE', { baseVersion: 1, required: ['APPLICATION_FORM'], optional: [] }),
+  },
 };
 
 const matrix = staffEndpointNames().flatMap((endpoint) =>
   STAFF_ROLES.flatMap((role) =>
     (['own', 'other'] as const satisfies readonly World[]).map((target) => {
       const allowed = (STAFF_PERMISSIONS[endpoint].roles as readonly StaffRole[]).includes(role);
-      const expected = !allowed ? '403 ROLE_FORBIDDEN' : target === 'own' ? `${requests[endpoint].ok} OK` : '403 DISTRICT_FORBIDDEN';
+      // A city-wide endpoint acts on no district: staff of every district get the same answer.
+      const cityWide = (STAFF_PERMISSIONS[endpoint].scope as string) === 'city';
+      const expected = !allowed ? '403 ROLE_FORBIDDEN' : target === 'own' || cityWide ? `${requests[endpoint].ok} OK` : (requests[endpoint].other ?? '403 DISTRICT_FORBIDDEN');
       return { endpoint, role, target, expected };
     }),
   ),

@@ -15,7 +15,9 @@ const fixture = <T>(path: string): T => {
   return structuredClone(cache.get(path)) as T;
 };
 
-export const apigwFixture = (name: 'submit-batch' | 'get-batch' | 'get-filing' | 'get-webhook' | 'put-webhook'): APIGatewayProxyEvent => fixture(`apigw/${name}.json`);
+export const apigwFixture = (
+  name: 'submit-batch' | 'get-batch' | 'get-filing' | 'get-webhook' | 'put-webhook' | 'correct-filing' | 'withdraw-filing',
+): APIGatewayProxyEvent => fixture(`apigw/${name}.json`);
 export const sqsFixture = (name: 'intake' | 'notification'): SQSEvent => fixture(`sqs/${name}.json`);
 
 export interface Signer {

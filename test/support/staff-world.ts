@@ -73,7 +73,7 @@ export async function startStaffWorld(prefix: string): Promise<StaffWorld> {
 
 const root = resolve(import.meta.dirname, '../..');
 const fixtures = new Map<string, APIGatewayProxyEvent>();
-type StaffFixture = 'staff-login' | 'list-staff-filings' | 'staff-jwks';
+type StaffFixture = 'staff-login' | 'list-staff-filings' | 'staff-jwks' | 'mark-urgent';
 
 export function staffFixture(name: StaffFixture): APIGatewayProxyEvent {
   if (!fixtures.has(name)) fixtures.set(name, JSON.parse(readFileSync(resolve(root, 'events/apigw', `${name}.json`), 'utf8')) as APIGatewayProxyEvent);
@@ -102,6 +102,16 @@ export function staffGet(
     event.queryStringParameters = Object.keys(multi).length > 0 ? Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v[v.length - 1]!])) : null;
   }
   return event;
+}
+
+/** A POST of a staff endpoint on one filing, with a bearer token and a JSON body. */
+export function staffPost(name: 'mark-urgent', options: { token: string; filingId: string; body: unknown }): APIGatewayProxyEvent {
+  const event = staffFixture(name);
+  event.path = event.resource.replace('{filingId}', options.filingId);
+  event.requestContext.path = `/${event.requestContext.stage}${event.path}`;
+  event.pathParameters = { filingId: options.filingId };
+  event.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  return withHeaders(event, { Authorization: `Bearer ${options.token}` });
 }
 
 /** A POST /v1/staff/login with this body (an object is sent as JSON). */

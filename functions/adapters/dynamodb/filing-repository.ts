@@ -22,7 +22,7 @@ import {
 import type { BusinessType } from '../../core/domain/business-types';
 import { badRequest } from '../../core/domain/errors';
 import type { BatchItem, BatchRecord, FilingRecord, FilingStatus } from '../../core/domain/filing';
-import type { FilingRepository, FilingSummary, FilingSummaryPage, PutFilingResult, TransitionRequest } from '../../core/ports';
+import type { FilingRepository, FilingSummary, FilingSummaryPage, MarkUrgentRequest, PutFilingResult, TransitionRequest } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
@@ -192,7 +192,7 @@ export class DynamoFilingRepository implements FilingRepository {
 
   /**
    * Frees the per-unit lock when its filing is no longer active (refused, withdrawn, …); a no-op when
-   * another filing holds it. Not on the port yet: intake's terminal transitions will need it.
+   * another filing holds it.
    */
   async releaseActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<void> {
     try {
@@ -206,6 +206,25 @@ export class DynamoFilingRepository implements FilingRepository {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async markUrgent(request: MarkUrgentRequest): Promise<boolean> {
+    try {
+      await this.deps.client.send(
+        new UpdateCommand({
+          TableName: this.deps.tableName,
+          Key: filingKey(request.filingId),
+          UpdateExpression: 'SET #urgent = :true, #reason = :reason, #by = :by',
+          ConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#urgent': 'urgent', '#reason': 'urgentReason', '#by': 'urgentBy', '#status': 'status' },
+          ExpressionAttributeValues: { ':true': true, ':reason': request.reason, ':by': request.by, ':status': request.status },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
     }
   }
 

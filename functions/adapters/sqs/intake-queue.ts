@@ -25,6 +25,7 @@ export class SqsIntakeQueue implements IntakeQueue {
   }
 }
 
-export function intakeQueueFromEnv(): SqsIntakeQueue {
-  return new SqsIntakeQueue({ client: sqs(), queueUrl: getStringFromEnv(queueEnvVar('intake')) });
+/** The intake queue, or its priority lane (`intakeUrgent`, 003 第十三条): the same messages, another queue. */
+export function intakeQueueFromEnv(queue: 'intake' | 'intakeUrgent' = 'intake'): SqsIntakeQueue {
+  return new SqsIntakeQueue({ client: sqs(), queueUrl: getStringFromEnv(queueEnvVar(queue)) });
 }

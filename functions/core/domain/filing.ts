@@ -160,6 +160,16 @@ export interface FilingRecord {
   readonly reasonCode?: string;
   readonly missingMaterials?: readonly string[];
   readonly correctionDeadline?: string;
+  /**
+   * The material checklist version in force when the filing was submitted; intake judges its materials by
+   * that version (functions/core/domain/checklists.ts). Absent on filings stored before: version 1.
+   */
+  readonly checklistVersion?: number;
+  /** Marked urgent by staff: intake takes the priority lane (003 第十三条). */
+  readonly urgent?: boolean;
+  readonly urgentReason?: string;
+  /** `staff:<id>` who marked it urgent. */
+  readonly urgentBy?: string;
 }
 
 export type BatchItemStatus = 'SUBMITTED' | 'INVALID';

@@ -38,6 +38,8 @@ export interface AdvanceNotice {
   /** For a presale mortgage notice: the bank holding it. */
   readonly holderInstitutionId?: string;
   readonly status: 'ACTIVE' | 'CANCELLED';
+  /** The filing whose registration cancelled it (a transfer to its holders). */
+  readonly cancelledByFilingId?: string;
 }
 
 export interface MortgageRight {
@@ -66,5 +68,11 @@ export interface UnitView {
   /** Advance notices on the unit (absent in registers seeded before notices existed). */
   readonly notices?: readonly AdvanceNotice[];
   /** For new buildings: the development project and its developer (002 三(一)6 first registration). */
-  readonly project?: { readonly projectId: string; readonly developerInstitutionId: string; readonly developerUscc: string };
+  readonly project?: {
+    readonly projectId: string;
+    readonly developerInstitutionId: string;
+    readonly developerUscc: string;
+    /** The developer's registered name, as it becomes the owner at first registration. */
+    readonly developerName?: string;
+  };
 }

@@ -89,8 +89,14 @@ export async function getFiling(
   if (!filing || filing.channelId !== channel.channelId) {
     throw notFound('FILING_NOT_FOUND', 'No filing with this id exists for this channel.');
   }
-  const { parties, terms } = await partiesAndTerms(ports.vault, filing);
+  const view = await filingViewOf(ports.vault, filing);
   await ports.audit.record({ tenant: channel.institutionId, actor: `channel:${channel.channelId}`, action: 'FILING_READ', outcome: 'SUCCESS', target: filingId });
+  return view;
+}
+
+/** The masked view of a stored filing, as the channel sees it (staff see the same: get-staff-filing.ts). */
+export async function filingViewOf(vault: PersonalDataVault, filing: FilingRecord): Promise<FilingView> {
+  const { parties, terms } = await partiesAndTerms(vault, filing);
   const { content } = filing;
   const legacy =
     content.businessType === 'MORTGAGE_CREATE'

@@ -1,8 +1,8 @@
-import { MATERIAL_CHECKLISTS } from '../domain/business-types';
+import { BUILT_IN_VERSION } from '../domain/checklists';
 import { ACTIVE_STATUSES, peopleOf, type FilingRecord, type FilingStatus, type HistoryEntry } from '../domain/filing';
 import { decideIntake, isOutOfScope, refuse, REFUSAL_CODES, type IntakeContext, type IntakeDecision } from '../domain/intake-rules';
 import { addWorkingDays } from '../domain/working-days';
-import type { AuditLog, Clock, FilingRepository, IntakeMessage, NotificationQueue, ProgressEvent, RegisterReader } from '../ports';
+import type { AuditLog, ChecklistStore, Clock, FilingRepository, IntakeMessage, NotificationQueue, ProgressEvent, RegisterReader } from '../ports';
 
 export interface ProcessIntakePorts {
   readonly filings: FilingRepository;
@@ -12,6 +12,8 @@ export interface ProcessIntakePorts {
   readonly notifications: NotificationQueue;
   /** Working days allowed for a correction (DESIGN.md §3; configurable, default 5). */
   readonly correctionWorkingDays: number;
+  /** Material checklists: a filing is judged by the version recorded when it was submitted. */
+  readonly checklists: ChecklistStore;
 }
 
 export type IntakeResult = { readonly kind: 'decided'; readonly status: FilingStatus } | { readonly kind: 'skipped'; readonly status: FilingStatus };
@@ -84,8 +86,9 @@ export async function processIntake(ports: ProcessIntakePorts, message: IntakeMe
     return { kind: 'skipped', status: filing.status };
   }
 
-  const checklist = MATERIAL_CHECKLISTS[filing.businessType];
-  if (!checklist) throw new Error(`No material checklist for business type ${filing.businessType}`);
+  // A change of checklist applies to filings submitted after it; filings stored before versions existed use version 1.
+  const checklist = await ports.checklists.version(filing.businessType, filing.checklistVersion ?? BUILT_IN_VERSION);
+  if (!checklist) throw new Error(`No material checklist version ${filing.checklistVersion} for ${filing.businessType}`);
   const context: IntakeContext = {
     unit: await ports.register.getUnit(filing.unitCode),
     pendingPresaleNoticeHolders: await pendingPresaleNoticeHolders(ports.filings, filing),
@@ -99,6 +102,9 @@ export async function processIntake(ports: ProcessIntakePorts, message: IntakeMe
   const moved = await ports.filings.transition({ filingId: filing.filingId, district: filing.district, from: 'SUBMITTED', to, entry, set });
   if (!moved) {
     const current = await ports.filings.get(filing.filingId);
+    // Withdrawn (or refused) meanwhile, possibly after its lock was released and before we re-took it:
+    // free the unit again rather than leave it locked by an inactive filing.
+    if (current && !ACTIVE_STATUSES.includes(current.status)) await ports.filings.releaseActive(filing.unitCode, filing.businessType, filing.filingId);
     return { kind: 'skipped', status: current?.status ?? filing.status };
   }
   const reasonCode = decision.outcome === 'REFUSED' ? decision.reasonCode : undefined;

@@ -3,11 +3,13 @@ import { mapWithConcurrency } from '../concurrency';
 import type { FieldError } from '../domain/errors';
 import { PERSON_LIST_FIELDS, type BatchItem, type BatchRecord, type FilingContent, type FilingRecord, type SealedPerson } from '../domain/filing';
 import { filingIdFor, newBatchId } from '../domain/identifiers';
-import type { AuditLog, Channel, Clock, FilingRepository, IntakeMessage, IntakeQueue, PersonalDataVault } from '../ports';
+import { isBusinessType, type BusinessType, type MaterialChecklist } from '../domain/business-types';
+import type { ChecklistVersion } from '../domain/checklists';
+import type { AuditLog, ChecklistStore, Channel, Clock, FilingRepository, IntakeMessage, IntakeQueue, PersonalDataVault } from '../ports';
 import type { FilingInput } from '../../../schemas/v1/filing-input';
 
 /** The edge's validator for one filing (zod, in `schemas/`); the core trusts what it returns. */
-export type FilingValidator = (raw: unknown) => { ok: true; value: FilingInput } | { ok: false; errors: FieldError[] };
+export type FilingValidator = (raw: unknown, checklist?: MaterialChecklist) => { ok: true; value: FilingInput } | { ok: false; errors: FieldError[] };
 
 export interface SubmitBatchPorts {
   readonly filings: FilingRepository;
@@ -16,6 +18,8 @@ export interface SubmitBatchPorts {
   readonly audit: AuditLog;
   readonly clock: Clock;
   readonly validate: FilingValidator;
+  /** Material checklists: each filing is validated against, and records, the version in force. */
+  readonly checklists: ChecklistStore;
 }
 
 export interface SubmitBatchResult {
@@ -49,11 +53,18 @@ function clientRefOf(raw: unknown): string | undefined {
   return typeof ref === 'string' && ref.length <= 64 ? ref : undefined;
 }
 
+/** The checklist in force for each business type named in the batch (a change applies to filings submitted after it). */
+async function checklistsInForce(store: ChecklistStore, rawFilings: readonly unknown[]): Promise<Map<BusinessType, ChecklistVersion>> {
+  const types = new Set(rawFilings.map((raw) => (raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).businessType : undefined)).filter(isBusinessType));
+  return new Map(await Promise.all([...types].map(async (type) => [type, await store.current(type)] as const)));
+}
+
 /** Validates each filing on its own, then the rules that need the channel and the whole batch. */
-function checkItems(channel: Channel, rawFilings: readonly unknown[], validate: FilingValidator): Checked[] {
+function checkItems(channel: Channel, rawFilings: readonly unknown[], validate: FilingValidator, inForce: ReadonlyMap<BusinessType, ChecklistVersion>): Checked[] {
   const seenRefs = new Set<string>();
   return rawFilings.map((raw, index): Checked => {
-    const result = validate(raw);
+    const type = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).businessType : undefined;
+    const result = validate(raw, isBusinessType(type) ? inForce.get(type) : undefined);
     if (!result.ok) return { index, ok: false, clientRef: clientRefOf(raw), errors: result.errors };
     const input = result.value;
     const errors: FieldError[] = [];
@@ -98,7 +109,7 @@ async function sealContent(vault: PersonalDataVault, tenant: string, bindTo: str
 }
 
 /** Builds the stored filing: personal data sealed under the unit's district, bound to the filing id. */
-async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: string, input: FilingInput, at: string): Promise<FilingRecord> {
+async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: string, input: FilingInput, at: string, checklistVersion?: number): Promise<FilingRecord> {
   const filingId = filingIdFor(channel.channelId, input.clientRef);
   const district = districtOf(input.unitCode);
   const [content, contentHash] = await Promise.all([
@@ -123,6 +134,7 @@ async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: stri
     createdAt: at,
     updatedAt: at,
     history: [{ at, status: 'SUBMITTED', by: `channel:${channel.channelId}` }],
+    checklistVersion,
   };
 }
 
@@ -131,7 +143,9 @@ async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: stri
  *
  * 1. Refuse the whole batch if a filing names a business type that is unknown, not permitted to this
  *    channel, or not supported yet (nothing is stored).
- * 2. Validate each filing on its own; an invalid one is answered `INVALID` with field errors and never stored.
+ * 2. Validate each filing on its own, its materials against the checklist version in force for its type
+ *    (recorded on the filing as `checklistVersion`); an invalid one is answered `INVALID` with field errors
+ *    and never stored.
  * 3. Seal each valid filing's personal data and store it with a conditional write on an id derived from
  *    (channel, clientRef): a re-sent filing with the same content is answered with its existing id; the
  *    same clientRef with different content is `INVALID` (`CLIENT_REF_CONFLICT`).
@@ -144,12 +158,13 @@ export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, raw
   const now = ports.clock.now();
   const at = now.toISOString();
   const batchId = newBatchId(now);
-  const checked = checkItems(channel, rawFilings, ports.validate);
+  const inForce = await checklistsInForce(ports.checklists, rawFilings);
+  const checked = checkItems(channel, rawFilings, ports.validate, inForce);
 
   const toEnqueue: IntakeMessage[] = [];
   const items = await mapWithConcurrency(checked, STORE_CONCURRENCY, async (item): Promise<BatchItem> => {
     if (!item.ok) return { index: item.index, clientRef: item.clientRef, status: 'INVALID', errors: item.errors };
-    const record = await toRecord(ports, channel, batchId, item.input, at);
+    const record = await toRecord(ports, channel, batchId, item.input, at, inForce.get(item.input.businessType)?.version);
     const put = await ports.filings.putIfAbsent(record);
     if (put.kind === 'exists' && put.existing.contentHash !== record.contentHash) {
       return {

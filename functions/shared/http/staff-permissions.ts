@@ -12,9 +12,10 @@ export interface StaffPermission {
   readonly roles: readonly StaffRole[];
   /**
    * `district`: the endpoint acts within one district, which must be the caller's own
-   * (403 DISTRICT_FORBIDDEN otherwise; DESIGN.md §5 tenancy, 002 五(二)1,3).
+   * (403 DISTRICT_FORBIDDEN otherwise; DESIGN.md §5 tenancy, 002 五(二)1,3). `city`: the endpoint acts on
+   * city-wide data that belongs to no district (e.g. material checklists), the same for staff of every district.
    */
-  readonly scope: 'district';
+  readonly scope: 'district' | 'city';
   /** Why these roles and no others (least privilege, in words a reviewer can check). */
   readonly why: string;
 }
@@ -28,6 +29,37 @@ export const STAFF_PERMISSIONS = {
       'that they are handled in time and in order (002 五(二)4); the district administrator supervises the queue. ' +
       'Credit officers judge institutions, not districts: they get per-institution credit endpoints (roadmap step 4) ' +
       'and have no need to browse filings, so they are left out (least privilege, 004 第二十五条).',
+  },
+  markUrgent: {
+    roles: ['CLERK', 'REVIEWER', 'REGISTRAR', 'ADMIN'],
+    scope: 'district',
+    why:
+      'Those who work the district\'s filings (clerks, reviewers, registrars) and the district administrator decide what is ' +
+      'urgent (003 第十三条); auditors and credit officers observe and do not steer the work, so they may not (least privilege).',
+  },
+  getChecklist: {
+    roles: ['CLERK', 'REVIEWER', 'REGISTRAR', 'CREDIT_OFFICER', 'AUDITOR', 'ADMIN'],
+    scope: 'city',
+    why: 'Every role needs to know which materials a filing must carry (intake, review, audit, judging institutions); the checklist holds no personal data.',
+  },
+  putChecklist: {
+    roles: ['ADMIN'],
+    scope: 'city',
+    why: 'What every filing must carry is registry policy (002 二(一)3, 五(二)2): only administrators publish it; every version is kept and audited.',
+  },
+  getStaffFiling: {
+    roles: ['CLERK', 'REVIEWER', 'REGISTRAR', 'AUDITOR', 'ADMIN'],
+    scope: 'district',
+    why:
+      'Those who may see the worklist may open a filing of it, personal data masked (002 五(一)); another district\'s ' +
+      'filing is answered 404 like a missing one. Credit officers judge institutions, not filings (least privilege).',
+  },
+  reviewFiling: {
+    roles: ['REVIEWER', 'REGISTRAR'],
+    scope: 'district',
+    why:
+      'Review and recording in the register (审核, 登簿) are the reviewers\' and registrars\' duty (002 五(二)1,3); clerks ' +
+      'accept, auditors and credit officers observe, and administrators manage accounts: none of them decides a registration.',
   },
 } as const satisfies Partial<Record<FunctionName, StaffPermission>>;
 

@@ -16,7 +16,7 @@ async function toUnitView(vault: PersonalDataVault, unit: DemoProjectUnit): Prom
     mortgages: [],
     seizures: [],
     notices: holderIndexes.length > 0 ? [{ noticeId: `N${unit.unitCode.slice(-12)}`, kind: 'PRESALE_NOTICE', holderIndexes, status: 'ACTIVE' }] : [],
-    project: { projectId: DEMO_PROJECT.projectId, developerInstitutionId: developer.institutionId, developerUscc: developer.uscc },
+    project: { projectId: DEMO_PROJECT.projectId, developerInstitutionId: developer.institutionId, developerUscc: developer.uscc, developerName: developer.name },
   };
 }
 

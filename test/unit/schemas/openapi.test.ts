@@ -37,16 +37,26 @@ describe('OpenAPI document', () => {
 
   it('has every routed function of the topology, at its route, and nothing else', () => {
     expect(routed.map((r) => r.name).sort()).toEqual([
+      'correctFiling',
       'getBatch',
+      'getCertificate',
+      'getChecklist',
       'getFiling',
       'getOpenapi',
+      'getStaffFiling',
       'getWebhook',
       'health',
       'listStaffFilings',
+      'lookupProgress',
+      'markUrgent',
+      'putChecklist',
       'putWebhook',
+      'reviewFiling',
       'staffJwks',
       'staffLogin',
       'submitBatch',
+      'verifyCertificate',
+      'withdrawFiling',
     ]);
     for (const route of routed) {
       expect(get(doc, 'paths', route.path, route.method.toLowerCase(), 'operationId'), `${route.method} ${route.path}`).toBe(route.name);
@@ -80,14 +90,22 @@ describe('OpenAPI document', () => {
   });
 
   it('secures channel operations with ZT-SM2, staff operations with a bearer token, and leaves sign-in, keys, health and discovery open', () => {
-    const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks'];
-    const staff = ['listStaffFilings'];
+    const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks', 'lookupProgress', 'verifyCertificate'];
+    const staff = ['listStaffFilings', 'markUrgent', 'getChecklist', 'putChecklist', 'getStaffFiling', 'reviewFiling'];
     for (const route of routed) {
       const security = get(doc, 'paths', route.path, route.method.toLowerCase(), 'security');
       const expected = open.includes(route.name) ? [] : staff.includes(route.name) ? [{ StaffBearer: [] }] : [{ 'ZT-SM2': [] }];
       expect(security, route.name).toEqual(expected);
     }
     expect(get(doc, 'components', 'securitySchemes', 'StaffBearer')).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  });
+
+  it('documents the citizen lookup: one 404 for every mismatch, 429 with Retry-After, and its request and answer', () => {
+    const op = get(doc, 'paths', '/v1/public/progress', 'post') as Json;
+    expect(Object.keys(get(op, 'responses') as Json)).toEqual(expect.arrayContaining(['200', '404', '422', '429']));
+    expect(String(get(op, 'description'))).toMatch(/same 404/);
+    expect(get(doc, 'components', 'schemas', 'ProgressLookupRequest')).toBeDefined();
+    expect(get(doc, 'components', 'schemas', 'ChecklistView')).toBeDefined();
   });
 
   it('documents the query parameters of the staff worklist', () => {

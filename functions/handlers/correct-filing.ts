@@ -1,0 +1,46 @@
+/**
+ * POST /v1/filings/{filingId}/corrections: the channel supplies the materials a correction request asked
+ * for, before the deadline; the filing goes through intake again (DESIGN.md §3).
+ */
+import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
+import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
+import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
+import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import type { BusinessType } from '../core/domain/business-types';
+import { BUILT_IN_VERSION, builtInChecklist } from '../core/domain/checklists';
+import { correctFiling } from '../core/use-cases/correct-filing';
+import { channelEndpoint } from '../shared/http/channel-endpoint';
+import { endpointDeps } from '../shared/http/endpoint-deps';
+import { lazy, systemClock } from '../shared/lazy';
+import { MAX_CORRECTION_BODY_BYTES, validateCorrection } from '../../schemas/v1/corrections';
+import { tableEnvVar } from '../../infra/topology';
+
+/**
+ * Without read access to the checklists table (not yet granted to this function in the topology), only
+ * version 1 — the built-in lists — can judge a correction; a filing of a later version fails loudly.
+ */
+const builtInChecklists = {
+  version: async (type: BusinessType, version: number) => (version === BUILT_IN_VERSION ? builtInChecklist(type) : undefined),
+};
+
+const ports = lazy(async () => ({
+  filings: filingRepositoryFromEnv(),
+  queue: intakeQueueFromEnv(),
+  notifications: notificationQueueFromEnv(),
+  audit: auditLogFromEnv(),
+  clock: systemClock,
+  validate: validateCorrection,
+  checklists: process.env[tableEnvVar('checklists')] ? checklistStoreFromEnv() : builtInChecklists,
+}));
+
+export const handler = channelEndpoint({
+  action: 'CORRECT_FILING',
+  maxBodyBytes: MAX_CORRECTION_BODY_BYTES,
+  idempotent: true,
+  deps: endpointDeps,
+  run: async ({ event, channel, json }) => ({
+    statusCode: 202,
+    body: await correctFiling(await ports(), channel, event.pathParameters?.filingId ?? '', json),
+  }),
+});

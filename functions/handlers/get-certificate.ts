@@ -1,0 +1,16 @@
+/** GET /v1/filings/{filingId}/certificate: the signed e-certificate of the channel's own certified filing. */
+import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { certificateStoreFromEnv } from '../adapters/dynamodb/certificate-store';
+import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
+import { getCertificate } from '../core/use-cases/certificates';
+import { channelEndpoint } from '../shared/http/channel-endpoint';
+import { endpointDeps } from '../shared/http/endpoint-deps';
+import { lazy } from '../shared/lazy';
+
+const ports = lazy(async () => ({ filings: filingRepositoryFromEnv(), certificates: certificateStoreFromEnv(), audit: auditLogFromEnv() }));
+
+export const handler = channelEndpoint({
+  action: 'GET_CERTIFICATE',
+  deps: endpointDeps,
+  run: async ({ event, channel }) => ({ statusCode: 200, body: await getCertificate(await ports(), channel, event.pathParameters?.filingId ?? '') }),
+});

@@ -1,0 +1,48 @@
+/**
+ * POST /v1/staff/filings/{filingId}/review: a reviewer or registrar of the filing's district approves
+ * (record in the register, issue the e-certificate) or refuses with a reason. Safe to repeat: the same
+ * decision again answers the same result, and an approval interrupted midway resumes.
+ */
+import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { certificateStoreFromEnv } from '../adapters/dynamodb/certificate-store';
+import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
+import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-repository';
+import { platformSignerFromEnv } from '../adapters/keys/platform-signer-from-env';
+import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
+import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { unprocessable } from '../core/domain/errors';
+import { reviewFiling } from '../core/use-cases/review-filing';
+import { staffEndpointDeps } from '../shared/http/staff-deps';
+import { staffEndpoint } from '../shared/http/staff-endpoint';
+import { lazy, systemClock } from '../shared/lazy';
+import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
+import { MAX_REVIEW_BODY_BYTES, reviewRequestSchema } from '../../schemas/v1/review';
+
+const ports = lazy(async () => ({
+  filings: filingRepositoryFromEnv(),
+  register: registerRepositoryFromEnv(),
+  certificates: certificateStoreFromEnv(),
+  vault: await vaultFromEnv(),
+  signer: await platformSignerFromEnv(),
+  audit: auditLogFromEnv(),
+  clock: systemClock,
+  notifications: notificationQueueFromEnv(),
+}));
+
+export const handler = staffEndpoint({
+  endpoint: 'reviewFiling',
+  action: 'REVIEW_FILING',
+  maxBodyBytes: MAX_REVIEW_BODY_BYTES,
+  deps: staffEndpointDeps,
+  run: async ({ event, staff, json, target }) => {
+    const filingId = event.pathParameters?.filingId ?? '';
+    target(`filing:${filingId}`);
+    const parsed = reviewRequestSchema.safeParse(json);
+    if (!parsed.success) {
+      throw unprocessable('INVALID_REQUEST', 'The body must be { "decision": "APPROVE", "note"? } or { "decision": "REFUSE", "reasonCode": …, "note"? }.', {
+        errors: fieldErrorsFromIssues(parsed.error.issues),
+      });
+    }
+    return { statusCode: 200, body: await reviewFiling(await ports(), staff, filingId, parsed.data) };
+  },
+});

@@ -1,0 +1,73 @@
+/** API docs of review, registration and e-certificates (issue 3 items 4–5); joined into `api` in api.ts. */
+import type { ApiOperation } from './api';
+import { codeList, problems, staffProblems } from './api-problems';
+import { certificateViewSchema, verificationViewSchema, verifyCertificateQuerySchema } from './certificate';
+import { filingViewSchema } from './filing-view';
+import { reviewRequestSchema, reviewResultSchema } from './review';
+import { REVIEW_REFUSAL_CODES } from '../../functions/core/use-cases/review-filing';
+import { STAFF_PERMISSIONS } from '../../functions/shared/http/staff-permissions';
+
+const filingIdParameter = { filingId: 'The `filingId` of a filing.' };
+
+export const reviewApi = {
+  getStaffFiling: {
+    summary: 'A filing of the district',
+    description:
+      `One filing of the caller's own district with its history, masked exactly like the channel's view; a filing of another ` +
+      `district answers 404 \`FILING_NOT_FOUND\` like a missing one. Roles: ${STAFF_PERMISSIONS.getStaffFiling.roles.join(', ')}.`,
+    auth: 'Bearer',
+    pathParameters: filingIdParameter,
+    responses: { 200: { description: 'The filing, personal data masked.', schema: filingViewSchema }, ...staffProblems(401, 403, 404, 500) },
+  },
+  reviewFiling: {
+    summary: 'Approve or refuse a filing',
+    description: [
+      `Roles: ${STAFF_PERMISSIONS.reviewFiling.roles.join(', ')}; own district only (another district answers 404).`,
+      'Allowed from `ACCEPTED` or `READY_FOR_REVIEW` (tax and trading coordination, which will lead to `READY_FOR_REVIEW`, comes later).',
+      '',
+      '`APPROVE` records the filing in the register, allocates the certificate number, issues the SM2-signed e-certificate and',
+      'answers `CERTIFIED` with `certificateNo`. Each step is idempotent: repeating an approval, after a failure or not, resumes',
+      'and ends in one result; approving a `CERTIFIED` filing answers its result again.',
+      '',
+      '`REFUSE` needs a `reasonCode` (and a `note` for `OTHER`); the filing becomes `REVIEW_REFUSED`. Reason codes:',
+      codeList(REVIEW_REFUSAL_CODES),
+      '',
+      'Problem codes of this endpoint:',
+      codeList({
+        FILING_NOT_FOUND: '404: no such filing in your district.',
+        FILING_NOT_REVIEWABLE: '409: the filing is not in a status this decision applies to (`status` says where it stands).',
+        REVIEW_IN_PROGRESS: '409: an approval has begun; it cannot be refused now (approve again to complete it).',
+        REGISTER_CONFLICT: '409: the register no longer allows this registration (the unit or the right changed since intake).',
+        INVALID_REQUEST: '422: the body is not a decision (`errors` per field).',
+      }),
+    ].join('\n'),
+    auth: 'Bearer',
+    request: reviewRequestSchema,
+    pathParameters: filingIdParameter,
+    responses: { 200: { description: 'The decision and where the filing stands.', schema: reviewResultSchema }, ...staffProblems(400, 401, 403, 404, 409, 413, 415, 422, 500) },
+  },
+  getCertificate: {
+    summary: "Download a filing's e-certificate",
+    description: [
+      "The e-certificate of the channel's own `CERTIFIED` filing: 不动产登记证明 (`PROOF`: mortgages, notices) or 不动产权证书",
+      '(`TITLE`: ownership). `document` is signed in its canonical form (keys sorted, no whitespace, UTF-8): `digest` is its',
+      'SM3, `signature` the platform SM2 signature (verify with the key of GET /v1/channel/webhook or of the verification endpoint).',
+      "Holders' names and ID numbers are masked, with the blind index of the ID number: no plaintext personal data is stored.",
+      'Any other filing answers 404 `CERTIFICATE_NOT_FOUND`.',
+    ].join('\n'),
+    auth: 'ZT-SM2',
+    pathParameters: filingIdParameter,
+    responses: { 200: { description: 'The signed certificate.', schema: certificateViewSchema }, ...problems(401, 403, 404, 500) },
+  },
+  verifyCertificate: {
+    summary: 'Verify a certificate (public)',
+    description:
+      'Whether a certificate number with the SM3 digest of its canonical document is genuine (issued by the registry, signature ' +
+      'valid) and current (not superseded by a discharge, change or transfer). No authentication; nothing of the certificate is ' +
+      'revealed, and unknown numbers and wrong digests get the same answer (`genuine: false`).',
+    auth: 'none',
+    query: verifyCertificateQuerySchema,
+    pathParameters: { certificateNo: 'The certificate number, URL-encoded, e.g. `鲁(2026)济南市历下区不动产证明第0000123号`.' },
+    responses: { 200: { description: 'The verification.', schema: verificationViewSchema }, ...problems(400, 500) },
+  },
+} as const satisfies Record<string, ApiOperation>;

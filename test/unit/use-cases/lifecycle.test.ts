@@ -1,0 +1,316 @@
+/**
+ * Corrections, withdrawal, the urgent lane and the sweeper (issue 3 items 6, 9), on in-memory ports:
+ * the deadline edge at the end of the CST day, withdrawal from every status, races on the status, and
+ * the sweeper's two duties.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { builtInChecklist } from '../../../functions/core/domain/checklists';
+import { ZtError } from '../../../functions/core/domain/errors';
+import { FILING_STATUSES, type FilingRecord, type FilingStatus } from '../../../functions/core/domain/filing';
+import { isCorrectionOverdue, WITHDRAWABLE_STATUSES } from '../../../functions/core/domain/lifecycle';
+import type { StaffAccount } from '../../../functions/core/domain/staff';
+import type { Channel } from '../../../functions/core/ports';
+import { correctFiling } from '../../../functions/core/use-cases/correct-filing';
+import { markUrgent } from '../../../functions/core/use-cases/mark-urgent';
+import { processIntake } from '../../../functions/core/use-cases/process-intake';
+import { sweep } from '../../../functions/core/use-cases/sweep';
+import { withdrawFiling } from '../../../functions/core/use-cases/withdraw-filing';
+import { validateCorrection } from '../../../schemas/v1/corrections';
+import { fixedClock, MemoryAudit, MemoryFilings, MemoryNotifications, MemoryQueue } from '../../support/memory-ports';
+
+const SM3 = 'ab'.repeat(32);
+const UNIT = '370102001001GB00001F00010101';
+const channel = { channelId: 'ch-bank-a', institutionId: 'INST-BANK-A' } as Pick<Channel, 'channelId' | 'institutionId'> as Channel;
+const otherChannel = { channelId: 'ch-bank-b', institutionId: 'INST-BANK-B' } as Pick<Channel, 'channelId' | 'institutionId'> as Channel;
+const clerk: StaffAccount = { staffId: 'stf-1', username: 'clerk.370102', displayName: '测试', role: 'CLERK', district: '370102', status: 'ACTIVE' };
+
+function filing(status: FilingStatus, overrides: Partial<FilingRecord> = {}): FilingRecord {
+  const at = '2026-11-20T02:00:00.000Z';
+  return {
+    filingId: 'F-1',
+    channelId: channel.channelId,
+    institutionId: channel.institutionId,
+    clientRef: 'LOAN-1',
+    batchId: 'B-1',
+    businessType: 'MORTGAGE_CREATE',
+    unitCode: UNIT,
+    district: '370102',
+    content: {
+      businessType: 'MORTGAGE_CREATE',
+      mortgagors: [],
+      mortgagee: { name: '示例银行', uscc: '91370100MA3C8AXX1X' },
+      mortgageType: 'GENERAL',
+      amountFen: '100',
+      termStart: '2026-01-01',
+      termEnd: '2046-01-01',
+    },
+    materials: [{ type: 'APPLICATION_FORM', ref: 'r-1', sm3: SM3 }],
+    contentHash: 'h',
+    status,
+    createdAt: at,
+    updatedAt: at,
+    history: [{ at, status, by: 'worker:intake' }],
+    ...overrides,
+  };
+}
+
+const correctionPending = (deadline = '2026-11-27') =>
+  filing('CORRECTION_REQUIRED', { missingMaterials: ['MAIN_DEBT_CONTRACT'], correctionDeadline: deadline });
+
+let filings: MemoryFilings;
+let queue: MemoryQueue;
+let urgentQueue: MemoryQueue;
+let notifications: MemoryNotifications;
+let audit: MemoryAudit;
+beforeEach(() => {
+  filings = new MemoryFilings();
+  queue = new MemoryQueue();
+  urgentQueue = new MemoryQueue();
+  notifications = new MemoryNotifications();
+  audit = new MemoryAudit();
+});
+
+const codeOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof ZtError) return `${error.status} ${error.code}`;
+    throw error;
+  }
+};
+
+describe('the correction deadline: due by the end of its day in China Standard Time', () => {
+  it.each([
+    ['2026-11-27T15:59:59.999Z', false], // 23:59:59.999 CST on the deadline day
+    ['2026-11-27T16:00:00.000Z', true], // 00:00 CST the next day
+    ['2026-11-26T20:00:00.000Z', false], // 04:00 CST on the deadline day (already the 27th in CST, the 26th in UTC)
+    ['2026-11-28T01:00:00.000Z', true],
+  ])('at %s overdue is %s', (now, overdue) => {
+    expect(isCorrectionOverdue('2026-11-27', new Date(now))).toBe(overdue);
+  });
+
+  it('a filing without a deadline is never overdue', () => {
+    expect(isCorrectionOverdue(undefined, new Date('2030-01-01T00:00:00Z'))).toBe(false);
+  });
+});
+
+describe('correctFiling', () => {
+  const body = { materials: [{ type: 'MAIN_DEBT_CONTRACT', ref: 'oss://a/main-debt.pdf', sm3: SM3 }] };
+  const correct = (now: string, raw: unknown = body, who: Channel = channel) =>
+    correctFiling({ filings, queue, notifications, audit, clock: fixedClock(now), validate: validateCorrection, checklists: { version: async (type) => builtInChecklist(type) } }, who, 'F-1', raw);
+
+  it('at the last millisecond of the deadline day: merges the materials, back to SUBMITTED, enqueued, published', async () => {
+    filings.put(correctionPending());
+    await filings.lockActive(UNIT, 'MORTGAGE_CREATE', 'F-1');
+    const view = await correct('2026-11-27T15:59:59.999Z');
+    expect(view).toMatchObject({ filingId: 'F-1', status: 'SUBMITTED' });
+    const stored = (await filings.get('F-1'))!;
+    expect(stored.materials.map((m) => m.type)).toEqual(['APPLICATION_FORM', 'MAIN_DEBT_CONTRACT']);
+    expect(stored.missingMaterials).toBeUndefined();
+    expect(stored.correctionDeadline).toBeUndefined();
+    expect(stored.history.at(-1)).toMatchObject({ status: 'SUBMITTED', by: 'channel:ch-bank-a' });
+    expect(queue.messages).toEqual([{ v: 1, filingId: 'F-1' }]);
+    expect(notifications.events.map((e) => e.status)).toEqual(['SUBMITTED']);
+    expect(audit.records.map((r) => r.action)).toEqual(['FILING_CORRECTED']);
+    // The unit's lock stays with the filing: intake will take it again as its holder.
+    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_CREATE')).toBe('F-1');
+  });
+
+  it('from 00:00 CST the next day: refuses the filing (CORRECTION_OVERDUE), frees the unit, answers 409, and answers the same on retry', async () => {
+    filings.put(correctionPending());
+    await filings.lockActive(UNIT, 'MORTGAGE_CREATE', 'F-1');
+    expect(await codeOf(correct('2026-11-27T16:00:00.000Z'))).toBe('409 CORRECTION_OVERDUE');
+    const stored = (await filings.get('F-1'))!;
+    expect(stored).toMatchObject({ status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' });
+    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect(notifications.events).toEqual([expect.objectContaining({ status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' })]);
+    expect(queue.messages).toEqual([]);
+    expect(await codeOf(correct('2026-11-27T16:05:00.000Z'))).toBe('409 CORRECTION_OVERDUE');
+    expect((await filings.get('F-1'))!.history).toHaveLength(2);
+  });
+
+  it.each(FILING_STATUSES.filter((s) => s !== 'CORRECTION_REQUIRED'))('refuses a %s filing with 409 FILING_NOT_CORRECTABLE', async (status) => {
+    filings.put(filing(status));
+    expect(await codeOf(correct('2026-11-21T00:00:00Z'))).toBe('409 FILING_NOT_CORRECTABLE');
+  });
+
+  it("answers another channel's filing and a missing one alike: 404 FILING_NOT_FOUND", async () => {
+    filings.put(correctionPending());
+    expect(await codeOf(correct('2026-11-21T00:00:00Z', body, otherChannel))).toBe('404 FILING_NOT_FOUND');
+    filings.filings.clear();
+    expect(await codeOf(correct('2026-11-21T00:00:00Z'))).toBe('404 FILING_NOT_FOUND');
+  });
+
+  it.each([
+    ['a type outside the checklist', { materials: [{ type: 'LOAN_LETTER', ref: 'x', sm3: SM3 }] }, 'MATERIAL_TYPE_UNKNOWN'],
+    ['no materials', { materials: [] }, 'TOO_FEW'],
+    ['a bad digest', { materials: [{ type: 'MAIN_DEBT_CONTRACT', ref: 'x', sm3: 'nope' }] }, 'MATERIAL_SM3_FORMAT'],
+    ['an extra field', { ...body, note: 'x' }, 'UNKNOWN_FIELD'],
+  ])('refuses %s with 422 INVALID_CORRECTION and changes nothing', async (_name, raw, code) => {
+    filings.put(correctionPending());
+    const error = await correct('2026-11-21T00:00:00Z', raw).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 422, code: 'INVALID_CORRECTION' });
+    expect(JSON.stringify((error as ZtError).extras)).toContain(code);
+    expect((await filings.get('F-1'))!.status).toBe('CORRECTION_REQUIRED');
+  });
+
+  it('refuses a correction that still lacks a material asked for (422 MATERIALS_STILL_MISSING)', async () => {
+    filings.put(correctionPending());
+    const other = { materials: [{ type: 'POWER_OF_ATTORNEY', ref: 'x', sm3: SM3 }] };
+    expect(await codeOf(correct('2026-11-21T00:00:00Z', other))).toBe('422 MATERIALS_STILL_MISSING');
+    expect(queue.messages).toEqual([]);
+  });
+
+  it('starts over when the filing changes between the read and the write (the sweeper refused it meanwhile)', async () => {
+    filings.put(correctionPending());
+    filings.beforeTransition = (request) => {
+      filings.beforeTransition = undefined;
+      const current = filings.filings.get(request.filingId)!;
+      filings.filings.set(request.filingId, { ...current, status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' });
+    };
+    expect(await codeOf(correct('2026-11-21T00:00:00Z'))).toBe('409 CORRECTION_OVERDUE');
+    expect(queue.messages).toEqual([]);
+  });
+});
+
+describe('withdrawFiling', () => {
+  const withdraw = (reason?: string, who: Channel = channel) =>
+    withdrawFiling({ filings, notifications, audit, clock: fixedClock('2026-11-21T00:00:00.000Z') }, who, 'F-1', reason);
+
+  it.each(WITHDRAWABLE_STATUSES)('withdraws a %s filing and frees the unit', async (status) => {
+    filings.put(filing(status));
+    await filings.lockActive(UNIT, 'MORTGAGE_CREATE', 'F-1');
+    expect(await withdraw('Loan cancelled')).toMatchObject({ status: 'WITHDRAWN' });
+    const stored = (await filings.get('F-1'))!;
+    expect(stored.history.at(-1)).toMatchObject({ status: 'WITHDRAWN', by: 'channel:ch-bank-a', note: 'Loan cancelled' });
+    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect(notifications.events.map((e) => e.status)).toEqual(['WITHDRAWN']);
+    expect(audit.records).toEqual([expect.objectContaining({ action: 'FILING_WITHDRAWN', detail: { from: status, withReason: true } })]);
+    expect(JSON.stringify(audit.records)).not.toContain('Loan cancelled');
+  });
+
+  it.each(['REGISTERED', 'CERTIFIED', 'REFUSED', 'REVIEW_REFUSED'] as const)('refuses a %s filing: 409 FILING_NOT_WITHDRAWABLE', async (status) => {
+    filings.put(filing(status));
+    expect(await codeOf(withdraw())).toBe('409 FILING_NOT_WITHDRAWABLE');
+    expect(notifications.events).toEqual([]);
+  });
+
+  it('answers a withdrawn filing again with its state, changing nothing', async () => {
+    filings.put(filing('SUBMITTED'));
+    await withdraw();
+    expect(await withdraw()).toMatchObject({ status: 'WITHDRAWN' });
+    expect((await filings.get('F-1'))!.history.map((h) => h.status)).toEqual(['SUBMITTED', 'WITHDRAWN']);
+    expect(notifications.events).toHaveLength(1);
+  });
+
+  it('retries from the status it finds when intake moved the filing between the read and the write', async () => {
+    filings.put(filing('SUBMITTED'));
+    filings.beforeTransition = (request) => {
+      filings.beforeTransition = undefined;
+      const current = filings.filings.get(request.filingId)!;
+      filings.filings.set(request.filingId, { ...current, status: 'ACCEPTED' });
+    };
+    expect(await withdraw()).toMatchObject({ status: 'WITHDRAWN' });
+    expect(audit.records[0]!.detail).toMatchObject({ from: 'ACCEPTED' });
+  });
+
+  it("answers another channel's filing like a missing one", async () => {
+    filings.put(filing('SUBMITTED'));
+    expect(await codeOf(withdraw(undefined, otherChannel))).toBe('404 FILING_NOT_FOUND');
+  });
+
+  it('leaves the unit free when the filing is withdrawn while intake decides it (intake re-took the lock after the release)', async () => {
+    // Prepare: a discharge intake will accept (the bank holds the mortgage); it is withdrawn just before intake's write.
+    filings.put(filing('SUBMITTED', { businessType: 'MORTGAGE_DISCHARGE', content: { businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY00000001', reason: 'REPAID' }, materials: [] }));
+    const unit = { unitCode: UNIT, district: '370102', status: 'REGISTERED' as const, address: 'a', areaM2: '1', owners: [], seizures: [],
+      mortgages: [{ mortgageId: 'DY00000001', holderInstitutionId: channel.institutionId, amountFen: '1', status: 'ACTIVE' as const }] };
+    filings.beforeTransition = () => {
+      filings.beforeTransition = undefined;
+      const current = filings.filings.get('F-1')!;
+      filings.filings.set('F-1', { ...current, status: 'WITHDRAWN' });
+    };
+    // Act
+    const result = await processIntake(
+      {
+        filings,
+        register: { getUnit: async () => unit },
+        audit,
+        clock: fixedClock('2026-11-21T00:00:00.000Z'),
+        notifications,
+        correctionWorkingDays: 5,
+        checklists: { current: async (t) => builtInChecklist(t), version: async (t) => builtInChecklist(t), history: async () => [], publish: async () => { throw new Error('unused'); } },
+      },
+      { v: 1, filingId: 'F-1' },
+    );
+    // Assess
+    expect(result).toEqual({ kind: 'skipped', status: 'WITHDRAWN' });
+    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_DISCHARGE')).toBeUndefined();
+  });
+});
+
+describe('markUrgent', () => {
+  const mark = (staff: StaffAccount = clerk, reason = 'Court deadline') => markUrgent({ filings, urgentQueue, audit }, staff, 'F-1', reason);
+
+  it('marks a SUBMITTED filing and puts it on the priority lane', async () => {
+    filings.put(filing('SUBMITTED'));
+    expect(await mark()).toMatchObject({ urgent: true, status: 'SUBMITTED' });
+    expect(await filings.get('F-1')).toMatchObject({ urgent: true, urgentReason: 'Court deadline', urgentBy: 'staff:stf-1', status: 'SUBMITTED' });
+    expect(urgentQueue.messages).toEqual([{ v: 1, filingId: 'F-1' }]);
+    expect(audit.records).toEqual([expect.objectContaining({ tenant: '370102', actor: 'staff:stf-1', action: 'FILING_MARKED_URGENT' })]);
+  });
+
+  it('marks a filing past intake without enqueueing it, and keeps the first reason when marked again', async () => {
+    filings.put(filing('READY_FOR_REVIEW'));
+    await mark();
+    await mark(clerk, 'Another reason');
+    expect(await filings.get('F-1')).toMatchObject({ urgent: true, urgentReason: 'Court deadline' });
+    expect(urgentQueue.messages).toEqual([]);
+    expect(audit.records).toHaveLength(1);
+  });
+
+  it('answers a filing of another district like an unknown one (404), and refuses a finished one (409)', async () => {
+    filings.put(filing('SUBMITTED', { district: '370103' }));
+    expect(await codeOf(mark())).toBe('404 FILING_NOT_FOUND');
+    expect(urgentQueue.messages).toEqual([]);
+    filings.put(filing('REGISTERED'));
+    expect(await codeOf(mark())).toBe('409 FILING_NOT_URGENT_ELIGIBLE');
+    filings.filings.clear();
+    expect(await codeOf(mark())).toBe('404 FILING_NOT_FOUND');
+  });
+});
+
+describe('sweep', () => {
+  const NOW = '2026-11-30T02:00:00.000Z';
+  const run = () => sweep({ filings, intake: queue, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock(NOW) }, { districts: ['370102', '370103'], staleMinutes: 10, pageSize: 2 });
+  const at = (minutesAgo: number) => new Date(Date.parse(NOW) - minutesAgo * 60_000).toISOString();
+
+  it('re-enqueues SUBMITTED filings unchanged for longer than N minutes (urgent ones on the priority lane), and no recent one', async () => {
+    filings.put(filing('SUBMITTED', { filingId: 'F-OLD-1', updatedAt: at(60) }));
+    filings.put(filing('SUBMITTED', { filingId: 'F-OLD-2', updatedAt: at(11), district: '370103' }));
+    filings.put(filing('SUBMITTED', { filingId: 'F-OLD-3', updatedAt: at(30) }));
+    filings.put(filing('SUBMITTED', { filingId: 'F-URGENT', updatedAt: at(20), urgent: true }));
+    filings.put(filing('SUBMITTED', { filingId: 'F-NEW', updatedAt: at(5) }));
+    filings.put(filing('ACCEPTED', { filingId: 'F-DONE', updatedAt: at(90) }));
+    expect(await run()).toEqual({ reenqueued: 3, reenqueuedUrgent: 1, refusedOverdue: 0 });
+    expect(queue.messages.map((m) => m.filingId).sort()).toEqual(['F-OLD-1', 'F-OLD-2', 'F-OLD-3']);
+    expect(urgentQueue.messages).toEqual([{ v: 1, filingId: 'F-URGENT' }]);
+    expect(audit.records.filter((r) => r.action === 'SWEEP_REENQUEUED').map((r) => r.tenant).sort()).toEqual(['370102', '370103']);
+  });
+
+  it('refuses corrections past their deadline, frees their units, publishes; leaves those still in time; a second run changes nothing', async () => {
+    filings.put(correctionPending('2026-11-27'));
+    await filings.lockActive(UNIT, 'MORTGAGE_CREATE', 'F-1');
+    // 2026-11-30T02:00Z is 10:00 CST on the 30th: a deadline of the 30th is still open.
+    filings.put({ ...correctionPending('2026-11-30'), filingId: 'F-2', unitCode: `${UNIT.slice(0, -1)}2` });
+    expect(await run()).toMatchObject({ refusedOverdue: 1 });
+    expect(await filings.get('F-1')).toMatchObject({ status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' });
+    expect((await filings.get('F-1'))!.history.at(-1)).toMatchObject({ by: 'worker:sweeper' });
+    expect((await filings.get('F-2'))!.status).toBe('CORRECTION_REQUIRED');
+    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect(notifications.events).toEqual([expect.objectContaining({ filingId: 'F-1', status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' })]);
+    expect(audit.records.map((r) => r.action)).toEqual(['CORRECTION_OVERDUE_REFUSED']);
+    expect(await run()).toMatchObject({ refusedOverdue: 0 });
+    expect(notifications.events).toHaveLength(1);
+  });
+});
