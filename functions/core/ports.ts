@@ -97,6 +97,8 @@ export interface TransitionRequest {
   readonly entry: HistoryEntry;
   /** Extra attributes set with the transition (e.g. the refusal reason or the correction list). */
   readonly set?: Readonly<Record<string, unknown>>;
+  /** Also require that no approval has started (see FilingRepository.startApproval): withdrawal uses it. */
+  readonly unlessApprovalStarted?: boolean;
 }
 
 export interface MarkUrgentRequest {
@@ -122,6 +124,12 @@ export interface FilingRepository {
    * (already or now), false when another active filing does.
    */
   lockActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<boolean>;
+  /**
+   * Claims the filing for an approval before the register is touched: sets `approvalStartedAt` (kept if
+   * already set) on condition that the filing is still in `status`. Withdrawal is conditional on its
+   * absence, so one single-item write decides between an approval and a withdrawal racing each other.
+   */
+  startApproval(filingId: string, status: FilingStatus, at: string): Promise<boolean>;
   /** The filing holding the unit's active lock for this business type, if any. */
   activeFilingId(unitCode: string, businessType: BusinessType): Promise<string | undefined>;
   /** Frees the unit's active lock if this filing holds it (withdrawn, refused as overdue); a no-op otherwise. */

@@ -45,6 +45,7 @@ export class MemoryFilings implements FilingRepository {
     this.beforeTransition?.(request);
     const filing = this.filings.get(request.filingId);
     if (!filing || filing.status !== request.from) return false;
+    if (request.unlessApprovalStarted && filing.approvalStartedAt !== undefined) return false;
     const next: Record<string, unknown> = { ...filing, status: request.to, updatedAt: request.entry.at, history: [...filing.history, request.entry] };
     for (const [key, value] of Object.entries(request.set ?? {})) {
       if (value === undefined) delete next[key];
@@ -70,6 +71,12 @@ export class MemoryFilings implements FilingRepository {
   async releaseActive(unitCode: string, businessType: BusinessType, filingId: string) {
     const key = `${unitCode}#${businessType}`;
     if (this.locks.get(key) === filingId) this.locks.delete(key);
+  }
+  async startApproval(filingId: string, status: FilingRecord['status'], at: string) {
+    const filing = this.filings.get(filingId);
+    if (!filing || filing.status !== status) return false;
+    this.filings.set(filingId, { ...filing, approvalStartedAt: filing.approvalStartedAt ?? at });
+    return true;
   }
   async markUrgent(request: MarkUrgentRequest) {
     const filing = this.filings.get(request.filingId);

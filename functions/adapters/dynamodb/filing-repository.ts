@@ -36,7 +36,7 @@ const BATCH_GET_LIMIT = 100;
 /** Batch items whose JSON exceeds this are stored compressed, to stay clear of the 400 KB item limit. */
 const PLAIN_BATCH_ITEMS_MAX_BYTES = 256 * 1024;
 /** Attributes a transition manages itself; `set` may not touch them. */
-const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'filingId', 'status', 'updatedAt', 'history', 'district', 'gsi1pk', 'gsi1sk']);
+const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'filingId', 'status', 'updatedAt', 'history', 'district', 'gsi1pk', 'gsi1sk', 'approvalStartedAt']);
 /** The staff worklist index (infra/topology.ts) and its key attributes. */
 const WORKLIST_INDEX = 'byDistrictStatus';
 const WORKLIST_KEY_ATTRIBUTES = ['gsi1pk', 'gsi1sk'] as const;
@@ -133,7 +133,7 @@ export class DynamoFilingRepository implements FilingRepository {
           TableName: this.deps.tableName,
           Key: filingKey(request.filingId),
           UpdateExpression: update,
-          ConditionExpression: '#status = :from',
+          ConditionExpression: request.unlessApprovalStarted ? '#status = :from AND attribute_not_exists(approvalStartedAt)' : '#status = :from',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
@@ -206,6 +206,25 @@ export class DynamoFilingRepository implements FilingRepository {
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async startApproval(filingId: string, status: FilingStatus, at: string): Promise<boolean> {
+    try {
+      await this.deps.client.send(
+        new UpdateCommand({
+          TableName: this.deps.tableName,
+          Key: filingKey(filingId),
+          UpdateExpression: 'SET approvalStartedAt = if_not_exists(approvalStartedAt, :at)',
+          ConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':status': status },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
     }
   }
 

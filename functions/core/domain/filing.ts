@@ -160,6 +160,8 @@ export interface FilingRecord {
   readonly reasonCode?: string;
   readonly missingMaterials?: readonly string[];
   readonly correctionDeadline?: string;
+  /** Set when an approval claimed the filing: from then on it can no longer be withdrawn. */
+  readonly approvalStartedAt?: string;
   /**
    * The material checklist version in force when the filing was submitted; intake judges its materials by
    * that version (functions/core/domain/checklists.ts). Absent on filings stored before: version 1.

@@ -80,6 +80,7 @@ const notReviewable = (status: FilingStatus) =>
  *
  * APPROVE, a saga of single-item conditional writes, each safe to repeat, so a retry after a crash
  * anywhere resumes and ends in exactly one result:
+ * 0. claim the filing (`approvalStartedAt`), which a withdrawal can no longer pass;
  * 1. allocate the certificate number (one per filing; a retry reuses it);
  * 2. record the filing in the register (each write guarded by the filing id);
  * 3. transition to REGISTERED;
@@ -131,6 +132,12 @@ async function approve(ports: ReviewPorts, staff: StaffAccount, filing: FilingRe
     return { filingId: filing.filingId, decision: 'APPROVE', status: 'CERTIFIED', certificateNo: allocation?.certificateNo };
   }
   if (!REVIEWABLE.includes(filing.status) && filing.status !== 'REGISTERED') throw notReviewable(filing.status);
+
+  // 0. Claim the filing, so that a withdrawal racing this approval either wins before it or is refused
+  //    after it: one conditional write on the filing item decides (see FilingRepository.startApproval).
+  if (filing.status !== 'REGISTERED' && !(await ports.filings.startApproval(filing.filingId, filing.status, ports.clock.now().toISOString()))) {
+    throw notReviewable((await reload(ports, filing.filingId)).status);
+  }
 
   // 1. The certificate number.
   const allocation = await allocate(ports, filing);

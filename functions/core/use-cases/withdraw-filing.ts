@@ -21,7 +21,8 @@ const ATTEMPTS = 5;
  *
  * 1. Load the filing; another channel's filing is answered exactly like a missing one (404).
  * 2. Already WITHDRAWN: answer its state (a repeated withdrawal is not an error).
- * 3. REGISTERED, CERTIFIED or refused: 409 FILING_NOT_WITHDRAWABLE.
+ * 3. REGISTERED, CERTIFIED or refused: 409 FILING_NOT_WITHDRAWABLE; an approval under way (it claimed
+ *    the filing before touching the register): 409 REVIEW_IN_PROGRESS.
  * 4. Transition from the exact status just read to WITHDRAWN with a conditional write; if intake or
  *    review moved the filing meanwhile, read it again and start over from step 2.
  * 5. Release the unit's active lock (a new filing on the unit can then be accepted), audit (never the
@@ -35,6 +36,10 @@ export async function withdrawFiling(ports: WithdrawFilingPorts, channel: Channe
     if (!WITHDRAWABLE_STATUSES.includes(filing.status)) {
       throw conflict('FILING_NOT_WITHDRAWABLE', 'Only a filing not yet registered, refused or withdrawn can be withdrawn.', { status: filing.status });
     }
+    // Once an approval has claimed the filing it may already have written the register: it must finish.
+    if (filing.approvalStartedAt !== undefined) {
+      throw conflict('REVIEW_IN_PROGRESS', 'The registry is registering this filing; it can no longer be withdrawn.', { status: filing.status });
+    }
     const at = ports.clock.now().toISOString();
     const entry: HistoryEntry = { at, status: 'WITHDRAWN', by: `channel:${channel.channelId}`, ...(reason ? { note: reason } : {}) };
     const moved = await ports.filings.transition({
@@ -44,6 +49,7 @@ export async function withdrawFiling(ports: WithdrawFilingPorts, channel: Channe
       to: 'WITHDRAWN',
       entry,
       set: reason ? { withdrawalReason: reason } : undefined,
+      unlessApprovalStarted: true,
     });
     if (!moved) continue;
     await ports.filings.releaseActive(filing.unitCode, filing.businessType, filingId);

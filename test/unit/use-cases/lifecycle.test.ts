@@ -220,6 +220,24 @@ describe('withdrawFiling', () => {
     expect(await codeOf(withdraw(undefined, otherChannel))).toBe('404 FILING_NOT_FOUND');
   });
 
+  it('refuses once an approval has claimed the filing (it may already have written the register): 409 REVIEW_IN_PROGRESS', async () => {
+    filings.put(filing('ACCEPTED'));
+    expect(await filings.startApproval('F-1', 'ACCEPTED', '2026-11-21T00:00:00.000Z')).toBe(true);
+    expect(await codeOf(withdraw())).toBe('409 REVIEW_IN_PROGRESS');
+    expect((await filings.get('F-1'))!.status).toBe('ACCEPTED');
+    expect(notifications.events).toEqual([]);
+  });
+
+  it('loses the race to an approval that claims the filing between its read and its write', async () => {
+    filings.put(filing('ACCEPTED'));
+    filings.beforeTransition = () => {
+      filings.beforeTransition = undefined;
+      void filings.startApproval('F-1', 'ACCEPTED', '2026-11-21T00:00:00.000Z');
+    };
+    expect(await codeOf(withdraw())).toBe('409 REVIEW_IN_PROGRESS');
+    expect((await filings.get('F-1'))!.status).toBe('ACCEPTED');
+  });
+
   it('leaves the unit free when the filing is withdrawn while intake decides it (intake re-took the lock after the release)', async () => {
     // Prepare: a discharge intake will accept (the bank holds the mortgage); it is withdrawn just before intake's write.
     filings.put(filing('SUBMITTED', { businessType: 'MORTGAGE_DISCHARGE', content: { businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY00000001', reason: 'REPAID' }, materials: [] }));
