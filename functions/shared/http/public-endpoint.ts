@@ -10,7 +10,7 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { rateWindowOf, withinLimit } from '../../core/domain/rate-limit';
 import { ZtError } from '../../core/domain/errors';
 import type { AuditLog, Clock, RateCounter } from '../../core/ports';
@@ -18,6 +18,7 @@ import { sm3Hex } from '../crypto/sm3';
 import { logger } from '../logger';
 import { checkJsonBody, parseJsonBody } from './json-body';
 import { errorToProblem, jsonResponse } from './problem';
+import { callAuditing, type AuditedContext } from './call-audit';
 
 export interface PublicEndpointDeps {
   readonly audit: AuditLog;
@@ -60,47 +61,12 @@ export const citizenActor = (address: string): string => `citizen:${sm3Hex(`zhit
 export const rateLimited = (retryAfterSeconds: number): ZtError =>
   new ZtError(429, 'RATE_LIMITED', 'Too many requests', `Too many requests from this address; retry after ${retryAfterSeconds} s.`, { retryAfterSeconds });
 
-interface Call {
-  audit?: AuditLog;
-  target?: string;
-}
-interface PublicContext extends Context {
-  call: Call;
-}
-type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, PublicContext>;
+type PublicContext = AuditedContext<never>;
 
 export function publicEndpoint(options: PublicEndpointOptions) {
   const { action, maxBodyBytes, rateLimit } = options;
 
-  const audit = async (request: Request, statusCode: number, code?: string): Promise<void> => {
-    const call = request.context.call;
-    if (!call?.audit) return;
-    await call.audit.record({
-      tenant: PUBLIC_TENANT,
-      actor: citizenActor(clientAddressOf(request.event)),
-      action: `API_${action}`,
-      outcome: statusCode < 400 ? 'SUCCESS' : statusCode < 500 ? 'DENIED' : 'ERROR',
-      target: call.target,
-      detail: { method: request.event.httpMethod, path: request.event.path, status: statusCode, ...(code ? { code } : {}), requestId: request.context.awsRequestId },
-    });
-  };
-
-  const auditing: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, PublicContext> = {
-    before: (request) => {
-      request.context.call = {};
-    },
-    // A call whose audit record cannot be written fails (500) rather than go unrecorded.
-    after: async (request) => {
-      if (request.response) await audit(request, request.response.statusCode);
-    },
-    onError: async (request) => {
-      const error = request.error;
-      const status = error instanceof ZtError ? error.status : 500;
-      await audit(request, status, error instanceof ZtError ? error.code : 'INTERNAL_ERROR').catch((auditError: unknown) =>
-        logger.error('Audit write failed', { errorName: auditError instanceof Error ? auditError.name : 'unknown' }),
-      );
-    },
-  };
+  const auditing = callAuditing<never, PublicContext>(action, (_call, event) => ({ tenant: PUBLIC_TENANT, actor: citizenActor(clientAddressOf(event)) }));
 
   const problems: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, PublicContext> = {
     onError: (request) => {

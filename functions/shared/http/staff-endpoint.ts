@@ -11,13 +11,14 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { unauthenticated, ZtError } from '../../core/domain/errors';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { unauthenticated } from '../../core/domain/errors';
 import { assertActive, assertRole, type StaffAccount } from '../../core/domain/staff';
 import type { AuditLog, StaffDirectory, StaffTokenVerifier } from '../../core/ports';
 import { logger } from '../logger';
 import { checkJsonBody, parseJsonBody } from './json-body';
 import { errorToProblem, jsonResponse } from './problem';
+import { callAuditing, type AuditedContext, type CallRecord } from './call-audit';
 import { header } from './request';
 import { STAFF_PERMISSIONS, type StaffEndpointName } from './staff-permissions';
 
@@ -54,18 +55,11 @@ export interface StaffEndpointOptions {
   readonly run: (request: StaffEndpointRequest) => Promise<EndpointResult>;
 }
 
-/** Who a call is known to come from, and what it acted on, as the audit record will say. */
-interface CallRecord {
-  audit?: AuditLog;
-  actor?: { readonly staffId: string; readonly district?: string };
-  target?: string;
-}
+/** Who a call is known to come from, as the audit record will say. */
+type StaffActor = { readonly staffId: string; readonly district?: string };
 
-interface StaffContext extends Context {
-  call: CallRecord;
-}
+type StaffContext = AuditedContext<StaffActor>;
 
-type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext>;
 
 /** RFC 6750 b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -84,41 +78,15 @@ interface ChainOptions<D extends { readonly audit: AuditLog }> {
   readonly deps: () => Promise<D>;
   /** 401 answers carry `WWW-Authenticate: Bearer` (RFC 6750). */
   readonly bearer: boolean;
-  readonly handle: (event: APIGatewayProxyEvent, deps: D, call: CallRecord, body: Buffer | undefined) => Promise<EndpointResult>;
+  readonly handle: (event: APIGatewayProxyEvent, deps: D, call: CallRecord<StaffActor>, body: Buffer | undefined) => Promise<EndpointResult>;
 }
 
 /** Logging, problem+json and the audit of every call, around `handle`. */
 function auditedChain<D extends { readonly audit: AuditLog }>(options: ChainOptions<D>) {
-  const audit = async (request: Request, statusCode: number, code?: string): Promise<void> => {
-    const call = request.context.call;
-    if (!call?.audit) return;
-    await call.audit.record({
-      tenant: call.actor?.district ?? 'unauthenticated',
-      actor: call.actor ? `staff:${call.actor.staffId}` : 'anonymous',
-      action: `API_${options.action}`,
-      outcome: statusCode < 400 ? 'SUCCESS' : statusCode < 500 ? 'DENIED' : 'ERROR',
-      target: call.target,
-      // The path without its query string: queries may one day carry what is not ours to log.
-      detail: { method: request.event.httpMethod, path: request.event.path, status: statusCode, ...(code ? { code } : {}), requestId: request.context.awsRequestId },
-    });
-  };
-
-  const auditing: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext> = {
-    before: (request) => {
-      request.context.call = {};
-    },
-    // A call whose audit record cannot be written fails (500) rather than go unrecorded.
-    after: async (request) => {
-      if (request.response) await audit(request, request.response.statusCode);
-    },
-    onError: async (request) => {
-      const error = request.error;
-      const status = error instanceof ZtError ? error.status : 500;
-      await audit(request, status, error instanceof ZtError ? error.code : 'INTERNAL_ERROR').catch((auditError: unknown) =>
-        logger.error('Audit write failed', { errorName: auditError instanceof Error ? auditError.name : 'unknown' }),
-      );
-    },
-  };
+  const auditing = callAuditing<StaffActor, StaffContext>(options.action, (call) => ({
+    tenant: call.actor?.district ?? 'unauthenticated',
+    actor: call.actor ? `staff:${call.actor.staffId}` : 'anonymous',
+  }));
 
   const problems: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext> = {
     onError: (request) => {
@@ -148,7 +116,7 @@ function auditedChain<D extends { readonly audit: AuditLog }>(options: ChainOpti
  * Establishes the caller: a valid token of the configured issuer, naming an account that exists, is
  * active, and has a role the endpoint allows. The account is read on every request, never cached.
  */
-async function authenticateStaff(event: APIGatewayProxyEvent, deps: StaffEndpointDeps, endpoint: StaffEndpointName, call: CallRecord): Promise<StaffAccount> {
+async function authenticateStaff(event: APIGatewayProxyEvent, deps: StaffEndpointDeps, endpoint: StaffEndpointName, call: CallRecord<StaffActor>): Promise<StaffAccount> {
   const { staffId } = await deps.tokens.verify(bearerToken(event));
   call.actor = { staffId };
   const staff = await deps.staff.get(staffId);
