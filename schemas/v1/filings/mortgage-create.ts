@@ -58,17 +58,22 @@ export function withTermOrder<T extends z.ZodType>(schema: T): T {
   );
 }
 
+/** The mortgage terms a MORTGAGE_CREATE and a PRESALE_MORTGAGE_NOTICE share. */
+export const mortgageTermsShape = {
+  mortgagee: organisationSchema,
+  mortgageType: mortgageTypeSchema,
+  amount: moneySchema.meta({
+    description: 'Secured amount (maximum amount for MAXIMUM): integer fen as a number, or yuan as a decimal string.',
+  }),
+  termStart: dateSchema,
+  termEnd: dateSchema,
+};
+
 export const mortgageCreateFilingSchema = withTermOrder(
   z.strictObject({
     ...filingHeader('MORTGAGE_CREATE'),
     mortgagors: personListSchema('mortgagors'),
-    mortgagee: organisationSchema,
-    mortgageType: mortgageTypeSchema,
-    amount: moneySchema.meta({
-      description: 'Secured amount (maximum amount for MAXIMUM): integer fen as a number, or yuan as a decimal string.',
-    }),
-    termStart: dateSchema,
-    termEnd: dateSchema,
+    ...mortgageTermsShape,
     materials: materialsSchemaFor('MORTGAGE_CREATE'),
   }),
 ).transform(({ amount, ...rest }) => ({ ...rest, amountFen: amount }));

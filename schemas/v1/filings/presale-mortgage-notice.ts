@@ -4,21 +4,14 @@
  * MORTGAGE_CREATE, and so is the output: the amount as integer fen (`amountFen`).
  */
 import { z } from 'zod';
-import { dateSchema, moneySchema } from '../../identifiers';
-import { mortgageTypeSchema, withTermOrder } from './mortgage-create';
-import { filingHeader, materialsSchemaFor, organisationSchema, personListSchema } from './parties';
+import { mortgageTermsShape, withTermOrder } from './mortgage-create';
+import { filingHeader, materialsSchemaFor, personListSchema } from './parties';
 
 export const presaleMortgageNoticeFilingSchema = withTermOrder(
   z.strictObject({
     ...filingHeader('PRESALE_MORTGAGE_NOTICE'),
     buyers: personListSchema('buyers'),
-    mortgagee: organisationSchema,
-    mortgageType: mortgageTypeSchema,
-    amount: moneySchema.meta({
-      description: 'Secured amount (maximum amount for MAXIMUM): integer fen as a number, or yuan as a decimal string.',
-    }),
-    termStart: dateSchema,
-    termEnd: dateSchema,
+    ...mortgageTermsShape,
     materials: materialsSchemaFor('PRESALE_MORTGAGE_NOTICE'),
   }),
 ).transform(({ amount, ...rest }) => ({ ...rest, amountFen: amount }));
