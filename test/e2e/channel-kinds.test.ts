@@ -3,30 +3,24 @@
  * demo plans (one batch per channel kind) are submitted with the institution-side client and each filing
  * must get the outcome the demo register implies.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZhitongClient } from '../../client/zt-client';
 import { BUSINESS_TYPES } from '../../functions/core/domain/business-types';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
-import { credentialsPath, seedDemoData, type DemoCredentials } from '../../infra/local/seed/seed';
+import type { LocalRuntime } from '../../infra/local/runtime';
+import type { DemoCredentials } from '../../infra/local/seed/seed';
+import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
 import { demoPlans } from '../../infra/local/seed/demo-plans';
 
-let dataDir: string;
+let demo: DemoRuntime;
 let runtime: LocalRuntime;
 let credentials: DemoCredentials;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'zt-kinds-'));
-  runtime = await startLocalRuntime({ dataDir, port: 0, beforeHandlers: async () => void (await seedDemoData(dataDir)) });
-  credentials = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
+  demo = await startDemoRuntime('kinds');
+  ({ runtime, credentials } = demo);
 }, 120_000);
 
-afterAll(async () => {
-  await runtime?.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => demo?.stop());
 
 interface Item {
   index: number;

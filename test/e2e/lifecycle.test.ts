@@ -5,11 +5,8 @@
  * verifies each delivery's SM2 signature and finds no personal data in it.
  */
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZhitongClient } from '../../client/zt-client';
 import { verifyWebhook, type ZhitongProgressEvent } from '../../client/zt-webhook';
@@ -17,21 +14,22 @@ import { BUSINESS_TYPES } from '../../functions/core/domain/business-types';
 import { canonicalJson, type JsonValue } from '../../functions/core/domain/certificate';
 import { sm2Verify } from '../../functions/shared/crypto/sm2';
 import { sm3Hex } from '../../functions/shared/crypto/sm3';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
+import type { LocalRuntime } from '../../infra/local/runtime';
 import { demoRegister } from '../../infra/local/seed/demo-data';
 import { materials, mortgageCreateFiling } from '../../infra/local/seed/demo-filings';
 import { demoPlans, type ChannelPlan } from '../../infra/local/seed/demo-plans';
-import { credentialsPath, seedDemoData, type DemoCredentials } from '../../infra/local/seed/seed';
+import type { DemoCredentials } from '../../infra/local/seed/seed';
 import { certificateViewSchema, verificationViewSchema } from '../../schemas/v1/certificate';
 import { filingStateSchema } from '../../schemas/v1/corrections';
 import { filingViewSchema } from '../../schemas/v1/filing-view';
 import { reviewResultSchema } from '../../schemas/v1/review';
 import { webhookViewSchema } from '../../schemas/v1/webhook';
+import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
 
 // ---------------------------------------------------------------------------------------------------
 // The runtime, the channels and the webhook receiver
 
-let dataDir: string;
+let demo: DemoRuntime;
 let runtime: LocalRuntime;
 let credentials: DemoCredentials;
 const clients = new Map<string, ZhitongClient>();
@@ -49,9 +47,8 @@ let receiver: Server | undefined;
 let receiverUrl: string;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'zt-lifecycle-'));
-  runtime = await startLocalRuntime({ dataDir, port: 0, beforeHandlers: async () => void (await seedDemoData(dataDir)) });
-  credentials = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
+  demo = await startDemoRuntime('lifecycle');
+  ({ runtime, credentials } = demo);
   for (const channel of credentials.channels) {
     clients.set(channel.institutionType, new ZhitongClient({ baseUrl: runtime.url, channelId: channel.channelId, privateKeyHex: channel.privateKey }));
   }
@@ -62,8 +59,7 @@ afterAll(async () => {
     receiver.closeAllConnections();
     await new Promise<void>((resolve) => receiver!.close(() => resolve()));
   }
-  await runtime?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 const client = (institutionType: string): ZhitongClient => {

@@ -4,61 +4,41 @@
  * its poller, and the emulators persisting under a data directory. Also checks that no plaintext
  * personal data reaches the tables, the files under the data directory, or the logs.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { signRequest, ZhitongClient } from '../../client/zt-client';
 import { tables, tableEnvVar, type TableName } from '../../infra/topology';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
+import type { LocalRuntime } from '../../infra/local/runtime';
 import { reenqueueStrandedFilings } from '../../infra/local/recovery';
-import { credentialsPath, seedDemoData, type DemoCredentials } from '../../infra/local/seed/seed';
+import type { DemoCredentials } from '../../infra/local/seed/seed';
+import { captureOutput, startDemoRuntime, type DemoRuntime, type OutputCapture } from '../support/demo-runtime';
 import { demoRegister } from '../../infra/local/seed/demo-data';
 import { coOwnedUnits, fileableUnits, mortgageCreateFiling, REQUIRED_MORTGAGE_MATERIALS, seizedUnits, UNREGISTERED_UNIT_CODE } from '../../infra/local/seed/demo-filings';
 
-let dataDir: string;
+let demo: DemoRuntime;
 let runtime: LocalRuntime;
+let dataDir: string;
 let credentials: DemoCredentials;
 let bank: ZhitongClient;
 let agency: ZhitongClient;
-const logged: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+let output: OutputCapture;
 
 beforeAll(async () => {
   // Capture everything the runtime and the handlers log, to look for personal data in it.
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  const capture = (original: typeof process.stdout.write) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture(originalStdout);
-  process.stderr.write = capture(originalStderr);
-
-  dataDir = await mkdtemp(join(tmpdir(), 'zt-e2e-'));
-  runtime = await startLocalRuntime({
-    dataDir,
-    port: 0,
-    beforeHandlers: async () => {
-      await seedDemoData(dataDir);
-    },
-    afterStart: async () => {
-      await reenqueueStrandedFilings();
-    },
-  });
-  credentials = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
+  output = captureOutput();
+  demo = await startDemoRuntime('e2e', { afterStart: async () => void (await reenqueueStrandedFilings()) });
+  ({ runtime, dataDir, credentials } = demo);
   const channel = (type: string) => credentials.channels.find((c) => c.institutionType === type)!;
   bank = new ZhitongClient({ baseUrl: runtime.url, channelId: channel('BANK').channelId, privateKeyHex: channel('BANK').privateKey });
   agency = new ZhitongClient({ baseUrl: runtime.url, channelId: channel('AGENCY').channelId, privateKeyHex: channel('AGENCY').privateKey });
 }, 120_000);
 
 afterAll(async () => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
-  await runtime?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  output?.restore();
+  await demo?.stop();
 });
 
 interface Item {
@@ -199,7 +179,7 @@ describe('no plaintext personal data at rest or in logs', () => {
   });
 
   it('no log line holds a plaintext name or ID number', () => {
-    const text = logged.join('');
+    const text = output.text();
     expect(text.length).toBeGreaterThan(0);
     for (const secret of secretsOf(filed)) expect(text.includes(secret)).toBe(false);
   });

@@ -3,45 +3,33 @@
  * demo staff (credentials file), sign-in at the local issuer, its JWKS, and a district worklist that
  * answers the own district and refuses the other. Tokens and passwords never reach the logs.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../functions/adapters/aws-clients';
 import { STAFF_ROLES } from '../../functions/core/domain/staff';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
+import type { LocalRuntime } from '../../infra/local/runtime';
 import { demoStaff } from '../../infra/local/seed/demo-data';
 import { credentialsPath, seedDemoData, type DemoCredentials } from '../../infra/local/seed/seed';
 import { tableEnvVar } from '../../infra/topology';
+import { captureOutput, startDemoRuntime, type DemoRuntime, type OutputCapture } from '../support/demo-runtime';
 
+let demo: DemoRuntime;
 let dataDir: string;
 let runtime: LocalRuntime;
 let credentials: DemoCredentials;
-const logged: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+let output: OutputCapture;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  const capture = (original: typeof process.stdout.write) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture(originalStdout);
-  process.stderr.write = capture(originalStderr);
-
-  dataDir = await mkdtemp(join(tmpdir(), 'zt-e2e-staff-'));
-  runtime = await startLocalRuntime({ dataDir, port: 0, pollers: false, beforeHandlers: async () => void (await seedDemoData(dataDir)) });
-  credentials = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
+  output = captureOutput();
+  demo = await startDemoRuntime('e2e-staff', { pollers: false });
+  ({ runtime, dataDir, credentials } = demo);
 }, 180_000);
 
 afterAll(async () => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
-  await runtime?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  output?.restore();
+  await demo?.stop();
 });
 
 const staffCredential = (username: string) => credentials.staff?.find((s) => s.username === username);
@@ -97,7 +85,7 @@ describe('staff sign-in and district tenancy over HTTP', () => {
     const auditor = staffCredential('auditor.370103')!;
     const { body } = await signIn(auditor.username, auditor.password);
     await fetch(`${runtime.url}/v1/staff/filings?status=ACCEPTED`, { headers: { authorization: `Bearer ${body.accessToken}` } });
-    const everything = logged.join('');
+    const everything = output.text();
     for (const secret of [auditor.password, body.accessToken!, body.accessToken!.split('.')[2]!]) expect(everything).not.toContain(secret);
   });
 
