@@ -374,3 +374,18 @@ export const KEY_PROVIDER_ENV = 'KEY_PROVIDER';
 export const PLATFORM_SIGNING_KEY_ENV = 'PLATFORM_SIGNING_KEY_ID';
 /** Directory of the local keyring when KEY_PROVIDER=local. */
 export const LOCAL_KEYRING_DIR_ENV = 'LOCAL_KEYRING_DIR';
+
+/** Districts (6-digit codes, comma-separated) the scheduled sweeper sweeps: the districts the registry serves. */
+export const SWEEP_DISTRICTS_ENV = 'SWEEP_DISTRICTS';
+
+/*
+ * How staff functions verify staff bearer tokens: set by the CDK app on every function that reads the
+ * `staff` table (infra/cdk/staff-identity.ts). Unset locally, where the local issuer's keys are read from
+ * the keyring directory instead (KEY_PROVIDER=local, LOCAL_KEYRING_DIR).
+ */
+/** The JWKS of the token issuer, e.g. `https://cognito-idp.<region>.amazonaws.com/<poolId>/.well-known/jwks.json`. */
+export const STAFF_JWKS_URL_ENV = 'STAFF_JWKS_URL';
+/** The exact `iss` of staff tokens (the user pool's provider URL). */
+export const STAFF_ISSUER_ENV = 'STAFF_ISSUER';
+/** The app client id that staff access tokens must be issued to (`client_id` of Cognito access tokens). */
+export const STAFF_AUDIENCE_ENV = 'STAFF_AUDIENCE';

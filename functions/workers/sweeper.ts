@@ -20,9 +20,8 @@ import { sweep, type SweepResult } from '../core/use-cases/sweep';
 import { getNumberFromEnv, getStringFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
-import { queueEnvVar } from '../../infra/topology';
+import { queueEnvVar, SWEEP_DISTRICTS_ENV } from '../../infra/topology';
 
-export const SWEEP_DISTRICTS_ENV = 'SWEEP_DISTRICTS';
 
 function districtsFromEnv(): string[] {
   const districts = getStringFromEnv(SWEEP_DISTRICTS_ENV).split(',').map((d) => d.trim()).filter((d) => d !== '');

@@ -17,7 +17,7 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../staff-identity-env';
+import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../topology';
 
 /** What a staff function needs to verify staff access tokens. */
 export interface StaffTokenSettings {
@@ -94,7 +94,7 @@ export class StaffIdentity extends Construct {
     });
   }
 
-  /** Tells a staff function where to verify staff tokens (the variables of infra/staff-identity-env.ts). */
+  /** Tells a staff function where to verify staff tokens (the STAFF_* variables of infra/topology.ts). */
   configure(fn: { addEnvironment(key: string, value: string): unknown }): void {
     fn.addEnvironment(STAFF_JWKS_URL_ENV, this.tokens.jwksUrl);
     fn.addEnvironment(STAFF_ISSUER_ENV, this.tokens.issuer);

@@ -25,7 +25,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { functions as functionDecls, type Access, type FunctionDecl, type FunctionName, type HttpRoute, type TableName } from '../topology';
+import { functions as functionDecls, type Access, type FunctionDecl, type FunctionName, type HttpRoute, type TableName, SWEEP_DISTRICTS_ENV } from '../topology';
 import type { StatefulResources } from './stateful-stack';
 import { ZtFunction } from './zt-function';
 
@@ -245,7 +245,7 @@ export class StatelessStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
       targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
     });
-    fn.addEnvironment('SWEEP_DISTRICTS', districts.join(','));
+    fn.addEnvironment(SWEEP_DISTRICTS_ENV, districts.join(','));
     this.alarm(`${pascalCase(name)}ErrorsAlarm`, `The scheduled ${name} failed: check its logs.`, fn.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }));
   }
 

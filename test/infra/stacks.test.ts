@@ -18,7 +18,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type ZhitongApp } from '../../infra/cdk/app';
 import type { CloudFunctionName } from '../../infra/cdk/stateless-stack';
-import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../infra/staff-identity-env';
+import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../infra/topology';
 import {
   functions,
   queues,

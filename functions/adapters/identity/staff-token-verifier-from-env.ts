@@ -8,7 +8,7 @@
  */
 import { createLocalJWKSet, createRemoteJWKSet } from 'jose';
 import { KEY_PROVIDER_ENV, LOCAL_KEYRING_DIR_ENV } from '../../../infra/topology';
-import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../../infra/staff-identity-env';
+import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../../infra/topology';
 import type { StaffTokenVerifier } from '../../core/ports';
 import { getStringFromEnv } from '../../shared/config';
 import { LOCAL_STAFF_AUDIENCE, LOCAL_STAFF_ISSUER, LocalStaffIssuer } from './local-issuer';
