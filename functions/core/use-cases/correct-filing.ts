@@ -59,7 +59,7 @@ export async function correctFiling(ports: CorrectFilingPorts, channel: Channel,
     if (!filing || filing.channelId !== channel.channelId) throw notFiled();
     if (filing.status === 'REFUSED' && filing.reasonCode === CORRECTION_OVERDUE) throw overdue(filing.correctionDeadline);
     if (filing.status !== 'CORRECTION_REQUIRED') {
-      throw conflict('FILING_NOT_CORRECTABLE', 'Only a filing waiting for a correction (CORRECTION_REQUIRED) can be corrected.', { status: filing.status });
+      throw conflict('FILING_NOT_CORRECTABLE', 'Only a filing waiting for a correction (CORRECTION_REQUIRED) can be corrected.', { filingStatus: filing.status });
     }
     const version = filing.checklistVersion ?? BUILT_IN_VERSION;
     const checklist = await ports.checklists.version(filing.businessType, version);

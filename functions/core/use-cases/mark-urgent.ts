@@ -33,7 +33,7 @@ export async function markUrgent(ports: MarkUrgentPorts, staff: StaffAccount, fi
     // Another district's filing is answered like a missing one (no oracle), as every staff filing endpoint does.
     if (!filing || filing.district !== staff.district) throw notFound('FILING_NOT_FOUND', 'No filing with this id exists in your district.');
     if (!URGENT_ELIGIBLE_STATUSES.includes(filing.status)) {
-      throw conflict('FILING_NOT_URGENT_ELIGIBLE', 'Only a filing still being worked (before registration) can be marked urgent.', { status: filing.status });
+      throw conflict('FILING_NOT_URGENT_ELIGIBLE', 'Only a filing still being worked (before registration) can be marked urgent.', { filingStatus: filing.status });
     }
     const by = `staff:${staff.staffId}`;
     const newly = filing.urgent !== true;

@@ -70,7 +70,7 @@ export interface ReviewPorts {
 const REVIEWABLE: readonly FilingStatus[] = ['ACCEPTED', 'READY_FOR_REVIEW'];
 
 const notReviewable = (status: FilingStatus) =>
-  conflict('FILING_NOT_REVIEWABLE', `A filing in ${status} cannot take this decision; review applies to ACCEPTED or READY_FOR_REVIEW filings.`, { status });
+  conflict('FILING_NOT_REVIEWABLE', `A filing in ${status} cannot take this decision; review applies to ACCEPTED or READY_FOR_REVIEW filings.`, { filingStatus: status });
 
 /**
  * A reviewer's decision on a filing of their own district (002 五(二)1,3).

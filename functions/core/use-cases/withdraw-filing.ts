@@ -34,11 +34,11 @@ export async function withdrawFiling(ports: WithdrawFilingPorts, channel: Channe
     if (!filing || filing.channelId !== channel.channelId) throw notFound('FILING_NOT_FOUND', 'No filing with this id exists for this channel.');
     if (filing.status === 'WITHDRAWN') return filingStateOf(filing);
     if (!WITHDRAWABLE_STATUSES.includes(filing.status)) {
-      throw conflict('FILING_NOT_WITHDRAWABLE', 'Only a filing not yet registered, refused or withdrawn can be withdrawn.', { status: filing.status });
+      throw conflict('FILING_NOT_WITHDRAWABLE', 'Only a filing not yet registered, refused or withdrawn can be withdrawn.', { filingStatus: filing.status });
     }
     // Once an approval has claimed the filing it may already have written the register: it must finish.
     if (filing.approvalStartedAt !== undefined) {
-      throw conflict('REVIEW_IN_PROGRESS', 'The registry is registering this filing; it can no longer be withdrawn.', { status: filing.status });
+      throw conflict('REVIEW_IN_PROGRESS', 'The registry is registering this filing; it can no longer be withdrawn.', { filingStatus: filing.status });
     }
     const at = ports.clock.now().toISOString();
     const entry: HistoryEntry = { at, status: 'WITHDRAWN', by: `channel:${channel.channelId}`, ...(reason ? { note: reason } : {}) };
