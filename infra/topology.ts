@@ -77,13 +77,17 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     // Staff worklists: filings of one district in one status, oldest change first (002 五(二)1).
-    globalIndexes: [{ name: 'byDistrictStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
-    purpose: 'Batches, filings (with their history) and per-unit active-filing locks.',
+    // Sparse: filings whose outbox holds effects not yet performed, per district (the sweeper heals them).
+    globalIndexes: [
+      { name: 'byDistrictStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      { name: 'byPendingEffects', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    ],
+    purpose: 'Batches, filings (with their history and the outbox of pending lifecycle effects) and per-unit disposition locks.',
   },
   register: {
     partitionKey: 'pk',
     sortKey: 'sk',
-    purpose: 'The register (登记簿): units with their owners, mortgages and seizures.',
+    purpose: 'The register (登记簿): one versioned item per unit with its owners, mortgages, seizures and notices; the districts it holds.',
   },
   guards: {
     partitionKey: 'pk',
@@ -202,11 +206,12 @@ export const functions = {
   },
   sweeper: {
     entry: 'functions/workers/sweeper.ts',
-    description: 'Scheduled sweeper: re-enqueues filings stranded in SUBMITTED and refuses corrections past their deadline',
+    description:
+      'Scheduled sweeper: performs lifecycle effects left pending, re-enqueues filings stranded in SUBMITTED (flags those that keep failing), refuses corrections past their deadline',
     timeoutSeconds: 60,
     memoryMb: 512,
     schedule: { everyMinutes: 5 },
-    tables: { filings: 'readWrite', audit: 'write' },
+    tables: { filings: 'readWrite', register: 'read', audit: 'write' },
     sends: ['intake', 'intakeUrgent', 'notifications'],
   },
   correctFiling: {
@@ -234,7 +239,7 @@ export const functions = {
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
     tables: { staff: 'read', filings: 'readWrite', audit: 'write' },
-    sends: ['intakeUrgent'],
+    sends: ['intakeUrgent', 'notifications'],
   },
   getStaffFiling: {
     entry: 'functions/handlers/get-staff-filing.ts',
@@ -374,9 +379,6 @@ export const KEY_PROVIDER_ENV = 'KEY_PROVIDER';
 export const PLATFORM_SIGNING_KEY_ENV = 'PLATFORM_SIGNING_KEY_ID';
 /** Directory of the local keyring when KEY_PROVIDER=local. */
 export const LOCAL_KEYRING_DIR_ENV = 'LOCAL_KEYRING_DIR';
-
-/** Districts (6-digit codes, comma-separated) the scheduled sweeper sweeps: the districts the registry serves. */
-export const SWEEP_DISTRICTS_ENV = 'SWEEP_DISTRICTS';
 
 /*
  * How staff functions verify staff bearer tokens: set by the CDK app on every function that reads the

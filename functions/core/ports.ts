@@ -5,10 +5,12 @@
  */
 import type { BusinessType, InstitutionType } from './domain/business-types';
 import type { ChecklistDraft, ChecklistVersion } from './domain/checklists';
+import type { DispositionLock } from './domain/disposition';
 import type { FilingRecord, BatchRecord, FilingStatus, HistoryEntry } from './domain/filing';
+import type { PendingEffect, ProgressEvent } from './domain/lifecycle';
 import type { UnitView } from './domain/register';
 import type { Certificate, CertificateSeries } from './domain/certificate';
-import type { RegisterWrite } from './domain/registration';
+import type { RegisterCommit } from './domain/registration';
 import type { StaffAccount } from './domain/staff';
 
 export interface Clock {
@@ -88,26 +90,27 @@ export interface IdempotencyStore {
 
 export type PutFilingResult = { readonly kind: 'created' } | { readonly kind: 'exists'; readonly existing: FilingRecord };
 
-export interface TransitionRequest {
+/**
+ * One lifecycle write (functions/core/use-cases/transition.ts): moves the status (or keeps it, for an
+ * annotation such as the urgent mark), appends the history entry, sets attributes and records the
+ * transition's effects in the filing's outbox — all in one single-item write, conditional on the revision
+ * the decision was made against, which it increments.
+ */
+export interface FilingCommit {
   readonly filingId: string;
-  /** The filing's district (it never changes): the staff worklist index is keyed by it. */
+  /** The filing's district (it never changes): the worklist and pending-effects indexes are keyed by it. */
   readonly district: string;
-  readonly from: FilingStatus;
-  readonly to: FilingStatus;
-  readonly entry: HistoryEntry;
-  /** Extra attributes set with the transition (e.g. the refusal reason or the correction list). */
-  readonly set?: Readonly<Record<string, unknown>>;
-  /** Also require that no approval has started (see FilingRepository.startApproval): withdrawal uses it. */
-  readonly unlessApprovalStarted?: boolean;
-}
-
-export interface MarkUrgentRequest {
-  readonly filingId: string;
-  /** The status the filing must still be in. */
+  /** The revision the decision was made against (0 for a filing stored before revisions existed). */
+  readonly expectedRevision: number;
+  /** Whether the filing read had an outbox (filings stored before outboxes existed have none). */
+  readonly hadOutbox: boolean;
   readonly status: FilingStatus;
-  readonly reason: string;
-  /** `staff:<id>`. */
-  readonly by: string;
+  /** Appended to the history, and the worklist keys moved, when the status changes. */
+  readonly entry?: HistoryEntry;
+  readonly at: string;
+  /** Extra attributes set with the write; `undefined` removes one (e.g. the correction list once corrected). */
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly effects: readonly PendingEffect[];
 }
 
 export interface FilingRepository {
@@ -115,30 +118,24 @@ export interface FilingRepository {
   putIfAbsent(filing: FilingRecord): Promise<PutFilingResult>;
   get(filingId: string): Promise<FilingRecord | undefined>;
   getMany(filingIds: readonly string[]): Promise<FilingRecord[]>;
-  /** Conditional single-item transition; false when the filing is no longer in `from`. */
-  transition(request: TransitionRequest): Promise<boolean>;
+  /** The lifecycle write; false when the filing is no longer at `expectedRevision` (nothing written). */
+  commit(commit: FilingCommit): Promise<boolean>;
+  /**
+   * Marks effects done: removes them from the outbox and, given `clearPendingAt`, takes the filing off the
+   * pending-effects index if it is still at that revision (no transition recorded new effects meanwhile).
+   * Repeat-safe.
+   */
+  completeEffects(filingId: string, effectIds: readonly string[], clearPendingAt?: number): Promise<void>;
+  /** A district's filings whose effects have been pending since before `before` (ISO time), oldest first: the sweeper heals them. */
+  listPendingEffects(district: string, before: string, page: { readonly limit: number; readonly cursor?: string }): Promise<FilingSummaryPage>;
   putBatch(batch: BatchRecord): Promise<void>;
   getBatch(batchId: string): Promise<BatchRecord | undefined>;
-  /**
-   * Takes the per-unit lock for an active filing of this business type; true when this filing holds it
-   * (already or now), false when another active filing does.
-   */
-  lockActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<boolean>;
-  /**
-   * Claims the filing for an approval before the register is touched: sets `approvalStartedAt` (kept if
-   * already set) on condition that the filing is still in `status`. Withdrawal is conditional on its
-   * absence, so one single-item write decides between an approval and a withdrawal racing each other.
-   */
-  startApproval(filingId: string, status: FilingStatus, at: string): Promise<boolean>;
-  /** The filing holding the unit's active lock for this business type, if any. */
-  activeFilingId(unitCode: string, businessType: BusinessType): Promise<string | undefined>;
-  /** Frees the unit's active lock if this filing holds it (withdrawn, refused as overdue); a no-op otherwise. */
-  releaseActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<void>;
-  /**
-   * Marks the filing urgent (003 第十三条) with a conditional write on its current status; false when the
-   * status changed meanwhile. Not a transition: status, history and worklist keys stay as they are.
-   */
-  markUrgent(request: MarkUrgentRequest): Promise<boolean>;
+  /** The unit's disposition lock (functions/core/domain/disposition.ts); version 0 with no holders when there is none. */
+  readDisposition(unitCode: string): Promise<DispositionLock>;
+  /** Writes the lock's holders if it is still at `expected.version` (incrementing it); false otherwise. */
+  writeDisposition(expected: DispositionLock, holders: Readonly<Record<string, BusinessType>>): Promise<boolean>;
+  /** Removes the filing from its unit's lock holders (incrementing the version); a no-op when it holds none. */
+  releaseDisposition(unitCode: string, filingId: string): Promise<void>;
   /**
    * A district's filings in one status, oldest change first (staff worklists, 002 五(二)1). `cursor` is
    * the opaque `nextCursor` of the previous page; a cursor of another district or status is refused.
@@ -148,6 +145,8 @@ export interface FilingRepository {
 
 export interface RegisterReader {
   getUnit(unitCode: string): Promise<UnitView | undefined>;
+  /** Every district (6-digit code) the register holds units in: the tenants the sweeper covers. */
+  listDistricts(): Promise<string[]>;
 }
 
 export interface IntakeMessage {
@@ -160,6 +159,13 @@ export interface IntakeQueue {
 }
 
 export interface AuditRecord {
+  /**
+   * Set by lifecycle effects: the record's stable id (`<filingId>:<effect id>`); the log keeps a record
+   * with an id at most once, so an effect performed again after a crash is not logged twice.
+   */
+  readonly id?: string;
+  /** When it happened (the transition's time), for records with an id; otherwise the time of writing. */
+  readonly at?: string;
   /** Whose log this belongs to: an institution id for channel operations, a district for registry ones. */
   readonly tenant: string;
   /** Who acted: `channel:<id>`, `worker:intake`, later `staff:<id>`. */
@@ -176,22 +182,8 @@ export interface AuditLog {
   record(entry: AuditRecord): Promise<void>;
 }
 
-/**
- * A filing's progress, as pushed to its institution's webhook (DESIGN.md §3 Progress). Ids, statuses
- * and reason codes only: never personal data. `eventId` is stable per transition, so receivers can
- * drop duplicates of an at-least-once delivery.
- */
-export interface ProgressEvent {
-  readonly v: 1;
-  readonly eventId: string;
-  readonly channelId: string;
-  readonly filingId: string;
-  readonly clientRef: string;
-  readonly businessType: BusinessType;
-  readonly status: FilingStatus;
-  readonly at: string;
-  readonly reasonCode?: string;
-}
+/** A filing's progress event (declared with the lifecycle, functions/core/domain/lifecycle.ts). */
+export type { ProgressEvent };
 
 export interface NotificationQueue {
   publish(events: readonly ProgressEvent[]): Promise<void>;
@@ -217,6 +209,8 @@ export interface FilingSummary {
   readonly updatedAt: string;
   /** Urgent filings take a priority lane (003 第十三条). */
   readonly urgent?: boolean;
+  /** Set when the sweeper gave up re-enqueueing the filing: staff must look at it. */
+  readonly flaggedForStaff?: FilingRecord['flaggedForStaff'];
 }
 
 export interface FilingSummaryPage {
@@ -292,16 +286,19 @@ export interface ChecklistStore {
   publish(businessType: BusinessType, draft: ChecklistDraft, publishedBy: string, at: Date): Promise<ChecklistVersion>;
 }
 
-/** What came of one register write: applied now, or this filing had already been applied to the item. */
-export type RegisterWriteOutcome = 'applied' | 'alreadyApplied';
+/**
+ * What came of a register write: applied now; this filing had already been applied (a repeated saga step);
+ * or the unit is no longer at the version the decision was made against (decide again on the unit as it is).
+ */
+export type RegisterWriteOutcome = 'applied' | 'alreadyApplied' | 'stale';
 
 /**
- * Records approved filings in the register (登簿, issue 3 item 4). Each write is one conditional
- * single-item write guarded by the filing id it carries, so applying it again changes nothing; a write
- * the register's state no longer allows (e.g. the mortgage is discharged) throws 409 REGISTER_CONFLICT.
+ * Records approved filings in the register (登簿). One unit is one item; each write replaces it on
+ * condition that it is still at `expectedVersion` and does not list the filing as applied, increments the
+ * version and lists the filing (DESIGN.md §3 "The register cannot be written against stale facts").
  */
 export interface RegisterWriter {
-  apply(write: RegisterWrite): Promise<RegisterWriteOutcome>;
+  commit(commit: RegisterCommit): Promise<RegisterWriteOutcome>;
 }
 
 /** A certificate number allocated to a filing (step one of the approval saga). */

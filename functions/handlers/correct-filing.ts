@@ -26,7 +26,7 @@ const builtInChecklists = {
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
-  queue: intakeQueueFromEnv(),
+  intake: intakeQueueFromEnv(),
   notifications: notificationQueueFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,

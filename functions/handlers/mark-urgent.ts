@@ -2,15 +2,22 @@
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
+import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { unprocessable } from '../core/domain/errors';
 import { markUrgent } from '../core/use-cases/mark-urgent';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
-import { lazy } from '../shared/lazy';
+import { lazy, systemClock } from '../shared/lazy';
 import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
 import { MAX_URGENT_BODY_BYTES, markUrgentRequestSchema } from '../../schemas/v1/urgent';
 
-const ports = lazy(async () => ({ filings: filingRepositoryFromEnv(), urgentQueue: intakeQueueFromEnv('intakeUrgent'), audit: auditLogFromEnv() }));
+const ports = lazy(async () => ({
+  filings: filingRepositoryFromEnv(),
+  urgentIntake: intakeQueueFromEnv('intakeUrgent'),
+  notifications: notificationQueueFromEnv(),
+  audit: auditLogFromEnv(),
+  clock: systemClock,
+}));
 
 export const handler = staffEndpoint({
   endpoint: 'markUrgent',

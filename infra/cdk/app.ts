@@ -36,8 +36,6 @@ export interface ZhitongApp {
   readonly stateless: StatelessStack;
 }
 
-/** The districts of the Jinan registry this platform starts with (历下区, 市中区); a deployment may name others. */
-const DEFAULT_DISTRICTS = '370102,370103';
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 const isLogLevel = (value: unknown): value is (typeof LOG_LEVELS)[number] =>
@@ -68,9 +66,6 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
   if (logLevel !== undefined && !isLogLevel(logLevel)) {
     throw new Error(`Invalid logLevel "${String(logLevel)}": one of ${LOG_LEVELS.join(', ')}`);
   }
-  // The districts the registry serves (what the sweeper sweeps): `-c districts=370102,370103`.
-  const districts = String(app.node.tryGetContext('districts') ?? DEFAULT_DISTRICTS).split(',').map((d) => d.trim()).filter((d) => d !== '');
-  if (districts.length === 0 || districts.some((d) => !/^\d{6}$/.test(d))) throw new Error(`Invalid districts "${districts.join(',')}": comma-separated 6-digit codes`);
   // Both or nothing: without credentials the CLI still sets CDK_DEFAULT_REGION (falling back to
   // us-east-1), and a half-known environment would bake that guess into the templates.
   const account = process.env.CDK_DEFAULT_ACCOUNT;
@@ -89,7 +84,6 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
     projectRoot: PROJECT_ROOT,
     stateful,
     logLevel,
-    districts,
     description: `Zhitong (${stage}): channel API, functions and alarms`,
   });
 

@@ -25,7 +25,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { functions as functionDecls, type Access, type FunctionDecl, type FunctionName, type HttpRoute, type TableName, SWEEP_DISTRICTS_ENV } from '../topology';
+import { functions as functionDecls, type Access, type FunctionDecl, type FunctionName, type HttpRoute, type TableName } from '../topology';
 import type { StatefulResources } from './stateful-stack';
 import { ZtFunction } from './zt-function';
 
@@ -34,8 +34,6 @@ export interface StatelessStackProps extends StackProps {
   /** Repository root: function entries in the topology are relative to it. */
   readonly projectRoot: string;
   readonly stateful: StatefulResources;
-  /** Districts (6-digit codes) the registry serves: what scheduled functions sweep (`-c districts=370102,370103`). */
-  readonly districts?: readonly string[];
   /** Powertools log level of every function (default INFO). */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
@@ -86,7 +84,7 @@ export class StatelessStack extends Stack {
       if (decl.tables.staff !== undefined) stateful.staffIdentity.configure(fn);
       if (decl.route !== undefined) this.addRoute(decl.route, name, fn);
       if (decl.source !== undefined) this.addWorkerSource(name, fn, stateful.queues[decl.source.queue], decl.source);
-      if (decl.schedule !== undefined) this.addSchedule(name, fn, decl.schedule, props.districts ?? []);
+      if (decl.schedule !== undefined) this.addSchedule(name, fn, decl.schedule);
       created[name] = fn;
     }
     this.functions = created as Record<CloudFunctionName, ZtFunction>;
@@ -236,16 +234,14 @@ export class StatelessStack extends Stack {
   /**
    * A scheduled function (the sweeper): an EventBridge rule `rate(N minutes)` whose only target is the
    * function; the target adds the one invoke permission, for events.amazonaws.com from this rule only.
-   * Scheduled functions sweep per district: the districts the registry serves come from the `districts`
-   * context (a deployment setting, like the stage).
+   * The sweeper finds the districts to sweep in the register itself.
    */
-  private addSchedule(name: FunctionName, fn: ZtFunction, schedule: NonNullable<FunctionDecl['schedule']>, districts: readonly string[]): void {
+  private addSchedule(name: FunctionName, fn: ZtFunction, schedule: NonNullable<FunctionDecl['schedule']>): void {
     new Rule(this, `${pascalCase(name)}Schedule`, {
       description: `Invokes ${name} every ${schedule.everyMinutes} minutes (infra/topology.ts)`,
       schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
       targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
     });
-    fn.addEnvironment(SWEEP_DISTRICTS_ENV, districts.join(','));
     this.alarm(`${pascalCase(name)}ErrorsAlarm`, `The scheduled ${name} failed: check its logs.`, fn.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }));
   }
 

@@ -7,14 +7,10 @@ import { resolve } from 'node:path';
 import { startLocalRuntime } from './runtime';
 import { credentialsPath, seedDemoData } from './seed/seed';
 import { reenqueueStrandedFilings } from './recovery';
-import { DEMO_DISTRICTS } from './seed/demo-data';
-import { SWEEP_DISTRICTS_ENV } from '../topology';
 
 // The AWS SDK warns on Node 20 that Node 22 will be required from 2027; Lambda already runs nodejs22.x.
 // (Set before any SDK client is built, which is when the SDK checks it.)
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// The sweeper sweeps the districts the registry serves: locally, the demo districts (a shell value wins).
-process.env[SWEEP_DISTRICTS_ENV] ??= Object.keys(DEMO_DISTRICTS).join(',');
 const dataDir = resolve(process.env.ZT_DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 3000);
 

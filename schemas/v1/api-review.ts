@@ -4,7 +4,7 @@ import { codeList, problems, staffProblems } from './api-problems';
 import { certificateViewSchema, verificationViewSchema, verifyCertificateQuerySchema } from './certificate';
 import { filingViewSchema } from './filing-view';
 import { reviewRequestSchema, reviewResultSchema } from './review';
-import { REVIEW_REFUSAL_CODES } from '../../functions/core/use-cases/review-filing';
+import { REVIEW_REFUSAL_CODES } from '../../functions/core/domain/lifecycle';
 import { STAFF_PERMISSIONS } from '../../functions/shared/http/staff-permissions';
 
 const filingIdParameter = { filingId: 'The `filingId` of a filing.' };

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { FILING_STATUSES } from '../../functions/core/domain/filing';
-import { REVIEW_REFUSAL_CODES, type ReviewRefusalCode } from '../../functions/core/use-cases/review-filing';
+import { REVIEW_REFUSAL_CODES, type ReviewRefusalCode } from '../../functions/core/domain/lifecycle';
 
 /** `{ "decision": "APPROVE" }` and a refusal with its reason fit in far less. */
 export const MAX_REVIEW_BODY_BYTES = 8 * 1024;

@@ -284,9 +284,10 @@ describe('scheduled functions', () => {
     expect(alarms).toHaveLength(1);
   });
 
-  it('tells the sweeper which districts to sweep', () => {
+  it('gives the sweeper read access to the register, which lists the districts to sweep (no deployment list to forget one)', () => {
     const environment = props(stateless, fnId('sweeper')).Environment as { Variables: Record<string, unknown> };
-    expect(environment.Variables.SWEEP_DISTRICTS).toBe('370102,370103');
+    expect(environment.Variables).toHaveProperty('TABLE_REGISTER');
+    expect(environment.Variables).not.toHaveProperty('SWEEP_DISTRICTS');
   });
 });
 
@@ -429,8 +430,6 @@ describe('least privilege and configuration, per function', () => {
       ...(decl.usesPiiKey === true ? [PII_KEY_ENV] : []),
       ...(decl.platformKey !== undefined ? [PLATFORM_SIGNING_KEY_ENV] : []),
       ...(decl.tables.staff !== undefined ? [STAFF_JWKS_URL_ENV, STAFF_ISSUER_ENV, STAFF_AUDIENCE_ENV] : []),
-      // Scheduled functions sweep per district (functions/workers/sweeper.ts).
-      ...(decl.schedule !== undefined ? ['SWEEP_DISTRICTS'] : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
     expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'zhitong', [KEY_PROVIDER_ENV]: 'kms' });

@@ -37,7 +37,7 @@ const sqs = new SQSClient({});
 
 beforeAll(async () => {
   world = await startChannelWorld('zt-lifecycle');
-  Object.assign(process.env, { SWEEP_DISTRICTS: '370102,370103', SWEEPER_STALE_MINUTES: '10' });
+  Object.assign(process.env, { SWEEPER_STALE_MINUTES: '10' });
   issuer = await LocalStaffIssuer.open(process.env[LOCAL_KEYRING_DIR_ENV]!);
   for (const district of ['370102', '370103']) await staffDirectoryFromEnv().putStaff(staffAccount('CLERK', district));
   // Handlers read their environment at module load, as on Lambda: import them after the world is up.
@@ -149,7 +149,7 @@ describe('corrections', () => {
     expect(await stored(late)).toMatchObject({ status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' });
     expect(await drain('intake')).toEqual([]);
     // The unit is free again.
-    expect(await filingRepositoryFromEnv().activeFilingId(UNITS.coOwned, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect((await filingRepositoryFromEnv().readDisposition(UNITS.coOwned)).holders).toEqual({});
   });
 
   describe('withdrawal', () => {
@@ -238,7 +238,7 @@ describe('the sweeper', () => {
     const refused = await stored(waiting);
     expect(refused).toMatchObject({ status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' });
     expect(refused.history.at(-1)).toMatchObject({ by: 'worker:sweeper' });
-    expect(await repository.activeFilingId(UNITS.coOwned, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect((await repository.readDisposition(UNITS.coOwned)).holders).toEqual({});
     expect(await sweeper(scheduledEvent(), lambdaContext('sweeper'))).toMatchObject({ refusedOverdue: 0 });
   });
 });

@@ -90,9 +90,8 @@ async function approveAndCertify(filing: FilingRecord) {
   const stored = (await filingRepositoryFromEnv().get(filing.filingId))!;
   expect(stored.status).toBe('CERTIFIED');
   expect(stored.history.slice(-2).map((h) => `${h.status} ${h.by}`)).toEqual([`REGISTERED staff:${world.account('REVIEWER').staffId}`, `CERTIFIED staff:${world.account('REVIEWER').staffId}`]);
-  // The unit's lock is free: another filing of the type can take it.
-  expect(await filingRepositoryFromEnv().lockActive(filing.unitCode, filing.businessType, 'F-NEXT-PROBE')).toBe(true);
-  await filingRepositoryFromEnv().releaseActive(filing.unitCode, filing.businessType, 'F-NEXT-PROBE');
+  // The unit's disposition lock no longer lists the filing: another filing can take it.
+  expect((await filingRepositoryFromEnv().readDisposition(filing.unitCode)).holders).not.toHaveProperty(filing.filingId);
   return certificate;
 }
 
@@ -251,7 +250,7 @@ describe('idempotency and the saga', () => {
     const code1 = unitCode(11);
     await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
     const filing = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'MORTGAGE_CREATE', mortgagors: await sealPeople('370102', id, [PEOPLE.owner]), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }));
-    const crash = vi.spyOn(DynamoRegisterRepository.prototype, 'apply').mockRejectedValueOnce(new Error('simulated crash'));
+    const crash = vi.spyOn(DynamoRegisterRepository.prototype, 'commit').mockRejectedValueOnce(new Error('simulated crash'));
     expect(code(await approve(filing))).toBe('500 INTERNAL_ERROR');
     crash.mockRestore();
     expect((await filingRepositoryFromEnv().get(filing.filingId))!.status).toBe('ACCEPTED');
@@ -262,19 +261,6 @@ describe('idempotency and the saga', () => {
     expect((await registerRepositoryFromEnv().getUnit(code1))!.mortgages).toHaveLength(1);
   });
 
-  it('applies a register write only once even when the whole step is repeated', async () => {
-    const code1 = unitCode(6);
-    await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
-    const register = registerRepositoryFromEnv();
-    const write = { kind: 'updateMortgage' as const, unitCode: code1, filingId: 'F-TWICE', mortgageId: 'DYTWICE0001', set: { status: 'DISCHARGED' as const } };
-    await register.apply({ kind: 'putMortgage', unitCode: code1, filingId: 'F-MAKE', mortgage: { mortgageId: 'DYTWICE0001', holderInstitutionId: 'B', amountFen: '1', status: 'ACTIVE', mortgageType: 'GENERAL', mortgageeName: 'B', termStart: '2026-01-01', termEnd: '2027-01-01' } });
-    expect(await register.apply(write)).toBe('applied');
-    const after = await register.getUnit(code1);
-    expect(await register.apply(write)).toBe('alreadyApplied');
-    expect(await register.getUnit(code1)).toEqual(after);
-    // Another filing on the discharged mortgage is a conflict, not a silent no-op.
-    await expect(register.apply({ ...write, filingId: 'F-LATE' })).rejects.toMatchObject({ code: 'REGISTER_CONFLICT' });
-  });
 });
 
 describe('refusal, tenancy, roles', () => {
@@ -287,7 +273,7 @@ describe('refusal, tenancy, roles', () => {
     const stored = (await filingRepositoryFromEnv().get(filing.filingId))!;
     expect(stored).toMatchObject({ status: 'REVIEW_REFUSED', reasonCode: 'DATA_MISMATCH' });
     expect(stored.history.at(-1)).toMatchObject({ status: 'REVIEW_REFUSED', reasonCode: 'DATA_MISMATCH', note: '合同金额与申请不符' });
-    expect(await filingRepositoryFromEnv().activeFilingId(code1, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect((await filingRepositoryFromEnv().readDisposition(code1)).holders).toEqual({});
     expect(code(await refuse())).toBe('200 OK');
     expect(code(await approve(filing))).toBe('409 FILING_NOT_REVIEWABLE');
     expect((await registerRepositoryFromEnv().getUnit(code1))!.mortgages).toEqual([]);

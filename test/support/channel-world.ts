@@ -13,6 +13,7 @@ import { vaultFromEnv } from '../../functions/adapters/keys/personal-data-vault'
 import { BUSINESS_TYPES_BY_INSTITUTION } from '../../functions/core/domain/business-types';
 import type { UnitView } from '../../functions/core/domain/register';
 import type { Channel } from '../../functions/core/ports';
+import { demoInstitutions } from '../../infra/local/seed/demo-data';
 import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
 import { KEY_PROVIDER_ENV, LOCAL_KEYRING_DIR_ENV, PII_KEY_ENV, tableEnvVar, type TableName } from '../../infra/topology';
 import { startTestEmulators, type TestEmulators } from './emulators';
@@ -59,6 +60,8 @@ async function sealedUnit(unitCode: string, owners: readonly Person[], seized = 
   const district = unitCode.slice(0, 6);
   return {
     unitCode,
+    version: 1,
+    appliedFilings: [],
     district,
     status: 'REGISTERED',
     address: '济南市示范路1号',
@@ -75,14 +78,15 @@ async function sealedUnit(unitCode: string, owners: readonly Person[], seized = 
   };
 }
 
-function bankChannel(channelId: string, institutionId: string): Channel & Signer {
+/** The demo bank's USCC for the first bank (the filings of `infra/local/seed/demo-filings.ts` name it as mortgagee); another for the rest. */
+function bankChannel(channelId: string, institutionId: string, uscc = '91370100MA3C8AXX1X'): Channel & Signer {
   const keys = generateSm2KeyPair();
   return {
     channelId,
     institutionId,
     institutionName: `${institutionId} 银行`,
     institutionType: 'BANK',
-    uscc: '91370100MA3C8AXX1X',
+    uscc,
     status: 'ACTIVE',
     publicKey: keys.publicKey,
     privateKey: keys.privateKey,
@@ -96,7 +100,7 @@ export async function startChannelWorld(prefix: string): Promise<ChannelWorld> {
   const keyringDir = await mkdtemp(join(tmpdir(), 'zt-keyring-'));
   Object.assign(process.env, { [KEY_PROVIDER_ENV]: 'local', [LOCAL_KEYRING_DIR_ENV]: keyringDir, [PII_KEY_ENV]: 'local' });
 
-  const bank = bankChannel('ch-bank-a', 'INST-BANK-A');
+  const bank = bankChannel('ch-bank-a', 'INST-BANK-A', demoInstitutions()[0]!.uscc);
   const otherBank = bankChannel('ch-bank-b', 'INST-BANK-B');
   const disabledBank: Channel & Signer = { ...bankChannel('ch-bank-off', 'INST-BANK-OFF'), status: 'DISABLED' };
   const directory = channelDirectoryFromEnv();

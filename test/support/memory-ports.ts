@@ -4,30 +4,30 @@
  */
 import type { BusinessType } from '../../functions/core/domain/business-types';
 import type { FilingRecord } from '../../functions/core/domain/filing';
+import type { DispositionLock } from '../../functions/core/domain/disposition';
 import type {
   AuditRecord,
+  FilingCommit,
   FilingRepository,
   FilingSummaryPage,
   IntakeMessage,
   IntakeQueue,
-  MarkUrgentRequest,
   NotificationQueue,
   ProgressEvent,
-  TransitionRequest,
 } from '../../functions/core/ports';
 
 export class MemoryFilings implements FilingRepository {
   readonly filings = new Map<string, FilingRecord>();
-  readonly locks = new Map<string, string>();
-  /** Called before each transition: a seam to simulate a concurrent change. */
-  beforeTransition?: (request: TransitionRequest) => void;
+  readonly locks = new Map<string, DispositionLock>();
+  /** Called before each lifecycle write: a seam to simulate a concurrent change. */
+  beforeCommit?: (commit: FilingCommit) => void;
 
   put(filing: FilingRecord): void {
-    this.filings.set(filing.filingId, structuredClone(filing));
+    this.filings.set(filing.filingId, structuredClone({ ...filing, revision: filing.revision ?? 1, outbox: filing.outbox ?? {} }));
   }
   async putIfAbsent(filing: FilingRecord) {
     const existing = this.filings.get(filing.filingId);
-    if (existing) return { kind: 'exists' as const, existing };
+    if (existing) return { kind: 'exists' as const, existing: structuredClone(existing) };
     this.put(filing);
     return { kind: 'created' as const };
   }
@@ -41,55 +41,72 @@ export class MemoryFilings implements FilingRepository {
       return filing ? [structuredClone(filing)] : [];
     });
   }
-  async transition(request: TransitionRequest) {
-    this.beforeTransition?.(request);
-    const filing = this.filings.get(request.filingId);
-    if (!filing || filing.status !== request.from) return false;
-    if (request.unlessApprovalStarted && filing.approvalStartedAt !== undefined) return false;
-    const next: Record<string, unknown> = { ...filing, status: request.to, updatedAt: request.entry.at, history: [...filing.history, request.entry] };
-    for (const [key, value] of Object.entries(request.set ?? {})) {
+  /** As DynamoDB does: one conditional write on the revision (and on the outbox being there as read). */
+  async commit(commit: FilingCommit) {
+    this.beforeCommit?.(commit);
+    const filing = this.filings.get(commit.filingId);
+    if (!filing || (filing.revision ?? 0) !== commit.expectedRevision || (filing.outbox !== undefined) !== commit.hadOutbox) return false;
+    const next: Record<string, unknown> = { ...filing, revision: commit.expectedRevision + 1 };
+    if (commit.entry) Object.assign(next, { status: commit.status, updatedAt: commit.entry.at, history: [...filing.history, commit.entry] });
+    for (const [key, value] of Object.entries(commit.set ?? {})) {
       if (value === undefined) delete next[key];
-      else next[key] = value;
+      else next[key] = structuredClone(value);
     }
-    this.filings.set(request.filingId, next as unknown as FilingRecord);
+    next['outbox'] = { ...filing.outbox, ...Object.fromEntries(commit.effects.map((e) => [e.id, structuredClone(e)])) };
+    if (commit.effects.length > 0) next['pendingSince'] = commit.at;
+    this.filings.set(commit.filingId, next as unknown as FilingRecord);
     return true;
+  }
+  async completeEffects(filingId: string, effectIds: readonly string[], clearPendingAt?: number) {
+    const filing = this.filings.get(filingId) as (FilingRecord & { pendingSince?: string }) | undefined;
+    if (!filing) return;
+    const outbox = { ...filing.outbox };
+    for (const id of effectIds) delete outbox[id];
+    const next: Record<string, unknown> = { ...filing, outbox };
+    if (clearPendingAt !== undefined && (filing.revision ?? 0) === clearPendingAt) delete next['pendingSince'];
+    this.filings.set(filingId, next as unknown as FilingRecord);
+  }
+  async listPendingEffects(district: string, before: string, page: { readonly limit: number; readonly cursor?: string }): Promise<FilingSummaryPage> {
+    const pending = [...this.filings.values()].filter((f) => {
+      const since = (f as FilingRecord & { pendingSince?: string }).pendingSince;
+      return f.district === district && since !== undefined && since < before;
+    });
+    return this.page(pending, page);
   }
   async putBatch() {}
   async getBatch() {
     return undefined;
   }
-  async lockActive(unitCode: string, businessType: BusinessType, filingId: string) {
-    const key = `${unitCode}#${businessType}`;
-    const holder = this.locks.get(key);
-    if (holder !== undefined && holder !== filingId) return false;
-    this.locks.set(key, filingId);
+  async readDisposition(unitCode: string): Promise<DispositionLock> {
+    return structuredClone(this.locks.get(unitCode) ?? { unitCode, version: 0, holders: {} });
+  }
+  async writeDisposition(expected: DispositionLock, holders: Readonly<Record<string, BusinessType>>) {
+    if ((this.locks.get(expected.unitCode)?.version ?? 0) !== expected.version) return false;
+    this.locks.set(expected.unitCode, { unitCode: expected.unitCode, version: expected.version + 1, holders: { ...holders } });
     return true;
   }
-  async activeFilingId(unitCode: string, businessType: BusinessType) {
-    return this.locks.get(`${unitCode}#${businessType}`);
+  async releaseDisposition(unitCode: string, filingId: string) {
+    const lock = this.locks.get(unitCode);
+    if (!lock || lock.holders[filingId] === undefined) return;
+    const { [filingId]: _gone, ...holders } = lock.holders;
+    this.locks.set(unitCode, { unitCode, version: lock.version + 1, holders });
   }
-  async releaseActive(unitCode: string, businessType: BusinessType, filingId: string) {
-    const key = `${unitCode}#${businessType}`;
-    if (this.locks.get(key) === filingId) this.locks.delete(key);
+  /** The holder ids of a unit's disposition lock. */
+  holdersOf(unitCode: string): string[] {
+    return Object.keys(this.locks.get(unitCode)?.holders ?? {});
   }
-  async startApproval(filingId: string, status: FilingRecord['status'], at: string) {
-    const filing = this.filings.get(filingId);
-    if (!filing || filing.status !== status) return false;
-    this.filings.set(filingId, { ...filing, approvalStartedAt: filing.approvalStartedAt ?? at });
-    return true;
-  }
-  async markUrgent(request: MarkUrgentRequest) {
-    const filing = this.filings.get(request.filingId);
-    if (!filing || filing.status !== request.status) return false;
-    this.filings.set(request.filingId, { ...filing, urgent: true, urgentReason: request.reason, urgentBy: request.by });
-    return true;
+  /** Takes the lock for a filing directly (tests that start from an accepted filing). */
+  hold(unitCode: string, filingId: string, businessType: BusinessType): void {
+    const lock = this.locks.get(unitCode) ?? { unitCode, version: 0, holders: {} };
+    this.locks.set(unitCode, { unitCode, version: lock.version + 1, holders: { ...lock.holders, [filingId]: businessType } });
   }
   async listByDistrictStatus(district: string, status: FilingRecord['status'], page: { readonly limit: number; readonly cursor?: string }): Promise<FilingSummaryPage> {
-    const all = [...this.filings.values()]
-      .filter((f) => f.district === district && f.status === status)
-      .sort((a, b) => (`${a.updatedAt}#${a.filingId}` < `${b.updatedAt}#${b.filingId}` ? -1 : 1));
+    return this.page([...this.filings.values()].filter((f) => f.district === district && f.status === status), page);
+  }
+  private page(filings: FilingRecord[], page: { readonly limit: number; readonly cursor?: string }): FilingSummaryPage {
+    const all = filings.sort((a, b) => (`${a.updatedAt}#${a.filingId}` < `${b.updatedAt}#${b.filingId}` ? -1 : 1));
     const start = page.cursor === undefined ? 0 : Number(page.cursor);
-    const items = all.slice(start, start + page.limit).map(({ filingId, businessType, unitCode, institutionId, district: d, status: s, updatedAt, urgent }) => ({
+    const items = all.slice(start, start + page.limit).map(({ filingId, businessType, unitCode, institutionId, district: d, status: s, updatedAt, urgent, flaggedForStaff }) => ({
       filingId,
       businessType,
       unitCode,
@@ -98,6 +115,7 @@ export class MemoryFilings implements FilingRepository {
       status: s,
       updatedAt,
       urgent,
+      flaggedForStaff,
     }));
     return { items, nextCursor: start + page.limit < all.length ? String(start + page.limit) : undefined };
   }
@@ -117,9 +135,11 @@ export class MemoryNotifications implements NotificationQueue {
   }
 }
 
+/** Keeps a record with an id at most once, as the audit log does. */
 export class MemoryAudit {
   readonly records: AuditRecord[] = [];
   async record(entry: AuditRecord) {
+    if (entry.id !== undefined && this.records.some((r) => r.id === entry.id)) return;
     this.records.push(entry);
   }
 }

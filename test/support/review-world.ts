@@ -69,6 +69,8 @@ export async function ownersOf(unitCode: string, people: readonly Person[]): Pro
 
 export async function putUnit(unit: Partial<UnitView> & Pick<UnitView, 'unitCode'>): Promise<UnitView> {
   const full: UnitView = {
+    version: 1,
+    appliedFilings: [],
     district: unit.unitCode.slice(0, 6),
     status: 'REGISTERED',
     address: '济南市历下区示范路8号1单元101',
@@ -97,7 +99,7 @@ export async function sealPeople(district: string, filingId: string, people: rea
 
 let counter = 0;
 
-/** Stores an ACCEPTED filing (as intake leaves it) and takes its unit lock. */
+/** Stores an ACCEPTED filing (as intake leaves it) and takes its unit's disposition lock. */
 export async function acceptedFiling(
   by: Channel,
   unitCode: string,
@@ -131,7 +133,8 @@ export async function acceptedFiling(
   };
   const repository = filingRepositoryFromEnv();
   await repository.putIfAbsent(filing);
-  await repository.lockActive(unitCode, filing.businessType, filingId);
+  const lock = await repository.readDisposition(unitCode);
+  if (!(await repository.writeDisposition(lock, { ...lock.holders, [filingId]: filing.businessType }))) throw new Error(`Could not lock ${unitCode} for ${filingId}`);
   return filing;
 }
 

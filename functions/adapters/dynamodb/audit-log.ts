@@ -32,7 +32,7 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   async record(entry: AuditRecord): Promise<void> {
-    const at = this.now().toISOString();
+    const at = entry.at ?? this.now().toISOString();
     // Only the declared fields are stored, so a caller's stray property (possibly personal data) never is.
     const item = {
       tenant: entry.tenant,
@@ -42,7 +42,23 @@ export class DynamoAuditLog implements AuditLog {
       target: entry.target,
       detail: entry.detail,
       at,
+      ...(entry.id === undefined ? {} : { id: entry.id }),
     };
+    if (entry.id !== undefined) {
+      // A record with an id (a lifecycle effect) is kept at most once: its key is derived from the id.
+      try {
+        await this.deps.client.send(
+          new PutCommand({
+            TableName: this.deps.tableName,
+            Item: { pk: auditPk(entry.tenant, at.slice(0, 10)), sk: `${at}#${entry.id}`, ...item },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+      return;
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         await this.deps.client.send(

@@ -2,17 +2,19 @@
  * Filings, batches and per-unit active-filing locks on the `filings` table:
  * - filing: pk `FILING#<filingId>`, sk `META`, attributes = the FilingRecord;
  * - batch: pk `BATCH#<batchId>`, sk `META`, attributes = the BatchRecord (items gzip-compressed when large);
- * - lock: pk `UNIT#<unitCode>`, sk `ACTIVE#<businessType>`, attribute filingId.
+ * - disposition lock: pk `UNIT#<unitCode>`, sk `DISPOSITION`, attributes holders (filing id → business
+ *   type) and version (functions/core/domain/disposition.ts).
  * A filing also carries the keys of the `byDistrictStatus` index (staff worklists): gsi1pk
  * `<district>#<status>`, gsi1sk `<updatedAt>#<filingId>`, written by the same single-item write that
- * sets its status, so the worklist never disagrees with the filing (beyond the index's eventual consistency).
+ * sets its status, so the worklist never disagrees with the filing (beyond the index's eventual consistency);
+ * and, while its outbox holds pending effects, the keys of the sparse `byPendingEffects` index: gsi2pk
+ * `PENDING#<district>`, gsi2sk `<at>#<filingId>`, which the sweeper reads to heal them.
  * Every write is a single-item conditional write (STYLE.md habit 5), so workers can repeat any step.
  */
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import {
   BatchGetCommand,
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -20,9 +22,10 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { BusinessType } from '../../core/domain/business-types';
+import type { DispositionLock } from '../../core/domain/disposition';
 import { badRequest } from '../../core/domain/errors';
 import type { BatchItem, BatchRecord, FilingRecord, FilingStatus } from '../../core/domain/filing';
-import type { FilingRepository, FilingSummary, FilingSummaryPage, MarkUrgentRequest, PutFilingResult, TransitionRequest } from '../../core/ports';
+import type { FilingCommit, FilingRepository, FilingSummary, FilingSummaryPage, PutFilingResult } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
@@ -35,17 +38,20 @@ const gunzipAsync = promisify(gunzip);
 const BATCH_GET_LIMIT = 100;
 /** Batch items whose JSON exceeds this are stored compressed, to stay clear of the 400 KB item limit. */
 const PLAIN_BATCH_ITEMS_MAX_BYTES = 256 * 1024;
-/** Attributes a transition manages itself; `set` may not touch them. */
-const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'filingId', 'status', 'updatedAt', 'history', 'district', 'gsi1pk', 'gsi1sk', 'approvalStartedAt']);
+/** Attributes a lifecycle write manages itself; `set` may not touch them. */
+const MANAGED_ATTRIBUTES = new Set(['pk', 'sk', 'filingId', 'status', 'updatedAt', 'history', 'district', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'revision', 'outbox']);
 /** The staff worklist index (infra/topology.ts) and its key attributes. */
 const WORKLIST_INDEX = 'byDistrictStatus';
-const WORKLIST_KEY_ATTRIBUTES = ['gsi1pk', 'gsi1sk'] as const;
+/** The sparse index of filings with pending effects (infra/topology.ts). */
+const PENDING_INDEX = 'byPendingEffects';
+const INDEX_KEY_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
 /** What a worklist reads of a filing: never the sealed personal data. */
-const SUMMARY_ATTRIBUTES = ['filingId', 'businessType', 'unitCode', 'institutionId', 'district', 'status', 'updatedAt', 'urgent'] as const;
+const SUMMARY_ATTRIBUTES = ['filingId', 'businessType', 'unitCode', 'institutionId', 'district', 'status', 'updatedAt', 'urgent', 'flaggedForStaff'] as const;
 
 const filingKey = (filingId: string) => ({ pk: `FILING#${filingId}`, sk: 'META' });
 const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'META' });
-const lockKey = (unitCode: string, businessType: BusinessType) => ({ pk: `UNIT#${unitCode}`, sk: `ACTIVE#${businessType}` });
+const dispositionKey = (unitCode: string) => ({ pk: `UNIT#${unitCode}`, sk: 'DISPOSITION' });
+const pendingPk = (district: string) => `PENDING#${district}`;
 const worklistPk = (district: string, status: FilingStatus) => `${district}#${status}`;
 const worklistKey = (district: string, status: FilingStatus, updatedAt: string, filingId: string) => ({
   gsi1pk: worklistPk(district, status),
@@ -65,7 +71,13 @@ export class DynamoFilingRepository implements FilingRepository {
       await this.deps.client.send(
         new PutCommand({
           TableName: this.deps.tableName,
-          Item: { ...filingKey(filing.filingId), ...filing, ...worklistKey(filing.district, filing.status, filing.updatedAt, filing.filingId) },
+          Item: {
+            ...filingKey(filing.filingId),
+            ...filing,
+            revision: filing.revision ?? 1,
+            outbox: filing.outbox ?? {},
+            ...worklistKey(filing.district, filing.status, filing.updatedAt, filing.filingId),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -102,21 +114,19 @@ export class DynamoFilingRepository implements FilingRepository {
     });
   }
 
-  async transition(request: TransitionRequest): Promise<boolean> {
-    const { gsi1pk, gsi1sk } = worklistKey(request.district, request.to, request.entry.at, request.filingId);
-    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#history': 'history', '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' };
-    const values: Record<string, unknown> = {
-      ':from': request.from,
-      ':to': request.to,
-      ':at': request.entry.at,
-      ':entry': [request.entry],
-      ':gpk': gsi1pk,
-      ':gsk': gsi1sk,
-    };
-    const sets = ['#status = :to', '#updatedAt = :at', '#history = list_append(#history, :entry)', '#gpk = :gpk', '#gsk = :gsk'];
+  async commit(commit: FilingCommit): Promise<boolean> {
+    const names: Record<string, string> = { '#revision': 'revision', '#outbox': 'outbox' };
+    const values: Record<string, unknown> = { ':revision': commit.expectedRevision + 1 };
+    const sets = ['#revision = :revision'];
     const removes: string[] = [];
-    Object.entries(request.set ?? {}).forEach(([attribute, value], i) => {
-      if (MANAGED_ATTRIBUTES.has(attribute)) throw new Error(`A transition may not set ${attribute}`);
+    if (commit.entry) {
+      const { gsi1pk, gsi1sk } = worklistKey(commit.district, commit.status, commit.entry.at, commit.filingId);
+      Object.assign(names, { '#status': 'status', '#updatedAt': 'updatedAt', '#history': 'history', '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' });
+      Object.assign(values, { ':status': commit.status, ':at': commit.entry.at, ':entry': [commit.entry], ':gpk': gsi1pk, ':gsk': gsi1sk });
+      sets.push('#status = :status', '#updatedAt = :at', '#history = list_append(#history, :entry)', '#gpk = :gpk', '#gsk = :gsk');
+    }
+    Object.entries(commit.set ?? {}).forEach(([attribute, value], i) => {
+      if (MANAGED_ATTRIBUTES.has(attribute)) throw new Error(`A lifecycle write may not set ${attribute}`);
       names[`#a${i}`] = attribute;
       // An attribute set to undefined is removed (e.g. the correction list once corrected).
       if (value === undefined) {
@@ -126,14 +136,32 @@ export class DynamoFilingRepository implements FilingRepository {
         sets.push(`#a${i} = :a${i}`);
       }
     });
-    const update = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
+    if (commit.hadOutbox) {
+      commit.effects.forEach((effect, i) => {
+        names[`#e${i}`] = effect.id;
+        values[`:e${i}`] = effect;
+        sets.push(`#outbox.#e${i} = :e${i}`);
+      });
+    } else {
+      // A filing stored before outboxes existed gets its outbox with its first lifecycle write.
+      values[':outbox'] = Object.fromEntries(commit.effects.map((effect) => [effect.id, effect]));
+      sets.push('#outbox = :outbox');
+    }
+    if (commit.effects.length > 0) {
+      Object.assign(names, { '#ppk': 'gsi2pk', '#psk': 'gsi2sk' });
+      Object.assign(values, { ':ppk': pendingPk(commit.district), ':psk': `${commit.at}#${commit.filingId}` });
+      sets.push('#ppk = :ppk', '#psk = :psk');
+    }
+    const conditions = [commit.expectedRevision === 0 ? 'attribute_exists(pk) AND attribute_not_exists(#revision)' : '#revision = :expected'];
+    if (commit.expectedRevision !== 0) values[':expected'] = commit.expectedRevision;
+    conditions.push(commit.hadOutbox ? 'attribute_exists(#outbox)' : 'attribute_not_exists(#outbox)');
     try {
       await this.deps.client.send(
         new UpdateCommand({
           TableName: this.deps.tableName,
-          Key: filingKey(request.filingId),
-          UpdateExpression: update,
-          ConditionExpression: request.unlessApprovalStarted ? '#status = :from AND attribute_not_exists(approvalStartedAt)' : '#status = :from',
+          Key: filingKey(commit.filingId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
@@ -143,6 +171,45 @@ export class DynamoFilingRepository implements FilingRepository {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  async completeEffects(filingId: string, effectIds: readonly string[], clearPendingAt?: number): Promise<void> {
+    const names: Record<string, string> = { '#outbox': 'outbox' };
+    effectIds.forEach((id, i) => (names[`#e${i}`] = id));
+    const removes = effectIds.map((_, i) => `#outbox.#e${i}`);
+    const update = (extra: string[], condition: string, values?: Record<string, unknown>, extraNames?: Record<string, string>) =>
+      this.deps.client.send(
+        new UpdateCommand({
+          TableName: this.deps.tableName,
+          Key: filingKey(filingId),
+          UpdateExpression: `REMOVE ${[...removes, ...extra].join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { ...names, ...extraNames },
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    if (clearPendingAt !== undefined) {
+      try {
+        // Off the pending index only if no transition recorded new effects since (it would be at a later revision).
+        await update(['#ppk', '#psk'], clearPendingAt === 0 ? 'attribute_not_exists(#revision)' : '#revision = :r', clearPendingAt === 0 ? undefined : { ':r': clearPendingAt }, {
+          '#ppk': 'gsi2pk',
+          '#psk': 'gsi2sk',
+          '#revision': 'revision',
+        });
+        return;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    try {
+      await update([], 'attribute_exists(#outbox)');
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async listPendingEffects(district: string, before: string, page: { readonly limit: number; readonly cursor?: string }): Promise<FilingSummaryPage> {
+    return this.querySummaries(PENDING_INDEX, 'gsi2pk', pendingPk(district), page, before);
   }
 
   async putBatch(batch: BatchRecord): Promise<void> {
@@ -168,14 +235,23 @@ export class DynamoFilingRepository implements FilingRepository {
     return rest as unknown as BatchRecord;
   }
 
-  async lockActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<boolean> {
+  async readDisposition(unitCode: string): Promise<DispositionLock> {
+    const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: dispositionKey(unitCode), ConsistentRead: true }));
+    return {
+      unitCode,
+      version: typeof Item?.version === 'number' ? Item.version : 0,
+      holders: (Item?.holders ?? {}) as Record<string, BusinessType>,
+    };
+  }
+
+  async writeDisposition(expected: DispositionLock, holders: Readonly<Record<string, BusinessType>>): Promise<boolean> {
     try {
       await this.deps.client.send(
         new PutCommand({
           TableName: this.deps.tableName,
-          Item: { ...lockKey(unitCode, businessType), filingId },
-          ConditionExpression: 'attribute_not_exists(pk) OR filingId = :me',
-          ExpressionAttributeValues: { ':me': filingId },
+          Item: { ...dispositionKey(expected.unitCode), unitCode: expected.unitCode, holders, version: expected.version + 1 },
+          ConditionExpression: expected.version === 0 ? 'attribute_not_exists(pk)' : 'version = :v',
+          ...(expected.version === 0 ? {} : { ExpressionAttributeValues: { ':v': expected.version } }),
         }),
       );
       return true;
@@ -185,23 +261,17 @@ export class DynamoFilingRepository implements FilingRepository {
     }
   }
 
-  async activeFilingId(unitCode: string, businessType: BusinessType): Promise<string | undefined> {
-    const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: lockKey(unitCode, businessType), ConsistentRead: true }));
-    return typeof Item?.filingId === 'string' ? Item.filingId : undefined;
-  }
-
-  /**
-   * Frees the per-unit lock when its filing is no longer active (refused, withdrawn, …); a no-op when
-   * another filing holds it.
-   */
-  async releaseActive(unitCode: string, businessType: BusinessType, filingId: string): Promise<void> {
+  /** Frees the filing's place in its unit's lock (withdrawn, refused, certified, …); a no-op when it holds none. */
+  async releaseDisposition(unitCode: string, filingId: string): Promise<void> {
     try {
       await this.deps.client.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.deps.tableName,
-          Key: lockKey(unitCode, businessType),
-          ConditionExpression: 'filingId = :me',
-          ExpressionAttributeValues: { ':me': filingId },
+          Key: dispositionKey(unitCode),
+          UpdateExpression: 'REMOVE #holders.#me ADD #version :one',
+          ConditionExpression: 'attribute_exists(#holders.#me)',
+          ExpressionAttributeNames: { '#holders': 'holders', '#me': filingId, '#version': 'version' },
+          ExpressionAttributeValues: { ':one': 1 },
         }),
       );
     } catch (error) {
@@ -209,57 +279,34 @@ export class DynamoFilingRepository implements FilingRepository {
     }
   }
 
-  async startApproval(filingId: string, status: FilingStatus, at: string): Promise<boolean> {
-    try {
-      await this.deps.client.send(
-        new UpdateCommand({
-          TableName: this.deps.tableName,
-          Key: filingKey(filingId),
-          UpdateExpression: 'SET approvalStartedAt = if_not_exists(approvalStartedAt, :at)',
-          ConditionExpression: '#status = :status',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at, ':status': status },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  async markUrgent(request: MarkUrgentRequest): Promise<boolean> {
-    try {
-      await this.deps.client.send(
-        new UpdateCommand({
-          TableName: this.deps.tableName,
-          Key: filingKey(request.filingId),
-          UpdateExpression: 'SET #urgent = :true, #reason = :reason, #by = :by',
-          ConditionExpression: '#status = :status',
-          ExpressionAttributeNames: { '#urgent': 'urgent', '#reason': 'urgentReason', '#by': 'urgentBy', '#status': 'status' },
-          ExpressionAttributeValues: { ':true': true, ':reason': request.reason, ':by': request.by, ':status': request.status },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
   async listByDistrictStatus(district: string, status: FilingStatus, page: { readonly limit: number; readonly cursor?: string }): Promise<FilingSummaryPage> {
-    const partition = worklistPk(district, status);
-    const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((a, i) => [`#p${i}`, a]));
+    return this.querySummaries(WORKLIST_INDEX, 'gsi1pk', worklistPk(district, status), page);
+  }
+
+  private async querySummaries(
+    index: string,
+    keyAttribute: 'gsi1pk' | 'gsi2pk',
+    partition: string,
+    page: { readonly limit: number; readonly cursor?: string },
+    sortBefore?: string,
+  ): Promise<FilingSummaryPage> {
+    const names: Record<string, string> = Object.fromEntries(SUMMARY_ATTRIBUTES.map((a, i) => [`#p${i}`, a]));
+    const projection = Object.keys(names).join(', ');
+    const values: Record<string, unknown> = { ':gpk': partition };
+    if (sortBefore !== undefined) {
+      names['#gsk'] = keyAttribute === 'gsi1pk' ? 'gsi1sk' : 'gsi2sk';
+      values[':before'] = sortBefore;
+    }
     const { Items, LastEvaluatedKey } = await this.deps.client.send(
       new QueryCommand({
         TableName: this.deps.tableName,
-        IndexName: WORKLIST_INDEX,
-        KeyConditionExpression: '#gpk = :gpk',
-        ExpressionAttributeNames: { ...names, '#gpk': 'gsi1pk' },
-        ExpressionAttributeValues: { ':gpk': partition },
-        ProjectionExpression: Object.keys(names).join(', '),
+        IndexName: index,
+        KeyConditionExpression: sortBefore === undefined ? '#gpk = :gpk' : '#gpk = :gpk AND #gsk < :before',
+        ExpressionAttributeNames: { ...names, '#gpk': keyAttribute },
+        ExpressionAttributeValues: values,
+        ProjectionExpression: projection,
         Limit: page.limit,
-        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, partition),
+        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, keyAttribute, partition),
       }),
     );
     return {
@@ -286,7 +333,7 @@ export class DynamoFilingRepository implements FilingRepository {
 }
 
 function toFiling(item: Record<string, unknown>): FilingRecord {
-  return withoutKeys(item, ...WORKLIST_KEY_ATTRIBUTES) as unknown as FilingRecord;
+  return withoutKeys(item, ...INDEX_KEY_ATTRIBUTES) as unknown as FilingRecord;
 }
 
 /** The index's LastEvaluatedKey (table and index keys, all strings), as an opaque base64url cursor. */
@@ -298,7 +345,7 @@ function encodeCursor(key: Record<string, unknown>): string {
  * Reads a cursor back, refusing anything but a key of this very worklist partition: a cursor edited to
  * point into another district's (or status's) partition must not become a way around tenancy.
  */
-function decodeCursor(cursor: string, partition: string): Record<string, string> {
+function decodeCursor(cursor: string, keyAttribute: 'gsi1pk' | 'gsi2pk', partition: string): Record<string, string> {
   const invalid = () => badRequest('CURSOR_INVALID', 'The cursor is not one this worklist returned; start again without it.');
   let key: unknown;
   try {
@@ -308,10 +355,11 @@ function decodeCursor(cursor: string, partition: string): Record<string, string>
   }
   if (key === null || typeof key !== 'object' || Array.isArray(key)) throw invalid();
   const entries = Object.entries(key);
-  const expected = ['gsi1pk', 'gsi1sk', 'pk', 'sk'];
+  const sortAttribute = keyAttribute === 'gsi1pk' ? 'gsi1sk' : 'gsi2sk';
+  const expected = [keyAttribute, sortAttribute, 'pk', 'sk'];
   if (entries.length !== expected.length || !entries.every(([name, value]) => expected.includes(name) && typeof value === 'string')) throw invalid();
   const fields = Object.fromEntries(entries) as Record<string, string>;
-  if (fields.gsi1pk !== partition || fields.sk !== 'META' || !fields.pk!.startsWith('FILING#')) throw invalid();
+  if (fields[keyAttribute] !== partition || fields.sk !== 'META' || !fields.pk!.startsWith('FILING#')) throw invalid();
   return fields;
 }
 

@@ -1,26 +1,31 @@
 /**
- * The register (登记簿) on the `register` table, one partition per unit (pk `UNIT#<unitCode>`):
- * sk `META` (unit facts and owners), sk `MORTGAGE#<mortgageId>`, sk `SEIZURE#<seizureId>`. Intake reads
- * a whole unit with one strongly consistent Query.
+ * The register (登记簿) on the `register` table: one item per unit (pk `UNIT#<unitCode>`, sk `META`)
+ * holding its facts, owners, mortgages, seizures and advance notices, a `version`, and the filings
+ * recorded on it (`appliedFilings`). Intake and approval read a unit with one strongly consistent GetItem.
  *
- * Registration (issue 3 item 4) writes one item at a time, each conditional on the filing id not being
- * in the item's `appliedFilings` set yet (`lastFilingId` names the latest): applying twice changes nothing.
+ * Every register write replaces the unit item on condition that it is still at the version the decision
+ * was made against and does not list the filing yet; it increments the version and lists the filing
+ * (DESIGN.md §3 "The register cannot be written against stale facts"). One item, one conditional write: no
+ * transaction is needed, so it works on dynalite, and a write against a unit that changed is refused.
+ *
+ * The districts the register holds are listed under pk `DISTRICTS` (sk the district code), written with
+ * the units, so the sweeper covers every tenant without a scan.
  */
-import { BatchWriteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conflict } from '../../core/domain/errors';
-import type { AdvanceNotice, MortgageRight, RegisteredOwner, Seizure, UnitView } from '../../core/domain/register';
-import type { RegisterWrite } from '../../core/domain/registration';
+import { BatchWriteCommand, GetCommand, paginateQuery, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RegisteredOwner, UnitView } from '../../core/domain/register';
+import type { RegisterCommit } from '../../core/domain/registration';
 import type { RegisterReader, RegisterWriter, RegisterWriteOutcome } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
-import { MAX_BATCH_ATTEMPTS, backoff, chunk, forEachConcurrently, isConditionalCheckFailed, withoutKeys } from './dynamo-support';
+import { MAX_BATCH_ATTEMPTS, backoff, chunk, forEachConcurrently, isConditionalCheckFailed } from './dynamo-support';
 
 /** BatchWriteItem takes at most 25 writes per call. */
 const BATCH_WRITE_LIMIT = 25;
 const WRITE_CONCURRENCY = 4;
 
-const unitPk = (unitCode: string): string => `UNIT#${unitCode}`;
+const unitKey = (unitCode: string) => ({ pk: `UNIT#${unitCode}`, sk: 'META' });
+const DISTRICTS_PK = 'DISTRICTS';
 
 export interface DynamoRegisterRepositoryDeps {
   readonly client: DynamoDBDocumentClient;
@@ -29,139 +34,60 @@ export interface DynamoRegisterRepositoryDeps {
 
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } };
 
-/** Bookkeeping attributes of registration writes, not part of the register's view. */
-const WRITE_GUARDS = ['appliedFilings', 'lastFilingId'] as const;
-const skOf = (write: RegisterWrite): string =>
-  write.kind === 'putMortgage' ? `MORTGAGE#${write.mortgage.mortgageId}` : write.kind === 'updateMortgage' ? `MORTGAGE#${write.mortgageId}` : 'META';
+/** A unit as seeded: at version 1 with no filing applied, unless given. */
+export type SeedUnit = Omit<UnitView, 'version' | 'appliedFilings'> & Partial<Pick<UnitView, 'version' | 'appliedFilings'>>;
 
 export class DynamoRegisterRepository implements RegisterReader, RegisterWriter {
   constructor(private readonly deps: DynamoRegisterRepositoryDeps) {}
 
   async getUnit(unitCode: string): Promise<UnitView | undefined> {
-    let meta: Record<string, unknown> | undefined;
-    const mortgages: MortgageRight[] = [];
-    const seizures: Seizure[] = [];
-    const pages = paginateQuery(
-      { client: this.deps.client },
-      { TableName: this.deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': unitPk(unitCode) }, ConsistentRead: true },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const sk = String(item['sk']);
-        if (sk === 'META') meta = item;
-        else if (sk.startsWith('MORTGAGE#')) mortgages.push(withoutKeys(item, ...WRITE_GUARDS) as unknown as MortgageRight);
-        else if (sk.startsWith('SEIZURE#')) seizures.push(withoutKeys(item) as unknown as Seizure);
-      }
-    }
-    if (meta === undefined) return undefined;
-    return {
-      unitCode: meta['unitCode'] as string,
-      district: meta['district'] as string,
-      status: meta['status'] as UnitView['status'],
-      address: meta['address'] as string,
-      areaM2: meta['areaM2'] as string,
-      owners: (meta['owners'] ?? []) as RegisteredOwner[],
-      mortgages,
-      seizures,
-      // Advance notices and the development project live on META (absent on units that have none).
-      ...(meta['notices'] === undefined ? {} : { notices: meta['notices'] as UnitView['notices'] }),
-      ...(meta['project'] === undefined ? {} : { project: meta['project'] as UnitView['project'] }),
-    };
+    const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: unitKey(unitCode), ConsistentRead: true }));
+    return Item === undefined ? undefined : toUnit(Item);
   }
 
-  /** One registration write (RegisterWriter): conditional on its filing not being applied to the item yet. */
-  async apply(write: RegisterWrite): Promise<RegisterWriteOutcome> {
-    const pk = unitPk(write.unitCode);
-    const guard = { '#applied': 'appliedFilings', '#last': 'lastFilingId' };
-    const guardValues = { ':f': write.filingId, ':fset': new Set([write.filingId]) };
-    const notApplied = 'attribute_exists(pk) AND NOT contains(#applied, :f)';
+  async listDistricts(): Promise<string[]> {
+    const districts: string[] = [];
+    const pages = paginateQuery(
+      { client: this.deps.client },
+      { TableName: this.deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': DISTRICTS_PK }, ConsistentRead: true },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) districts.push(String(item['sk']));
+    return districts;
+  }
+
+  /** One register write (RegisterWriter): conditional on the unit's version and on the filing not being applied yet. */
+  async commit(commit: RegisterCommit): Promise<RegisterWriteOutcome> {
+    const applied = commit.next.appliedFilings.includes(commit.filingId) ? commit.next.appliedFilings : [...commit.next.appliedFilings, commit.filingId];
+    const item = { ...unitItem({ ...commit.next, version: commit.expectedVersion + 1, appliedFilings: applied }) };
     try {
-      switch (write.kind) {
-        case 'putMortgage':
-          await this.deps.client.send(
-            new PutCommand({
-              TableName: this.deps.tableName,
-              Item: { pk, sk: skOf(write), ...write.mortgage, appliedFilings: guardValues[':fset'], lastFilingId: write.filingId },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-          return 'applied';
-        case 'updateMortgage': {
-          const names: Record<string, string> = { ...guard, '#status': 'status' };
-          const values: Record<string, unknown> = { ...guardValues, ':active': 'ACTIVE' };
-          const sets = ['#last = :f'];
-          for (const [attribute, value] of Object.entries(write.set)) {
-            if (value === undefined) continue;
-            names[`#${attribute}`] = attribute;
-            values[`:${attribute}`] = value;
-            sets.push(`#${attribute} = :${attribute}`);
-          }
-          await this.update(pk, skOf(write), `SET ${sets.join(', ')} ADD #applied :fset`, `${notApplied} AND #status = :active`, names, values);
-          return 'applied';
-        }
-        case 'addNotice':
-          await this.update(
-            pk,
-            'META',
-            'SET #notices = list_append(if_not_exists(#notices, :none), :notice), #last = :f ADD #applied :fset',
-            notApplied,
-            { ...guard, '#notices': 'notices' },
-            { ...guardValues, ':none': [], ':notice': [write.notice] },
-          );
-          return 'applied';
-        case 'setOwners': {
-          // The notices to cancel are found by position in META's list; the condition re-checks each one.
-          const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: { pk, sk: 'META' }, ConsistentRead: true }));
-          const notices = (Item?.['notices'] ?? []) as AdvanceNotice[];
-          const names: Record<string, string> = { ...guard, '#owners': 'owners', '#status': 'status' };
-          const values: Record<string, unknown> = { ...guardValues, ':owners': write.owners, ':registered': 'REGISTERED', ':expect': write.expectStatus };
-          const sets = ['#owners = :owners', '#status = :registered', '#last = :f'];
-          const conditions = [notApplied, '#status = :expect'];
-          write.cancelNoticeIds.forEach((noticeId, i) => {
-            const index = notices.findIndex((n) => n.noticeId === noticeId);
-            if (index < 0) return;
-            Object.assign(names, { '#notices': 'notices', '#nstatus': 'status', '#nid': 'noticeId', '#by': 'cancelledByFilingId' });
-            values[':cancelled'] = 'CANCELLED';
-            values[`:n${i}`] = noticeId;
-            sets.push(`#notices[${index}].#nstatus = :cancelled`, `#notices[${index}].#by = :f`);
-            conditions.push(`#notices[${index}].#nid = :n${i}`);
-          });
-          await this.update(pk, 'META', `SET ${sets.join(', ')} ADD #applied :fset`, conditions.join(' AND '), names, values);
-          return 'applied';
-        }
-      }
+      await this.deps.client.send(
+        new PutCommand({
+          TableName: this.deps.tableName,
+          Item: item,
+          // A unit seeded before versions existed reads as version 1.
+          ConditionExpression:
+            commit.expectedVersion === 1
+              ? 'attribute_exists(pk) AND (attribute_not_exists(version) OR version = :v) AND NOT contains(appliedFilings, :f)'
+              : 'version = :v AND NOT contains(appliedFilings, :f)',
+          ExpressionAttributeValues: { ':v': commit.expectedVersion, ':f': commit.filingId },
+        }),
+      );
+      return 'applied';
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
-    // Refused: either this filing was applied before (a repeated saga step), or the register moved on.
-    const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: { pk, sk: skOf(write) }, ConsistentRead: true }));
-    const applied = Item?.['appliedFilings'];
-    if (applied instanceof Set && applied.has(write.filingId)) return 'alreadyApplied';
-    throw conflict('REGISTER_CONFLICT', 'The register no longer allows this registration: the unit or the right changed since intake.');
+    // Refused: either this filing was applied before (a repeated saga step), or the unit moved on.
+    const unit = await this.getUnit(commit.unitCode);
+    return unit?.appliedFilings.includes(commit.filingId) ? 'alreadyApplied' : 'stale';
   }
 
-  private async update(pk: string, sk: string, expression: string, condition: string, names: Record<string, string>, values: Record<string, unknown>): Promise<void> {
-    await this.deps.client.send(
-      new UpdateCommand({
-        TableName: this.deps.tableName,
-        Key: { pk, sk },
-        UpdateExpression: expression,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-  }
-
-  /**
-   * Seeds units: META plus one item per mortgage and seizure. Rights no longer on a re-seeded unit are
-   * not deleted.
-   */
-  async putUnits(units: readonly UnitView[]): Promise<void> {
+  /** Seeds units (unconditionally: the seed and tests own their register) and the districts they are in. */
+  async putUnits(units: readonly SeedUnit[]): Promise<void> {
     // BatchWriteItem refuses two writes to one key in a call: the last one given wins.
     const byKey = new Map<string, WriteRequest>();
     for (const unit of units) {
-      for (const item of unitItems(unit)) byKey.set(`${item['pk']}|${item['sk']}`, { PutRequest: { Item: item } });
+      byKey.set(unit.unitCode, { PutRequest: { Item: unitItem({ ...unit, version: unit.version ?? 1, appliedFilings: unit.appliedFilings ?? [] }) } });
+      byKey.set(`D#${unit.district}`, { PutRequest: { Item: { pk: DISTRICTS_PK, sk: unit.district } } });
     }
     await forEachConcurrently(chunk([...byKey.values()], BATCH_WRITE_LIMIT), WRITE_CONCURRENCY, (requests) =>
       this.batchWrite(requests),
@@ -181,25 +107,40 @@ export class DynamoRegisterRepository implements RegisterReader, RegisterWriter 
   }
 }
 
-function unitItems(unit: UnitView): Record<string, unknown>[] {
-  const pk = unitPk(unit.unitCode);
-  const meta = {
-    pk,
-    sk: 'META',
+function unitItem(unit: UnitView): Record<string, unknown> {
+  return {
+    ...unitKey(unit.unitCode),
     unitCode: unit.unitCode,
     district: unit.district,
     status: unit.status,
     address: unit.address,
     areaM2: unit.areaM2,
     owners: unit.owners,
+    mortgages: unit.mortgages,
+    seizures: unit.seizures,
     notices: unit.notices,
     project: unit.project,
+    version: unit.version,
+    appliedFilings: unit.appliedFilings,
   };
-  return [
-    meta,
-    ...unit.mortgages.map((mortgage) => ({ pk, sk: `MORTGAGE#${mortgage.mortgageId}`, ...mortgage })),
-    ...unit.seizures.map((seizure) => ({ pk, sk: `SEIZURE#${seizure.seizureId}`, ...seizure })),
-  ];
+}
+
+function toUnit(item: Record<string, unknown>): UnitView {
+  return {
+    unitCode: item['unitCode'] as string,
+    district: item['district'] as string,
+    status: item['status'] as UnitView['status'],
+    address: item['address'] as string,
+    areaM2: item['areaM2'] as string,
+    owners: (item['owners'] ?? []) as RegisteredOwner[],
+    mortgages: (item['mortgages'] ?? []) as UnitView['mortgages'],
+    seizures: (item['seizures'] ?? []) as UnitView['seizures'],
+    version: typeof item['version'] === 'number' ? item['version'] : 1,
+    appliedFilings: (item['appliedFilings'] ?? []) as string[],
+    // Advance notices and the development project are absent on units that have none.
+    ...(item['notices'] === undefined ? {} : { notices: item['notices'] as UnitView['notices'] }),
+    ...(item['project'] === undefined ? {} : { project: item['project'] as UnitView['project'] }),
+  };
 }
 
 export function registerRepositoryFromEnv(): DynamoRegisterRepository {

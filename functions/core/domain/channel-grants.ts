@@ -41,3 +41,13 @@ export function assertBatchBusinessTypes(channel: Channel, rawFilings: readonly 
     });
   }
 }
+
+/**
+ * The mortgagee of a mortgage filing is the filing institution itself (DESIGN.md §3): its USCC must be the
+ * one of the channel's institution record; a filing naming another bank is out of scope. The stored
+ * filing names the institution as recorded, never the name in the body.
+ */
+export function mortgageeIsFiler(channel: Channel, input: { readonly businessType: string; readonly mortgagee?: { readonly uscc: string } }): boolean {
+  if (input.businessType !== 'MORTGAGE_CREATE' && input.businessType !== 'PRESALE_MORTGAGE_NOTICE') return true;
+  return input.mortgagee?.uscc.toUpperCase() === channel.uscc.toUpperCase();
+}

@@ -3,6 +3,7 @@
  * (see PersonalDataVault); nothing here holds plaintext names or ID numbers.
  */
 import type { BusinessType, InstitutionType } from './business-types';
+import type { PendingEffect } from './lifecycle';
 
 export const FILING_STATUSES = [
   'SUBMITTED',
@@ -17,8 +18,6 @@ export const FILING_STATUSES = [
 ] as const;
 export type FilingStatus = (typeof FILING_STATUSES)[number];
 
-/** Statuses in which a filing is still alive and blocks a duplicate on the same unit. */
-export const ACTIVE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
 
 export interface HistoryEntry {
   readonly at: string;
@@ -172,6 +171,17 @@ export interface FilingRecord {
   readonly urgentReason?: string;
   /** `staff:<id>` who marked it urgent. */
   readonly urgentBy?: string;
+  /**
+   * Counts every lifecycle write (functions/core/use-cases/transition.ts): each is conditional on the
+   * revision it was decided against. Absent on filings stored before: revision 0.
+   */
+  readonly revision?: number;
+  /** Follow-up effects of transitions not yet performed, by effect id (the outbox inside the item). */
+  readonly outbox?: Readonly<Record<string, PendingEffect>>;
+  /** Times the sweeper sent this filing to intake again. */
+  readonly requeues?: number;
+  /** Set when the sweeper gave up on the filing (its intake keeps failing): staff must look at it. */
+  readonly flaggedForStaff?: { readonly at: string; readonly reason: string };
 }
 
 export type BatchItemStatus = 'SUBMITTED' | 'INVALID';

@@ -32,10 +32,11 @@ export const REFUSAL_CODES = {
   UNIT_UNDER_NOTICE: { message: 'An advance notice held by other buyers is active on this unit.' },
   NOTICE_HOLDER_MISMATCH: { message: 'An advance notice on this unit blocks a transfer to anyone but its holders.' },
   DUPLICATE_ACTIVE_FILING: { message: 'Another active filing of the same business type exists for this unit.' },
+  UNIT_DISPOSITION_PENDING: { message: 'Another active filing on this unit conflicts with this one (functions/core/domain/disposition.ts); file again once it has ended.' },
 } as const satisfies Record<string, RefusalReason>;
 export type RefusalCode = keyof typeof REFUSAL_CODES;
 
-export const isOutOfScope = (code: RefusalCode): boolean => (REFUSAL_CODES[code] as RefusalReason).outOfScope === true;
+export const isOutOfScope = (code: string): boolean => (REFUSAL_CODES as Record<string, RefusalReason | undefined>)[code]?.outOfScope === true;
 
 export type IntakeDecision =
   | { readonly outcome: 'ACCEPTED' }
@@ -157,19 +158,30 @@ const typeRules: Record<BusinessType, readonly TypeRule[]> = {
 };
 
 /**
- * Decides a filing's intake outcome, refusals first (there is no point asking for materials for a
- * filing that cannot be registered), then missing materials. The duplicate-active-filing rule needs
- * the per-unit lock and is applied by the use case after this returns ACCEPTED or CORRECTION_REQUIRED.
+ * The first intake rule the filing breaks against the unit as given, if any (002 三(一)1,4). Intake applies
+ * it to the unit it reads; an approval applies it again to the unit as it is at commit time (DESIGN.md §3),
+ * so an owner who sold since intake cannot mortgage.
  */
-export function decideIntake(filing: FilingRecord, context: IntakeContext, checklist: MaterialChecklist): IntakeDecision {
+export function ruleRefusal(filing: FilingRecord, context: IntakeContext): Extract<IntakeDecision, { outcome: 'REFUSED' }> | undefined {
   const { unit } = context;
-  if (!unit) return refuse('UNIT_NOT_FOUND');
+  if (!unit) return { outcome: 'REFUSED', reasonCode: 'UNIT_NOT_FOUND' };
   // A seizure blocks every disposition of the unit; discharging a mortgage is not one.
-  if (filing.businessType !== 'MORTGAGE_DISCHARGE' && unit.seizures.some((s) => s.status === 'ACTIVE')) return refuse('UNIT_SEIZED');
+  if (filing.businessType !== 'MORTGAGE_DISCHARGE' && unit.seizures.some((s) => s.status === 'ACTIVE')) return { outcome: 'REFUSED', reasonCode: 'UNIT_SEIZED' };
   for (const rule of typeRules[filing.businessType]) {
     const refusal = rule(filing, unit, context);
-    if (refusal) return refusal;
+    if (refusal?.outcome === 'REFUSED') return refusal;
   }
+  return undefined;
+}
+
+/**
+ * Decides a filing's intake outcome, refusals first (there is no point asking for materials for a
+ * filing that cannot be registered), then missing materials. The conflicting-filing rule needs the unit's
+ * disposition lock and is applied by the use case after this returns ACCEPTED or CORRECTION_REQUIRED.
+ */
+export function decideIntake(filing: FilingRecord, context: IntakeContext, checklist: MaterialChecklist): IntakeDecision {
+  const refusal = ruleRefusal(filing, context);
+  if (refusal) return refusal;
   const missing = missingMaterials(filing, checklist);
   if (missing.length > 0) return { outcome: 'CORRECTION_REQUIRED', missingMaterials: missing };
   return { outcome: 'ACCEPTED' };

@@ -1,12 +1,44 @@
 /**
- * Corrections, withdrawal and the urgent lane (DESIGN.md §3): which statuses allow what, and when a
- * correction is overdue. Pure; the use cases apply it with conditional writes.
+ * The filing lifecycle, declared once (DESIGN.md §3 "The lifecycle is declared once"): every transition
+ * with the statuses it leaves from, the status it moves to, who may cause it, its guard and its follow-up
+ * effects. One primitive (`functions/core/use-cases/transition.ts`) performs a transition: a single
+ * conditional write that moves the status and records the effects as pending on the filing item itself
+ * (an outbox inside the item); the effects runner performs each effect idempotently and marks it done,
+ * right after the write and again from the sweeper. No use case sequences write → lock → audit → event.
+ *
+ * A new state or follow-up is a row here; the tests of `test/unit/domain/lifecycle-table.test.ts` check
+ * the table's own invariants (e.g. every transition into a status that holds no disposition lock
+ * releases it).
  */
-import type { FilingStatus } from './filing';
+import type { FilingRecord, FilingStatus } from './filing';
+import { isOutOfScope } from './intake-rules';
 import { cstDate } from './working-days';
 
 /** Reason code of a filing refused because its correction did not arrive in time (DESIGN.md §3). */
 export const CORRECTION_OVERDUE = 'CORRECTION_OVERDUE';
+
+/** Reasons a reviewer refuses a filing (shown to the institution; FALSE_MATERIALS also counts against its credit, DESIGN.md §4). */
+export const REVIEW_REFUSAL_CODES = {
+  FALSE_MATERIALS: 'Materials were found to be false or forged.',
+  DATA_MISMATCH: 'The filing does not match its materials or the register.',
+  OTHER: 'Refused for the reason given in the note.',
+} as const;
+export type ReviewRefusalCode = keyof typeof REVIEW_REFUSAL_CODES;
+
+/** Statuses in which a filing is still alive (DESIGN.md §3): anything but a final outcome. */
+export const ACTIVE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
+
+/** Final statuses: nothing moves a filing out of them. */
+export const FINAL_STATUSES: readonly FilingStatus[] = ['REFUSED', 'REVIEW_REFUSED', 'CERTIFIED', 'WITHDRAWN'];
+
+/**
+ * Statuses in which a filing holds its unit's disposition lock: intake took it before ACCEPTED or
+ * CORRECTION_REQUIRED, and it is kept until the filing ends. (A SUBMITTED filing holds it only after a
+ * correction sent it back to intake.)
+ */
+export const DISPOSITION_HOLDING_STATUSES: readonly FilingStatus[] = ['ACCEPTED', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
+
+export const isActive = (status: FilingStatus): boolean => ACTIVE_STATUSES.includes(status);
 
 /** "any state before REGISTERED" (DESIGN.md §3): the filer may withdraw from these. */
 export const WITHDRAWABLE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW'];
@@ -15,9 +47,252 @@ export const WITHDRAWABLE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACC
 export const URGENT_ELIGIBLE_STATUSES: readonly FilingStatus[] = WITHDRAWABLE_STATUSES;
 
 /**
+ * Review applies once intake accepted the filing. Tax and trading coordination (roadmap step 3) will move
+ * filings ACCEPTED → READY_FOR_REVIEW; until it exists, staff review ACCEPTED filings directly.
+ */
+export const REVIEWABLE_STATUSES: readonly FilingStatus[] = ['ACCEPTED', 'READY_FOR_REVIEW'];
+
+/**
  * A correction is due by the END of its deadline day in China Standard Time: it is overdue from 00:00 CST
  * of the next day (`deadline` is a CST calendar date, YYYY-MM-DD, as intake wrote it).
  */
 export function isCorrectionOverdue(deadline: string | undefined, now: Date): boolean {
   return deadline !== undefined && cstDate(now) > deadline;
+}
+
+/** Who causes a transition, by the prefix of the actor string (`channel:<id>`, `staff:<id>`, `worker:intake`, `registry:<rule>`). */
+export type ActorKind = 'channel' | 'staff' | 'worker' | 'registry';
+export const actorKindOf = (actor: string): ActorKind | undefined => {
+  const kind = actor.slice(0, actor.indexOf(':'));
+  return kind === 'channel' || kind === 'staff' || kind === 'worker' || kind === 'registry' ? kind : undefined;
+};
+
+/** Whose audit log an effect's record belongs to: the filing institution's, or the district's (registry operations). */
+export type AuditTenant = 'institution' | 'district';
+
+/** An audit record drafted by a transition (DESIGN.md §5); never personal data. */
+export interface AuditDraft {
+  readonly tenant: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly outcome: 'SUCCESS' | 'DENIED' | 'ERROR';
+  readonly target?: string;
+  readonly detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * A filing's progress, as pushed to its institution's webhook (DESIGN.md §3 Progress). Ids, statuses and
+ * reason codes only: never personal data. `eventId` is `<filingId>:<n>` for the n-th entry of the filing's
+ * history, stable per transition, so receivers can drop duplicates of an at-least-once delivery.
+ */
+export interface ProgressEvent {
+  readonly v: 1;
+  readonly eventId: string;
+  readonly channelId: string;
+  readonly filingId: string;
+  readonly clientRef: string;
+  readonly businessType: FilingRecord['businessType'];
+  readonly status: FilingStatus;
+  readonly at: string;
+  readonly reasonCode?: string;
+}
+
+/**
+ * A follow-up effect, as recorded in the filing's outbox. Each has an id unique to its transition
+ * (`<revision>.<n>`), and its performer is idempotent on that id, so running it twice changes nothing.
+ */
+export type Effect =
+  | { readonly kind: 'releaseDisposition'; readonly unitCode: string }
+  | { readonly kind: 'audit'; readonly record: AuditDraft; readonly at: string }
+  | { readonly kind: 'progress'; readonly event: ProgressEvent }
+  | { readonly kind: 'enqueueIntake'; readonly lane: 'normal' | 'urgent' };
+
+export type PendingEffect = Effect & {
+  readonly id: string;
+  /** Order of performance: effects of earlier transitions first, then their declared order. */
+  readonly seq: number;
+};
+
+/** The names of the effect builders a transition may declare; each turns the moved filing into effects. */
+export type EffectName = 'releaseDisposition' | 'audit' | 'outOfScopeSignal' | 'falseMaterialsSignal' | 'progress' | 'enqueueIntake';
+
+/** What a guard can object to: the use case turns it into its own answer. */
+export type GuardFailure = 'APPROVAL_STARTED' | 'APPROVAL_NOT_STARTED';
+
+export interface TransitionSpec {
+  readonly from: readonly FilingStatus[];
+  /** The status moved to; `undefined` keeps the status (an annotation such as the urgent mark, with its own effects). */
+  readonly to?: FilingStatus;
+  readonly actors: readonly ActorKind[];
+  readonly guard?: (filing: FilingRecord) => GuardFailure | undefined;
+  /** The audit action, and whose log it goes to. */
+  readonly audit?: { readonly action: string; readonly tenant: AuditTenant };
+  readonly effects: readonly EffectName[];
+}
+
+/** An approval claimed the filing before touching the register: from then on only the approval may move it. */
+const notClaimed = (filing: FilingRecord): GuardFailure | undefined => (filing.approvalStartedAt === undefined ? undefined : 'APPROVAL_STARTED');
+const claimed = (filing: FilingRecord): GuardFailure | undefined => (filing.approvalStartedAt !== undefined ? undefined : 'APPROVAL_NOT_STARTED');
+
+const institution = (action: string) => ({ action, tenant: 'institution' as const });
+const district = (action: string) => ({ action, tenant: 'district' as const });
+
+/** Every transition of the filing lifecycle (DESIGN.md §3). */
+export const LIFECYCLE = {
+  /** Intake: the rules hold and every material is there. */
+  INTAKE_ACCEPT: { from: ['SUBMITTED'], to: 'ACCEPTED', actors: ['worker'], audit: institution('INTAKE_ACCEPTED'), effects: ['audit', 'progress'] },
+  /** Intake: a rule refuses the filing (an out-of-scope attempt is also a credit signal, DESIGN.md §4). */
+  INTAKE_REFUSE: {
+    from: ['SUBMITTED'],
+    to: 'REFUSED',
+    actors: ['worker'],
+    audit: institution('INTAKE_REFUSED'),
+    effects: ['releaseDisposition', 'audit', 'outOfScopeSignal', 'progress'],
+  },
+  /** Intake: materials are missing; the filer has until the deadline (DESIGN.md §3). */
+  INTAKE_REQUEST_CORRECTION: {
+    from: ['SUBMITTED'],
+    to: 'CORRECTION_REQUIRED',
+    actors: ['worker'],
+    audit: institution('INTAKE_CORRECTION_REQUIRED'),
+    effects: ['audit', 'progress'],
+  },
+  /** The filer supplies the materials; intake runs again (the filing keeps its disposition lock). */
+  CORRECT: { from: ['CORRECTION_REQUIRED'], to: 'SUBMITTED', actors: ['channel'], audit: institution('FILING_CORRECTED'), effects: ['audit', 'progress', 'enqueueIntake'] },
+  /** The correction deadline passed: noticed by the sweeper or by the filer's late correction. */
+  REFUSE_OVERDUE_CORRECTION: {
+    from: ['CORRECTION_REQUIRED'],
+    to: 'REFUSED',
+    actors: ['worker', 'registry'],
+    audit: institution('CORRECTION_OVERDUE_REFUSED'),
+    effects: ['releaseDisposition', 'audit', 'progress'],
+  },
+  /** The filer withdraws before registration, unless an approval has claimed the filing. */
+  WITHDRAW: {
+    from: WITHDRAWABLE_STATUSES,
+    to: 'WITHDRAWN',
+    actors: ['channel'],
+    guard: notClaimed,
+    audit: institution('FILING_WITHDRAWN'),
+    effects: ['releaseDisposition', 'audit', 'progress'],
+  },
+  /** Staff put the filing on the priority lane (003 第十三条); a filing waiting for intake is enqueued there. */
+  MARK_URGENT: { from: URGENT_ELIGIBLE_STATUSES, actors: ['staff'], audit: district('FILING_MARKED_URGENT'), effects: ['audit', 'enqueueIntake'] },
+  /** The sweeper sends a stranded SUBMITTED filing to intake again. */
+  REQUEUE_INTAKE: { from: ['SUBMITTED'], actors: ['worker'], effects: ['enqueueIntake'] },
+  /** The sweeper gives up re-enqueueing a filing whose intake keeps failing: staff must look at it. */
+  FLAG_FOR_STAFF: { from: ACTIVE_STATUSES, actors: ['worker'], audit: district('FILING_FLAGGED_FOR_STAFF'), effects: ['audit'] },
+  /** A reviewer refuses, unless an approval has claimed the filing (one conditional write decides the race). */
+  REVIEW_REFUSE: {
+    from: REVIEWABLE_STATUSES,
+    to: 'REVIEW_REFUSED',
+    actors: ['staff'],
+    guard: notClaimed,
+    audit: district('REVIEW_REFUSED'),
+    effects: ['releaseDisposition', 'audit', 'falseMaterialsSignal', 'progress'],
+  },
+  /** An approval claims the filing before the register is touched; withdrawal and refusal can no longer pass. */
+  CLAIM_APPROVAL: { from: REVIEWABLE_STATUSES, actors: ['staff'], guard: notClaimed, effects: [] },
+  /** The approval found, at commit time, that an intake rule no longer holds (e.g. the owner sold): refused with the rule's reason. */
+  REFUSE_AT_COMMIT: {
+    from: REVIEWABLE_STATUSES,
+    to: 'REVIEW_REFUSED',
+    actors: ['staff'],
+    guard: claimed,
+    audit: district('REVIEW_REFUSED_AT_COMMIT'),
+    effects: ['releaseDisposition', 'audit', 'progress'],
+  },
+  /** The register holds the filing's change (登簿). */
+  REGISTER: { from: REVIEWABLE_STATUSES, to: 'REGISTERED', actors: ['staff'], guard: claimed, audit: district('REVIEW_APPROVED'), effects: ['audit', 'progress'] },
+  /** The signed certificate is issued; the filing is done and frees its unit. */
+  CERTIFY: { from: ['REGISTERED'], to: 'CERTIFIED', actors: ['staff'], audit: district('CERTIFICATE_ISSUED'), effects: ['releaseDisposition', 'audit', 'progress'] },
+} as const satisfies Record<string, TransitionSpec>;
+
+export type TransitionName = keyof typeof LIFECYCLE;
+export const transitionSpec = (name: TransitionName): TransitionSpec => LIFECYCLE[name];
+
+/** What a transition needs to draft its effects, beyond the moved filing. */
+export interface EffectContext {
+  readonly name: TransitionName;
+  /** The filing as it is after the transition (status, history, reason set). */
+  readonly filing: FilingRecord;
+  /** The filing as it was before. */
+  readonly before: FilingRecord;
+  readonly actor: string;
+  readonly at: string;
+  /** Extra audit detail (ids and codes only). */
+  readonly detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The progress event of the filing's latest history entry. */
+export function progressEventOf(filing: FilingRecord): ProgressEvent {
+  const last = filing.history[filing.history.length - 1]!;
+  return {
+    v: 1,
+    eventId: `${filing.filingId}:${filing.history.length}`,
+    channelId: filing.channelId,
+    filingId: filing.filingId,
+    clientRef: filing.clientRef,
+    businessType: filing.businessType,
+    status: last.status,
+    at: last.at,
+    reasonCode: last.reasonCode,
+  };
+}
+
+const tenantOf = (tenant: AuditTenant, filing: FilingRecord): string => (tenant === 'institution' ? filing.institutionId : filing.district);
+
+/** The builders of the declared effects: one place says what each follow-up is. */
+const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
+  releaseDisposition: ({ filing }) => [{ kind: 'releaseDisposition', unitCode: filing.unitCode }],
+  audit: ({ name, filing, before, actor, at, detail }) => {
+    const spec = transitionSpec(name);
+    if (!spec.audit) return [];
+    const reasonCode = spec.to === undefined ? undefined : filing.reasonCode;
+    return [
+      {
+        kind: 'audit',
+        at,
+        record: {
+          tenant: tenantOf(spec.audit.tenant, filing),
+          actor,
+          action: spec.audit.action,
+          outcome: 'SUCCESS',
+          target: filing.filingId,
+          detail: { from: before.status, to: filing.status, channelId: filing.channelId, ...(reasonCode ? { reasonCode } : {}), ...detail },
+        },
+      },
+    ];
+  },
+  // DESIGN.md §4: acting outside the institution's own scope is a credit signal of the filing channel.
+  outOfScopeSignal: ({ filing, at }) =>
+    filing.reasonCode !== undefined && isOutOfScope(filing.reasonCode)
+      ? [
+          {
+            kind: 'audit',
+            at,
+            record: {
+              tenant: filing.institutionId,
+              actor: `channel:${filing.channelId}`,
+              action: 'OUT_OF_SCOPE_ATTEMPT',
+              outcome: 'DENIED',
+              target: filing.filingId,
+              detail: { reasonCode: filing.reasonCode, businessType: filing.businessType, unitCode: filing.unitCode },
+            },
+          },
+        ]
+      : [],
+  // DESIGN.md §4: false materials found at review are a severe violation of the filing institution.
+  falseMaterialsSignal: ({ filing, at }) =>
+    filing.reasonCode === 'FALSE_MATERIALS'
+      ? [{ kind: 'audit', at, record: { tenant: filing.institutionId, actor: `channel:${filing.channelId}`, action: 'FALSE_MATERIALS_FOUND', outcome: 'DENIED', target: filing.filingId } }]
+      : [],
+  progress: ({ filing }) => [{ kind: 'progress', event: progressEventOf(filing) }],
+  enqueueIntake: ({ filing }) => (filing.status === 'SUBMITTED' ? [{ kind: 'enqueueIntake', lane: filing.urgent === true ? 'urgent' : 'normal' }] : []),
+};
+
+/** The effects of a transition, in declared order, with ids unique to it (`<revision>.<n>`). */
+export function effectsOf(context: EffectContext, revision: number): PendingEffect[] {
+  const effects = transitionSpec(context.name).effects.flatMap((name) => BUILDERS[name](context));
+  return effects.map((effect, i) => ({ ...effect, id: `${revision}.${i}`, seq: revision * 100 + i }));
 }

@@ -47,6 +47,11 @@ export interface MortgageRight {
   readonly holderInstitutionId: string;
   readonly amountFen: string;
   readonly status: 'ACTIVE' | 'DISCHARGED';
+  /** Terms, as recorded by the platform (absent on mortgages seeded without them). */
+  readonly mortgageType?: string;
+  readonly mortgageeName?: string;
+  readonly termStart?: string;
+  readonly termEnd?: string;
 }
 
 export interface Seizure {
@@ -55,8 +60,19 @@ export interface Seizure {
   readonly status: 'ACTIVE' | 'LIFTED';
 }
 
+/**
+ * A unit of the register: one item holding everything intake and registration decide on, so that one
+ * conditional write changes it (DESIGN.md §3 "The register cannot be written against stale facts").
+ */
 export interface UnitView {
   readonly unitCode: string;
+  /**
+   * Incremented by every register write, each conditional on the version its decision was made against
+   * (a unit seeded or read without one is version 1).
+   */
+  readonly version: number;
+  /** Filings recorded on this unit, oldest first: applying a filing twice changes nothing. */
+  readonly appliedFilings: readonly string[];
   readonly district: string;
   /** SURVEYED (not yet first-registered) or REGISTERED. */
   readonly status: 'SURVEYED' | 'REGISTERED';

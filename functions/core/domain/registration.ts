@@ -1,41 +1,33 @@
 /**
- * Recording an approved filing in the register (登簿, issue 3 item 4), as pure functions: which
- * single-item register writes a filing makes, and which certified rights it holds or supersedes. Every
- * write carries the filing id, and the register adapter applies a write only if that filing has not
- * been applied to the item yet, so a saga that repeats this step changes nothing a second time.
+ * Recording an approved filing in the register (登簿), as pure functions: the unit as the filing leaves
+ * it, and which certified rights the filing holds or supersedes. The register adapter writes the new unit
+ * only if the unit is still at the version the decision was made against and the filing is not applied
+ * yet, so a saga that repeats this step changes nothing a second time, and nothing is ever recorded
+ * against facts that changed since the decision (DESIGN.md §3).
  */
 import { sm3Hex } from '../../shared/crypto/sm3';
 import type { FilingRecord } from './filing';
 import type { AdvanceNotice, MortgageRight, OrganisationOwner, PersonOwner, UnitView } from './register';
 
 /** A mortgage as recorded by the platform: the register's view plus its terms. */
-export interface RecordedMortgage extends MortgageRight {
+export type RecordedMortgage = MortgageRight & {
   readonly mortgageType: string;
   readonly mortgageeName: string;
   readonly termStart: string;
   readonly termEnd: string;
-}
+};
 
-export type RegisterWrite =
-  | { readonly kind: 'putMortgage'; readonly unitCode: string; readonly filingId: string; readonly mortgage: RecordedMortgage }
-  | {
-      readonly kind: 'updateMortgage';
-      readonly unitCode: string;
-      readonly filingId: string;
-      readonly mortgageId: string;
-      readonly set: { readonly amountFen?: string; readonly termEnd?: string; readonly status?: 'DISCHARGED' };
-    }
-  | { readonly kind: 'addNotice'; readonly unitCode: string; readonly filingId: string; readonly notice: AdvanceNotice }
-  | {
-      readonly kind: 'setOwners';
-      readonly unitCode: string;
-      readonly filingId: string;
-      readonly owners: readonly (PersonOwner | OrganisationOwner)[];
-      /** The unit's status before the write: SURVEYED for a first registration, REGISTERED for a transfer. */
-      readonly expectStatus: UnitView['status'];
-      /** Advance notices ended by the same write (a transfer to their holders), so owners and notices change together. */
-      readonly cancelNoticeIds: readonly string[];
-    };
+/**
+ * One register write: the unit as it becomes, written only if the unit is still at `expectedVersion`
+ * (the version the decision was made against) and the filing is not applied yet. The adapter writes it
+ * with `version = expectedVersion + 1` and the filing added to `appliedFilings`.
+ */
+export interface RegisterCommit {
+  readonly unitCode: string;
+  readonly filingId: string;
+  readonly expectedVersion: number;
+  readonly next: UnitView;
+}
 
 /** Deterministic ids of the rights a filing creates: a retry creates the same, never a second one. */
 export const mortgageIdFor = (filingId: string): string => `DY${sm3Hex(`mortgage:${filingId}`).slice(0, 16).toUpperCase()}`;
@@ -48,17 +40,22 @@ export const RIGHTS = {
   notice: (noticeId: string) => `NOTICE#${noticeId}`,
 };
 
-export interface RegistrationPlan {
-  readonly writes: readonly RegisterWrite[];
+/** The certified rights of a registration. */
+export interface RegisteredRights {
   /** Rights the new certificate certifies (it supersedes any earlier certificate of the same right). */
   readonly holds: readonly string[];
   /** Rights ended by this registration: their certificates are no longer current. */
   readonly ends: readonly string[];
 }
 
+export interface RegistrationPlan extends RegisteredRights {
+  /** The single register write of the filing. */
+  readonly commit: RegisterCommit;
+}
+
 /** What the plan needs beyond the filing. */
 export interface RegistrationContext {
-  /** The unit as it is now (a retry may see this filing's own writes already applied). */
+  /** The unit as it is now, before this filing is applied. */
   readonly unit: UnitView;
   /** For first registration: the developer, as it becomes the owner. */
   readonly developer?: OrganisationOwner;
@@ -68,25 +65,34 @@ export interface RegistrationContext {
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
-/**
- * The presale notices a transfer to these buyers ends: active ones they hold, and (on a retry) those this
- * very filing already cancelled.
- */
-function presaleNoticesEndedBy(filing: FilingRecord, unit: UnitView, buyerIndexes: readonly string[]): AdvanceNotice[] {
-  return (unit.notices ?? []).filter(
-    (n) => n.kind === 'PRESALE_NOTICE' && sameSet(n.holderIndexes, buyerIndexes) && (n.status === 'ACTIVE' || n.cancelledByFilingId === filing.filingId),
-  );
+/** The active presale notices a transfer to these buyers ends. */
+function presaleNoticesEndedBy(unit: UnitView, buyerIndexes: readonly string[]): AdvanceNotice[] {
+  return (unit.notices ?? []).filter((n) => n.kind === 'PRESALE_NOTICE' && n.status === 'ACTIVE' && sameSet(n.holderIndexes, buyerIndexes));
 }
 
-/** The register writes of an approved filing, by business type. */
+/** A change of one active mortgage of the unit (the caller re-checked that it is active and the bank's). */
+function withMortgage(unit: UnitView, mortgageId: string, change: (m: MortgageRight) => MortgageRight): UnitView {
+  if (!unit.mortgages.some((m) => m.mortgageId === mortgageId && m.status === 'ACTIVE')) throw new Error(`No active mortgage ${mortgageId} on ${unit.unitCode}`);
+  return { ...unit, mortgages: unit.mortgages.map((m) => (m.mortgageId === mortgageId ? change(m) : m)) };
+}
+
+/**
+ * The register change of an approved filing, by business type: the unit as it becomes, computed from the
+ * unit as it is now (the caller re-checked the intake rules against that same version).
+ */
 export function planRegistration(filing: FilingRecord, context: RegistrationContext): RegistrationPlan {
-  const { filingId, unitCode, institutionId } = filing;
-  const { content } = filing;
+  const next = unitAfter(filing, context);
+  return { commit: { unitCode: filing.unitCode, filingId: filing.filingId, expectedVersion: context.unit.version, next }, ...registeredRights(filing, next) };
+}
+
+/** The unit as an approved filing leaves it, by business type. */
+function unitAfter(filing: FilingRecord, context: RegistrationContext): UnitView {
+  const { filingId, institutionId, content } = filing;
+  const { unit } = context;
   switch (content.businessType) {
     case 'MORTGAGE_CREATE': {
-      const mortgageId = mortgageIdFor(filingId);
       const mortgage: RecordedMortgage = {
-        mortgageId,
+        mortgageId: mortgageIdFor(filingId),
         holderInstitutionId: institutionId,
         amountFen: content.amountFen,
         status: 'ACTIVE',
@@ -95,45 +101,61 @@ export function planRegistration(filing: FilingRecord, context: RegistrationCont
         termStart: content.termStart,
         termEnd: content.termEnd,
       };
-      return { writes: [{ kind: 'putMortgage', unitCode, filingId, mortgage }], holds: [RIGHTS.mortgage(mortgageId)], ends: [] };
+      return { ...unit, mortgages: [...unit.mortgages, mortgage] };
     }
-    case 'MORTGAGE_CHANGE':
-      return {
-        writes: [{ kind: 'updateMortgage', unitCode, filingId, mortgageId: content.mortgageId, set: { amountFen: content.change.amountFen, termEnd: content.change.termEnd } }],
-        holds: [RIGHTS.mortgage(content.mortgageId)],
-        ends: [],
-      };
+    case 'MORTGAGE_CHANGE': {
+      const { amountFen, termEnd } = content.change;
+      return withMortgage(unit, content.mortgageId, (m) => ({ ...m, ...(amountFen === undefined ? {} : { amountFen }), ...(termEnd === undefined ? {} : { termEnd }) }));
+    }
     case 'MORTGAGE_DISCHARGE':
-      return {
-        writes: [{ kind: 'updateMortgage', unitCode, filingId, mortgageId: content.mortgageId, set: { status: 'DISCHARGED' } }],
-        holds: [],
-        ends: [RIGHTS.mortgage(content.mortgageId)],
-      };
+      return withMortgage(unit, content.mortgageId, (m) => ({ ...m, status: 'DISCHARGED' }));
     case 'PRESALE_MORTGAGE_NOTICE':
     case 'PRESALE_NOTICE': {
-      const noticeId = noticeIdFor(filingId);
       const notice: AdvanceNotice = {
-        noticeId,
+        noticeId: noticeIdFor(filingId),
         kind: content.businessType,
         holderIndexes: content.buyers.map((b) => b.idIndex),
         holderInstitutionId: content.businessType === 'PRESALE_MORTGAGE_NOTICE' ? institutionId : undefined,
         status: 'ACTIVE',
       };
-      return { writes: [{ kind: 'addNotice', unitCode, filingId, notice }], holds: [RIGHTS.notice(noticeId)], ends: [] };
+      return { ...unit, notices: [...(unit.notices ?? []), notice] };
     }
-    case 'FIRST_REGISTRATION': {
+    case 'FIRST_REGISTRATION':
       if (!context.developer) throw new Error('A first registration needs the developer as owner');
-      return { writes: [{ kind: 'setOwners', unitCode, filingId, owners: [context.developer], expectStatus: 'SURVEYED', cancelNoticeIds: [] }], holds: [RIGHTS.ownership], ends: [] };
-    }
+      return { ...unit, owners: [context.developer], status: 'REGISTERED' };
     case 'TRANSFER_NEW':
     case 'TRANSFER_RESALE': {
       if (!context.newOwners) throw new Error('A transfer needs the buyers as new owners');
-      const ended = presaleNoticesEndedBy(filing, context.unit, content.buyers.map((b) => b.idIndex));
-      return {
-        writes: [{ kind: 'setOwners', unitCode, filingId, owners: context.newOwners, expectStatus: 'REGISTERED', cancelNoticeIds: ended.map((n) => n.noticeId) }],
-        holds: [RIGHTS.ownership],
-        ends: ended.map((n) => RIGHTS.notice(n.noticeId)),
-      };
+      const ended = new Set(presaleNoticesEndedBy(unit, content.buyers.map((b) => b.idIndex)).map((n) => n.noticeId));
+      const notices = unit.notices?.map((n) => (ended.has(n.noticeId) ? { ...n, status: 'CANCELLED' as const, cancelledByFilingId: filingId } : n));
+      return { ...unit, owners: context.newOwners, ...(notices === undefined ? {} : { notices }) };
     }
+  }
+}
+
+/**
+ * The rights a registration holds and ends, read off the unit as the filing left it (so a retry after the
+ * register write, which cannot re-plan from the unit as it was, finds the same rights).
+ */
+export function registeredRights(filing: FilingRecord, after: UnitView): RegisteredRights {
+  const { content } = filing;
+  switch (content.businessType) {
+    case 'MORTGAGE_CREATE':
+      return { holds: [RIGHTS.mortgage(mortgageIdFor(filing.filingId))], ends: [] };
+    case 'MORTGAGE_CHANGE':
+      return { holds: [RIGHTS.mortgage(content.mortgageId)], ends: [] };
+    case 'MORTGAGE_DISCHARGE':
+      return { holds: [], ends: [RIGHTS.mortgage(content.mortgageId)] };
+    case 'PRESALE_MORTGAGE_NOTICE':
+    case 'PRESALE_NOTICE':
+      return { holds: [RIGHTS.notice(noticeIdFor(filing.filingId))], ends: [] };
+    case 'FIRST_REGISTRATION':
+      return { holds: [RIGHTS.ownership], ends: [] };
+    case 'TRANSFER_NEW':
+    case 'TRANSFER_RESALE':
+      return {
+        holds: [RIGHTS.ownership],
+        ends: (after.notices ?? []).filter((n) => n.cancelledByFilingId === filing.filingId).map((n) => RIGHTS.notice(n.noticeId)),
+      };
   }
 }

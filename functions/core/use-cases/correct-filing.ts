@@ -1,22 +1,17 @@
 import type { MaterialChecklist } from '../domain/business-types';
 import { BUILT_IN_VERSION } from '../domain/checklists';
 import { conflict, notFound, unprocessable, type FieldError } from '../domain/errors';
-import type { FilingRecord, HistoryEntry, Material } from '../domain/filing';
+import type { Material } from '../domain/filing';
 import { CORRECTION_OVERDUE, isCorrectionOverdue } from '../domain/lifecycle';
-import type { AuditLog, Channel, ChecklistStore, Clock, FilingRepository, IntakeQueue, NotificationQueue } from '../ports';
+import type { Channel, ChecklistStore } from '../ports';
 import { filingStateOf, type FilingStateView } from './filing-state';
-import { progressEventOf } from './process-intake';
 import { refuseOverdueCorrection } from './refuse-overdue-correction';
+import { performTransition, type LifecyclePorts } from './transition';
 
 /** The edge's validator of a correction body against the filing's checklist (zod, in `schemas/v1/corrections.ts`). */
 export type CorrectionValidator = (raw: unknown, checklist: MaterialChecklist) => { ok: true; materials: readonly Material[] } | { ok: false; errors: FieldError[] };
 
-export interface CorrectFilingPorts {
-  readonly filings: FilingRepository;
-  readonly queue: IntakeQueue;
-  readonly notifications: NotificationQueue;
-  readonly audit: AuditLog;
-  readonly clock: Clock;
+export interface CorrectFilingPorts extends LifecyclePorts {
   readonly validate: CorrectionValidator;
   /** The checklist version the filing was submitted under judges its correction too (002 二(一)3). */
   readonly checklists: Pick<ChecklistStore, 'version'>;
@@ -49,9 +44,9 @@ function merge(existing: readonly Material[], added: readonly Material[]): Mater
  *    INVALID_CORRECTION, nothing stored).
  * 4. Past the deadline (the end of its CST day): refuse the filing (CORRECTION_OVERDUE) and answer 409.
  * 5. Merge the materials; every material asked for must now be present (422 MATERIALS_STILL_MISSING).
- * 6. Transition CORRECTION_REQUIRED → SUBMITTED with a conditional write (clearing the correction list
- *    and deadline), retrying from step 2 if the filing changed meanwhile.
- * 7. Enqueue it for intake (which runs again: the unit's lock is already this filing's), audit, publish.
+ * 6. Perform CORRECT, CORRECTION_REQUIRED → SUBMITTED (clearing the correction list and deadline),
+ *    retrying from step 2 if the filing changed meanwhile. Its effects audit, publish the progress event
+ *    and enqueue the filing for intake, which runs again (the unit's lock is already this filing's).
  */
 export async function correctFiling(ports: CorrectFilingPorts, channel: Channel, filingId: string, raw: unknown): Promise<FilingStateView> {
   for (let attempt = 1; ; attempt++) {
@@ -84,50 +79,14 @@ export async function correctFiling(ports: CorrectFilingPorts, channel: Channel,
       throw unprocessable('MATERIALS_STILL_MISSING', 'The correction must supply every material asked for.', { missingMaterials: stillMissing });
     }
 
-    const moved = await transitionToSubmitted(ports, channel, filing, checked.materials, materials);
-    if (moved) return moved;
+    const types = [...new Set(checked.materials.map((m) => m.type))];
+    const outcome = await performTransition(ports, filing, 'CORRECT', {
+      actor: `channel:${channel.channelId}`,
+      note: `Corrected: ${types.join(', ')}`,
+      set: { materials, missingMaterials: undefined, correctionDeadline: undefined, reasonCode: undefined },
+      detail: { materials: checked.materials.length, types: types.join(',') },
+    });
+    if (outcome.kind === 'moved') return filingStateOf(outcome.filing);
     if (attempt >= ATTEMPTS) throw conflict('FILING_CHANGED', 'The filing changed while it was being corrected; read it and retry.');
   }
-}
-
-async function transitionToSubmitted(
-  ports: CorrectFilingPorts,
-  channel: Channel,
-  filing: FilingRecord,
-  added: readonly Material[],
-  materials: readonly Material[],
-): Promise<FilingStateView | undefined> {
-  const at = ports.clock.now().toISOString();
-  const types = [...new Set(added.map((m) => m.type))];
-  const entry: HistoryEntry = { at, status: 'SUBMITTED', by: `channel:${channel.channelId}`, note: `Corrected: ${types.join(', ')}` };
-  const moved = await ports.filings.transition({
-    filingId: filing.filingId,
-    district: filing.district,
-    from: 'CORRECTION_REQUIRED',
-    to: 'SUBMITTED',
-    entry,
-    set: { materials, missingMaterials: undefined, correctionDeadline: undefined, reasonCode: undefined },
-  });
-  if (!moved) return undefined;
-  const corrected: FilingRecord = {
-    ...filing,
-    status: 'SUBMITTED',
-    materials,
-    missingMaterials: undefined,
-    correctionDeadline: undefined,
-    reasonCode: undefined,
-    updatedAt: at,
-    history: [...filing.history, entry],
-  };
-  await ports.queue.enqueue([{ v: 1, filingId: filing.filingId }]);
-  await ports.audit.record({
-    tenant: channel.institutionId,
-    actor: `channel:${channel.channelId}`,
-    action: 'FILING_CORRECTED',
-    outcome: 'SUCCESS',
-    target: filing.filingId,
-    detail: { materials: added.length, types: types.join(',') },
-  });
-  await ports.notifications.publish([progressEventOf(corrected)]);
-  return filingStateOf(corrected);
 }

@@ -13,32 +13,16 @@ import {
   type JsonValue,
 } from '../domain/certificate';
 import { conflict, notFound } from '../domain/errors';
-import { peopleOf, type FilingRecord, type FilingStatus, type HistoryEntry, type SealedPerson } from '../domain/filing';
+import { peopleOf, type FilingRecord, type FilingStatus, type SealedPerson } from '../domain/filing';
+import { ruleRefusal, REFUSAL_CODES, type RefusalCode } from '../domain/intake-rules';
+import { REVIEW_REFUSAL_CODES, REVIEWABLE_STATUSES, type ReviewRefusalCode } from '../domain/lifecycle';
 import { maskIdNumber, maskName } from '../domain/masking';
 import type { OrganisationOwner, PersonOwner, UnitView } from '../domain/register';
-import { mortgageIdFor, noticeIdFor, planRegistration, type RecordedMortgage, type RegistrationContext, type RegistrationPlan } from '../domain/registration';
+import { mortgageIdFor, noticeIdFor, planRegistration, registeredRights, type RecordedMortgage, type RegisteredRights, type RegistrationContext } from '../domain/registration';
 import type { StaffAccount } from '../domain/staff';
-import type {
-  AuditLog,
-  CertificateAllocation,
-  CertificateStore,
-  Clock,
-  FilingRepository,
-  NotificationQueue,
-  PersonalDataVault,
-  PlatformSigner,
-  RegisterReader,
-  RegisterWriter,
-} from '../ports';
-import { progressEventOf } from './process-intake';
-
-/** Reasons a reviewer refuses a filing (shown to the institution; FALSE_MATERIALS also counts against its credit, DESIGN.md §4). */
-export const REVIEW_REFUSAL_CODES = {
-  FALSE_MATERIALS: 'Materials were found to be false or forged.',
-  DATA_MISMATCH: 'The filing does not match its materials or the register.',
-  OTHER: 'Refused for the reason given in the note.',
-} as const;
-export type ReviewRefusalCode = keyof typeof REVIEW_REFUSAL_CODES;
+import type { CertificateAllocation, CertificateStore, PersonalDataVault, PlatformSigner, RegisterReader, RegisterWriter } from '../ports';
+import { pendingPresaleNoticeHolders } from './process-intake';
+import { performTransition, runEffects, type LifecyclePorts } from './transition';
 
 export type ReviewRequest =
   | { readonly decision: 'APPROVE'; readonly note?: string }
@@ -52,41 +36,45 @@ export interface ReviewResult {
   readonly certificateNo?: string;
 }
 
-export interface ReviewPorts {
-  readonly filings: FilingRepository;
+export interface ReviewPorts extends LifecyclePorts {
   readonly register: RegisterReader & RegisterWriter;
   readonly certificates: CertificateStore;
   readonly vault: PersonalDataVault;
   readonly signer: PlatformSigner;
-  readonly audit: AuditLog;
-  readonly clock: Clock;
-  readonly notifications: NotificationQueue;
 }
 
-/**
- * Review is allowed once intake accepted the filing. Tax and trading coordination (roadmap step 3) will
- * move filings ACCEPTED → READY_FOR_REVIEW; until it exists, staff review ACCEPTED filings directly.
- */
-const REVIEWABLE: readonly FilingStatus[] = ['ACCEPTED', 'READY_FOR_REVIEW'];
+/** Races on one filing or one unit settle in a few rounds; more means something is wrong. */
+const ATTEMPTS = 8;
 
 const notReviewable = (status: FilingStatus) =>
   conflict('FILING_NOT_REVIEWABLE', `A filing in ${status} cannot take this decision; review applies to ACCEPTED or READY_FOR_REVIEW filings.`, { filingStatus: status });
+const inProgress = () => conflict('REVIEW_IN_PROGRESS', 'An approval of this filing is under way; it cannot be refused now (approve again to complete it).');
+const refusedAtCommit = (filing: FilingRecord) =>
+  conflict('APPROVAL_REFUSED', `The filing no longer meets the intake rules against the register as it is now (${filing.reasonCode ?? 'refused'}); it is refused.`, {
+    filingStatus: filing.status,
+    reasonCode: filing.reasonCode,
+  });
 
 /**
- * A reviewer's decision on a filing of their own district (002 五(二)1,3).
+ * A reviewer's decision on a filing of their own district (002 五(二)1,3), through the declared lifecycle
+ * (functions/core/domain/lifecycle.ts).
  *
- * REFUSE: REVIEWABLE → REVIEW_REFUSED with the reason, the unit's active lock released, audited, progress
- * event published. Refusing a filing already refused answers the refusal again.
+ * REFUSE: REVIEW_REFUSE, guarded by "no approval has claimed the filing". The claim and the refusal are
+ * both conditional writes on the filing's revision, so of an approval and a refusal racing, exactly one
+ * wins, and the register is touched only by an approval that won. Refusing a refused filing answers the
+ * refusal again.
  *
- * APPROVE, a saga of single-item conditional writes, each safe to repeat, so a retry after a crash
+ * APPROVE, a saga whose every step is one conditional write, safe to repeat, so a retry after a crash
  * anywhere resumes and ends in exactly one result:
- * 0. claim the filing (`approvalStartedAt`), which a withdrawal can no longer pass;
- * 1. allocate the certificate number (one per filing; a retry reuses it);
- * 2. record the filing in the register (each write guarded by the filing id);
- * 3. transition to REGISTERED;
- * 4. issue the signed certificate (stored once per number), mark the certificates it supersedes, and
- *    transition to CERTIFIED;
- * 5. release the unit's active lock, audit, publish the progress events (stable ids: re-publishing is harmless).
+ * 0. claim the filing (CLAIM_APPROVAL): from then on neither withdrawal nor refusal can pass;
+ * 1. read the unit; unless this filing is already recorded on it, re-check the intake rules against the
+ *    unit as it is now (an owner who sold since intake cannot mortgage): a rule that no longer holds
+ *    refuses the filing with its reason (REFUSE_AT_COMMIT; 409 APPROVAL_REFUSED), nothing registered;
+ * 2. write the unit as the filing leaves it, conditional on the version just read; if the unit changed
+ *    meanwhile, start over from 1 on the unit as it now is;
+ * 3. REGISTER (its effects: audit, progress event);
+ * 4. allocate the certificate number (one per filing; a retry reuses it), sign and store the certificate,
+ *    mark the certificates it supersedes, CERTIFY (its effects free the unit's lock, audit, publish).
  * Approving a CERTIFIED filing answers its result again.
  */
 export async function reviewFiling(ports: ReviewPorts, staff: StaffAccount, filingId: string, request: ReviewRequest): Promise<ReviewResult> {
@@ -95,87 +83,88 @@ export async function reviewFiling(ports: ReviewPorts, staff: StaffAccount, fili
   return request.decision === 'REFUSE' ? refuse(ports, staff, filing, request) : approve(ports, staff, filing, request);
 }
 
-async function refuse(ports: ReviewPorts, staff: StaffAccount, filing: FilingRecord, request: Extract<ReviewRequest, { decision: 'REFUSE' }>): Promise<ReviewResult> {
-  const answer = (f: FilingRecord): ReviewResult => ({ filingId: f.filingId, decision: 'REFUSE', status: f.status, reasonCode: f.reasonCode });
-  if (filing.status === 'REVIEW_REFUSED') return answer(filing);
-  if (!REVIEWABLE.includes(filing.status)) throw notReviewable(filing.status);
-  // An approval that has begun (its number is allocated) may already have written the register: it must finish.
-  if (await ports.certificates.allocationOf(filing.filingId)) throw conflict('REVIEW_IN_PROGRESS', 'An approval of this filing is under way; it cannot be refused now.');
-  const entry: HistoryEntry = {
-    at: ports.clock.now().toISOString(),
-    status: 'REVIEW_REFUSED',
-    by: `staff:${staff.staffId}`,
-    reasonCode: request.reasonCode,
-    note: request.note ?? REVIEW_REFUSAL_CODES[request.reasonCode],
-  };
-  const moved = await ports.filings.transition({ filingId: filing.filingId, district: filing.district, from: filing.status, to: 'REVIEW_REFUSED', entry, set: { reasonCode: request.reasonCode } });
-  if (!moved) {
-    const current = await ports.filings.get(filing.filingId);
-    if (current?.status === 'REVIEW_REFUSED') return answer(current);
-    throw notReviewable(current?.status ?? filing.status);
+async function refuse(ports: ReviewPorts, staff: StaffAccount, first: FilingRecord, request: Extract<ReviewRequest, { decision: 'REFUSE' }>): Promise<ReviewResult> {
+  let filing = first;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    if (filing.status === 'REVIEW_REFUSED' && filing.approvalStartedAt === undefined) {
+      const healed = await runEffects(ports, filing);
+      return { filingId: healed.filingId, decision: 'REFUSE', status: healed.status, reasonCode: healed.reasonCode };
+    }
+    const outcome = await performTransition(ports, filing, 'REVIEW_REFUSE', {
+      actor: `staff:${staff.staffId}`,
+      reasonCode: request.reasonCode,
+      note: request.note ?? REVIEW_REFUSAL_CODES[request.reasonCode],
+    });
+    if (outcome.kind === 'moved') return { filingId: filing.filingId, decision: 'REFUSE', status: outcome.filing.status, reasonCode: outcome.filing.reasonCode };
+    if (outcome.kind === 'notAllowed') throw outcome.reason === 'APPROVAL_STARTED' ? inProgress() : notReviewable(filing.status);
+    filing = await reload(ports, filing.filingId);
   }
-  await ports.filings.releaseActive(filing.unitCode, filing.businessType, filing.filingId);
-  await ports.audit.record({ tenant: filing.district, actor: entry.by, action: 'REVIEW_REFUSED', outcome: 'SUCCESS', target: filing.filingId, detail: { reasonCode: request.reasonCode } });
-  if (request.reasonCode === 'FALSE_MATERIALS') {
-    // DESIGN.md §4: false materials found at review are a violation of the filing institution.
-    await ports.audit.record({ tenant: filing.institutionId, actor: `channel:${filing.channelId}`, action: 'FALSE_MATERIALS_FOUND', outcome: 'DENIED', target: filing.filingId });
-  }
-  const refused: FilingRecord = { ...filing, status: 'REVIEW_REFUSED', reasonCode: request.reasonCode, history: [...filing.history, entry] };
-  await ports.notifications.publish([progressEventOf(refused)]);
-  return answer(refused);
+  throw conflict('FILING_CHANGED', 'The filing kept changing while it was being refused; read it and retry.');
 }
 
-async function approve(ports: ReviewPorts, staff: StaffAccount, filing: FilingRecord, request: Extract<ReviewRequest, { decision: 'APPROVE' }>): Promise<ReviewResult> {
+async function approve(ports: ReviewPorts, staff: StaffAccount, first: FilingRecord, request: Extract<ReviewRequest, { decision: 'APPROVE' }>): Promise<ReviewResult> {
   const actor = `staff:${staff.staffId}`;
-  if (filing.status === 'CERTIFIED') {
-    const allocation = await ports.certificates.allocationOf(filing.filingId);
-    return { filingId: filing.filingId, decision: 'APPROVE', status: 'CERTIFIED', certificateNo: allocation?.certificateNo };
+  let filing = first;
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    switch (filing.status) {
+      case 'CERTIFIED': {
+        const healed = await runEffects(ports, filing);
+        const allocation = await ports.certificates.allocationOf(healed.filingId);
+        return { filingId: healed.filingId, decision: 'APPROVE', status: 'CERTIFIED', certificateNo: allocation?.certificateNo };
+      }
+      case 'REGISTERED':
+        filing = await certify(ports, actor, filing);
+        continue;
+      case 'REVIEW_REFUSED':
+        // An approval that found, at commit time, that a rule no longer holds answers that refusal again.
+        if (filing.approvalStartedAt !== undefined) throw refusedAtCommit(await runEffects(ports, filing));
+        throw notReviewable(filing.status);
+      default:
+        if (!REVIEWABLE_STATUSES.includes(filing.status)) throw notReviewable(filing.status);
+    }
+    if (filing.approvalStartedAt === undefined) {
+      // 0. The claim, decided by one conditional write against a refusal or a withdrawal racing it.
+      const claimed = await performTransition(ports, filing, 'CLAIM_APPROVAL', { actor, set: { approvalStartedAt: ports.clock.now().toISOString() } });
+      filing = claimed.kind === 'moved' ? claimed.filing : await reload(ports, filing.filingId);
+      continue;
+    }
+    filing = await register(ports, actor, filing, request.note);
   }
-  if (!REVIEWABLE.includes(filing.status) && filing.status !== 'REGISTERED') throw notReviewable(filing.status);
-
-  // 0. Claim the filing, so that a withdrawal racing this approval either wins before it or is refused
-  //    after it: one conditional write on the filing item decides (see FilingRepository.startApproval).
-  if (filing.status !== 'REGISTERED' && !(await ports.filings.startApproval(filing.filingId, filing.status, ports.clock.now().toISOString()))) {
-    throw notReviewable((await reload(ports, filing.filingId)).status);
-  }
-
-  // 1. The certificate number.
-  const allocation = await allocate(ports, filing);
-
-  // 2–3. The register, then REGISTERED (skipped when a previous attempt got that far).
-  let current = filing;
-  const unitBefore = await ports.register.getUnit(filing.unitCode);
-  if (!unitBefore) throw conflict('REGISTER_CONFLICT', 'The unit is no longer in the register.');
-  const plan = planRegistration(filing, await registrationContext(ports, filing, unitBefore));
-  if (current.status !== 'REGISTERED') {
-    for (const write of plan.writes) await ports.register.apply(write);
-    const entry: HistoryEntry = { at: ports.clock.now().toISOString(), status: 'REGISTERED', by: actor, ...(request.note ? { note: request.note } : {}) };
-    await ports.filings.transition({ filingId: filing.filingId, district: filing.district, from: current.status, to: 'REGISTERED', entry });
-    current = await reload(ports, filing.filingId);
-    if (current.status !== 'REGISTERED' && current.status !== 'CERTIFIED') throw notReviewable(current.status);
-  }
-
-  // 4. The certificate, what it supersedes, then CERTIFIED.
-  if (current.status === 'REGISTERED') {
-    const certificate = await issueCertificate(ports, current, allocation);
-    await supersede(ports, certificate, plan);
-    const entry: HistoryEntry = { at: ports.clock.now().toISOString(), status: 'CERTIFIED', by: actor, note: `Certificate ${certificate.certificateNo}` };
-    await ports.filings.transition({ filingId: filing.filingId, district: filing.district, from: 'REGISTERED', to: 'CERTIFIED', entry });
-    current = await reload(ports, filing.filingId);
-    if (current.status !== 'CERTIFIED') throw notReviewable(current.status);
-  }
-
-  // 5. The lock, the audit, the progress events of both transitions.
-  await ports.filings.releaseActive(filing.unitCode, filing.businessType, filing.filingId);
-  await ports.audit.record({ tenant: filing.district, actor, action: 'REVIEW_APPROVED', outcome: 'SUCCESS', target: filing.filingId, detail: { certificateNo: allocation.certificateNo } });
-  const events = current.history.flatMap((entry, i) =>
-    entry.status === 'REGISTERED' || entry.status === 'CERTIFIED' ? [progressEventOf({ ...current, status: entry.status, history: current.history.slice(0, i + 1) })] : [],
-  );
-  await ports.notifications.publish(events);
-  return { filingId: filing.filingId, decision: 'APPROVE', status: current.status, certificateNo: allocation.certificateNo };
+  throw conflict('FILING_CHANGED', 'The filing kept changing while it was being approved; approve again to resume.');
 }
 
-async function reload(ports: ReviewPorts, filingId: string): Promise<FilingRecord> {
+/** Steps 1–3: re-check against the unit as it is, write it conditionally on its version, REGISTER. Answers the filing as it then is. */
+async function register(ports: ReviewPorts, actor: string, filing: FilingRecord, note: string | undefined): Promise<FilingRecord> {
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > ATTEMPTS) throw conflict('REGISTER_CONFLICT', 'The unit kept changing while this filing was being registered; approve again to resume.');
+    const unit = await ports.register.getUnit(filing.unitCode);
+    // A previous attempt recorded it and stopped before REGISTERED: only the transition is left.
+    if (unit?.appliedFilings.includes(filing.filingId)) break;
+    const refusal = ruleRefusal(filing, { unit, pendingPresaleNoticeHolders: await pendingPresaleNoticeHolders(ports.filings, filing) });
+    if (refusal || !unit) {
+      const reasonCode: RefusalCode = refusal?.reasonCode ?? 'UNIT_NOT_FOUND';
+      const outcome = await performTransition(ports, filing, 'REFUSE_AT_COMMIT', { actor, reasonCode, note: REFUSAL_CODES[reasonCode].message });
+      return outcome.kind === 'moved' ? outcome.filing : reload(ports, filing.filingId);
+    }
+    const plan = planRegistration(filing, await registrationContext(ports, filing, unit));
+    if ((await ports.register.commit(plan.commit)) !== 'stale') break;
+  }
+  const outcome = await performTransition(ports, filing, 'REGISTER', { actor, ...(note ? { note } : {}) });
+  return outcome.kind === 'moved' ? outcome.filing : reload(ports, filing.filingId);
+}
+
+/** Step 4: the certificate, what it supersedes, then CERTIFY. */
+async function certify(ports: ReviewPorts, actor: string, filing: FilingRecord): Promise<FilingRecord> {
+  const allocation = await allocate(ports, filing);
+  const unit = await ports.register.getUnit(filing.unitCode);
+  if (!unit) throw conflict('REGISTER_CONFLICT', 'The unit is no longer in the register.');
+  const certificate = await issueCertificate(ports, filing, allocation, unit);
+  await supersede(ports, certificate, registeredRights(filing, unit));
+  const outcome = await performTransition(ports, filing, 'CERTIFY', { actor, note: `Certificate ${certificate.certificateNo}`, detail: { certificateNo: certificate.certificateNo } });
+  return outcome.kind === 'moved' ? outcome.filing : reload(ports, filing.filingId);
+}
+
+async function reload(ports: LifecyclePorts, filingId: string): Promise<FilingRecord> {
   const filing = await ports.filings.get(filingId);
   if (!filing) throw new Error(`Filing ${filingId} vanished during review`);
   return filing;
@@ -292,11 +281,9 @@ async function partiesAndRight(
 }
 
 /** Builds, signs and stores the certificate, unless an earlier attempt stored it (then that one stands). */
-async function issueCertificate(ports: ReviewPorts, filing: FilingRecord, allocation: CertificateAllocation): Promise<Certificate> {
+async function issueCertificate(ports: ReviewPorts, filing: FilingRecord, allocation: CertificateAllocation, unit: UnitView): Promise<Certificate> {
   const existing = await ports.certificates.get(allocation.certificateNo);
   if (existing) return existing;
-  const unit = await ports.register.getUnit(filing.unitCode);
-  if (!unit) throw conflict('REGISTER_CONFLICT', 'The unit is no longer in the register.');
   const registered = [...filing.history].reverse().find((e) => e.status === 'REGISTERED');
   const { rightHolders, obligors, right } = await partiesAndRight(ports, filing, unit);
   const kind = CERTIFICATE_KIND_OF[filing.businessType];
@@ -337,7 +324,7 @@ async function issueCertificate(ports: ReviewPorts, filing: FilingRecord, alloca
  * Earlier certificates of the rights this registration holds or ends stop being current. The old one is
  * marked before the pointer moves, so a crash in between is healed by the retry.
  */
-async function supersede(ports: ReviewPorts, certificate: Certificate, plan: RegistrationPlan): Promise<void> {
+async function supersede(ports: ReviewPorts, certificate: Certificate, plan: RegisteredRights): Promise<void> {
   const { unitCode, certificateNo } = certificate;
   for (const right of [...plan.holds, ...plan.ends]) {
     const previous = await ports.certificates.currentOf(unitCode, right);

@@ -1,4 +1,4 @@
-import { assertBatchBusinessTypes, channelMayFileIn } from '../domain/channel-grants';
+import { assertBatchBusinessTypes, channelMayFileIn, mortgageeIsFiler } from '../domain/channel-grants';
 import { mapWithConcurrency } from '../concurrency';
 import type { FieldError } from '../domain/errors';
 import { PERSON_LIST_FIELDS, type BatchItem, type BatchRecord, type FilingContent, type FilingRecord, type SealedPerson } from '../domain/filing';
@@ -71,6 +71,9 @@ function checkItems(channel: Channel, rawFilings: readonly unknown[], validate: 
     if (!channelMayFileIn(channel, districtOf(input.unitCode))) {
       errors.push({ path: 'unitCode', code: 'DISTRICT_NOT_PERMITTED', message: 'This channel may not file in the district of this unit.' });
     }
+    if (!mortgageeIsFiler(channel, input as { businessType: string; mortgagee?: { uscc: string } })) {
+      errors.push({ path: 'mortgagee.uscc', code: 'MORTGAGEE_NOT_FILER', message: 'The mortgagee must be the filing institution itself (its USCC as registered with its channel).' });
+    }
     if (seenRefs.has(input.clientRef)) {
       errors.push({ path: 'clientRef', code: 'DUPLICATE_IN_BATCH', message: 'Another filing in this batch has the same clientRef.' });
     }
@@ -99,8 +102,10 @@ async function sealPerson(
  * sellers) sealed. The zod schemas in `schemas/` guarantee each business type's shape, which is why
  * the result can be typed as that type's content.
  */
-async function sealContent(vault: PersonalDataVault, tenant: string, bindTo: string, input: FilingInput): Promise<FilingContent> {
+async function sealContent(vault: PersonalDataVault, channel: Channel, tenant: string, bindTo: string, input: FilingInput): Promise<FilingContent> {
   const { clientRef: _ref, unitCode: _unit, materials: _materials, ...content } = input as unknown as Record<string, unknown>;
+  // The mortgagee is the filing institution as recorded (checked equal to the body's USCC before this).
+  if (content['mortgagee'] !== undefined) content['mortgagee'] = { name: channel.institutionName, uscc: channel.uscc };
   for (const field of PERSON_LIST_FIELDS) {
     const people = content[field];
     if (Array.isArray(people)) content[field] = await Promise.all(people.map((person) => sealPerson(vault, tenant, bindTo, person)));
@@ -113,7 +118,7 @@ async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: stri
   const filingId = filingIdFor(channel.channelId, input.clientRef);
   const district = districtOf(input.unitCode);
   const [content, contentHash] = await Promise.all([
-    sealContent(ports.vault, district, filingId, input),
+    sealContent(ports.vault, channel, district, filingId, input),
     // Keyed, not a plain hash: a plain SM3 of a filing could be brute-forced back to its ID numbers.
     ports.vault.blindIndex(district, 'content', canonicalJson(input)),
   ]);
@@ -181,6 +186,19 @@ export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, raw
   await ports.queue.enqueue(toEnqueue);
   const batch: BatchRecord = { batchId, channelId: channel.channelId, institutionId: channel.institutionId, createdAt: at, items };
   await ports.filings.putBatch(batch);
+  // DESIGN.md §4: naming another institution as mortgagee is an out-of-scope attempt of the channel.
+  // One record per batch, with the count and the first indexes, so a hostile batch cannot amplify the audit.
+  const notFiler = checked.filter((item) => !item.ok && item.errors.some((e) => e.code === 'MORTGAGEE_NOT_FILER')).map((item) => item.index);
+  if (notFiler.length > 0) {
+    await ports.audit.record({
+      tenant: channel.institutionId,
+      actor: `channel:${channel.channelId}`,
+      action: 'OUT_OF_SCOPE_ATTEMPT',
+      outcome: 'DENIED',
+      target: batchId,
+      detail: { reasonCode: 'MORTGAGEE_NOT_FILER', filings: notFiler.length, indexes: notFiler.slice(0, 20).join(',') },
+    });
+  }
   const submitted = items.filter((i) => i.status === 'SUBMITTED').length;
   await ports.audit.record({
     tenant: channel.institutionId,

@@ -1,84 +1,108 @@
 import type { FilingStatus } from '../domain/filing';
 import { isCorrectionOverdue } from '../domain/lifecycle';
-import type { AuditLog, Clock, FilingRepository, FilingSummary, IntakeMessage, IntakeQueue, NotificationQueue } from '../ports';
+import type { FilingRepository, FilingSummary, FilingSummaryPage, RegisterReader } from '../ports';
 import { refuseOverdueCorrection } from './refuse-overdue-correction';
+import { hasPendingEffects, performTransition, runEffects, type LifecyclePorts } from './transition';
 
-export interface SweepPorts {
-  readonly filings: FilingRepository;
-  readonly intake: IntakeQueue;
+export interface SweepPorts extends LifecyclePorts {
+  readonly intake: NonNullable<LifecyclePorts['intake']>;
   /** The priority lane, for filings marked urgent (003 第十三条). */
-  readonly urgentIntake: IntakeQueue;
-  readonly notifications: NotificationQueue;
-  readonly audit: AuditLog;
-  readonly clock: Clock;
+  readonly urgentIntake: NonNullable<LifecyclePorts['urgentIntake']>;
+  /** Lists the districts (tenants) the register holds: every one is swept. */
+  readonly register: Pick<RegisterReader, 'listDistricts'>;
 }
 
 export interface SweepConfig {
-  /** The districts (tenants) whose worklists are swept. */
-  readonly districts: readonly string[];
   /** A SUBMITTED filing unchanged for longer than this is considered stranded. */
   readonly staleMinutes: number;
+  /** Effects pending for longer than this are performed by the sweeper (younger ones are still being run by their request). */
+  readonly pendingSeconds?: number;
+  /** After this many re-enqueues a filing still stranded is flagged for staff instead of re-enqueued for ever. */
+  readonly maxRequeues?: number;
   /** Worklist page size. */
   readonly pageSize?: number;
 }
 
 export interface SweepResult {
+  readonly districts: number;
+  readonly healed: number;
   readonly reenqueued: number;
   readonly reenqueuedUrgent: number;
+  readonly flagged: number;
   readonly refusedOverdue: number;
 }
 
 const ACTOR = 'worker:sweeper';
+const DEFAULT_PENDING_SECONDS = 60;
+const DEFAULT_MAX_REQUEUES = 5;
 
-/** Every summary of a district's worklist in one status, oldest change first, until `stop` says enough. */
-async function* worklist(filings: FilingRepository, district: string, status: FilingStatus, limit: number): AsyncGenerator<FilingSummary> {
+/** Every summary of a paged listing, oldest first. */
+async function* pages(list: (cursor: string | undefined) => Promise<FilingSummaryPage>): AsyncGenerator<FilingSummary> {
   let cursor: string | undefined;
   do {
-    const page = await filings.listByDistrictStatus(district, status, { limit, cursor });
+    const page = await list(cursor);
     yield* page.items;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
 }
 
+const worklist = (filings: FilingRepository, district: string, status: FilingStatus, limit: number) =>
+  pages((cursor) => filings.listByDistrictStatus(district, status, { limit, cursor }));
+
 /**
- * The scheduled sweeper (DESIGN.md §3: nothing is stranded). Safe to repeat and to overlap: intake is
- * idempotent, and every refusal is a conditional transition.
+ * The scheduled sweeper (DESIGN.md §3: nothing is stranded). Safe to repeat and to overlap with anything:
+ * every step is a declared transition (conditional on the filing's revision) or an idempotent effect.
  *
- * Per district:
- * 1. SUBMITTED filings unchanged for more than `staleMinutes` (a message lost, or a crash between a
- *    write and its enqueue) are enqueued again, urgent ones on the priority lane. The worklist index is
- *    ordered by last change, so the scan stops at the first recent filing.
- * 2. CORRECTION_REQUIRED filings past their deadline (end of the CST day) are refused
- *    (CORRECTION_OVERDUE), their unit's lock released, the progress event published.
- * 3. Audit what was re-enqueued, per district (each refusal is audited on its own).
+ * For every district the register holds:
+ * 1. Filings whose lifecycle effects are still pending (a crash between a transition's write and its
+ *    effects, or a function that lacked the port) have them performed: lock releases, audit records,
+ *    progress events, intake messages.
+ * 2. SUBMITTED filings unchanged for more than `staleMinutes` (a message lost, or dead-lettered) go to
+ *    intake again (REQUEUE_INTAKE), urgent ones on the priority lane. One re-enqueued `maxRequeues` times
+ *    and still stranded keeps failing intake: it is flagged for staff (FLAG_FOR_STAFF) and left alone.
+ *    The worklist index is ordered by last change, so the scan stops at the first recent filing.
+ * 3. CORRECTION_REQUIRED filings past their deadline (end of the CST day) are refused (CORRECTION_OVERDUE).
  */
 export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<SweepResult> {
   const now = ports.clock.now();
-  const cutoff = new Date(now.getTime() - config.staleMinutes * 60_000).toISOString();
+  const staleBefore = new Date(now.getTime() - config.staleMinutes * 60_000).toISOString();
+  const pendingBefore = new Date(now.getTime() - (config.pendingSeconds ?? DEFAULT_PENDING_SECONDS) * 1000).toISOString();
+  const maxRequeues = config.maxRequeues ?? DEFAULT_MAX_REQUEUES;
   const limit = config.pageSize ?? 100;
-  let reenqueued = 0;
-  let reenqueuedUrgent = 0;
-  let refusedOverdue = 0;
+  const result = { districts: 0, healed: 0, reenqueued: 0, reenqueuedUrgent: 0, flagged: 0, refusedOverdue: 0 };
 
-  for (const district of config.districts) {
-    const normal: IntakeMessage[] = [];
-    const urgent: IntakeMessage[] = [];
-    for await (const item of worklist(ports.filings, district, 'SUBMITTED', limit)) {
-      if (item.updatedAt >= cutoff) break;
-      (item.urgent === true ? urgent : normal).push({ v: 1, filingId: item.filingId });
+  for (const district of await ports.register.listDistricts()) {
+    result.districts += 1;
+
+    const pending: string[] = [];
+    for await (const item of pages((cursor) => ports.filings.listPendingEffects(district, pendingBefore, { limit, cursor }))) pending.push(item.filingId);
+    for (const filing of await ports.filings.getMany(pending)) {
+      if (!hasPendingEffects(filing)) continue;
+      await runEffects(ports, filing);
+      result.healed += 1;
     }
-    await ports.intake.enqueue(normal);
-    await ports.urgentIntake.enqueue(urgent);
-    reenqueued += normal.length;
-    reenqueuedUrgent += urgent.length;
-    if (normal.length + urgent.length > 0) {
-      await ports.audit.record({
-        tenant: district,
-        actor: ACTOR,
-        action: 'SWEEP_REENQUEUED',
-        outcome: 'SUCCESS',
-        detail: { district, filings: normal.length, urgent: urgent.length, staleMinutes: config.staleMinutes },
-      });
+
+    const stranded: string[] = [];
+    for await (const item of worklist(ports.filings, district, 'SUBMITTED', limit)) {
+      if (item.updatedAt >= staleBefore) break;
+      if (item.flaggedForStaff === undefined) stranded.push(item.filingId);
+    }
+    for (const filing of await ports.filings.getMany(stranded)) {
+      if (filing.status !== 'SUBMITTED' || filing.flaggedForStaff !== undefined) continue;
+      const requeues = filing.requeues ?? 0;
+      if (requeues >= maxRequeues) {
+        const flagged = await performTransition(ports, filing, 'FLAG_FOR_STAFF', {
+          actor: ACTOR,
+          set: { flaggedForStaff: { at: now.toISOString(), reason: 'INTAKE_KEEPS_FAILING' } },
+          detail: { requeues },
+        });
+        if (flagged.kind === 'moved') result.flagged += 1;
+        continue;
+      }
+      const requeued = await performTransition(ports, filing, 'REQUEUE_INTAKE', { actor: ACTOR, set: { requeues: requeues + 1 } });
+      if (requeued.kind !== 'moved') continue;
+      if (filing.urgent === true) result.reenqueuedUrgent += 1;
+      else result.reenqueued += 1;
     }
 
     const waiting: string[] = [];
@@ -86,8 +110,8 @@ export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<Swe
     // The index is eventually consistent and carries no deadline: read each filing itself.
     for (const filing of await ports.filings.getMany(waiting)) {
       if (filing.status !== 'CORRECTION_REQUIRED' || !isCorrectionOverdue(filing.correctionDeadline, now)) continue;
-      if (await refuseOverdueCorrection(ports, filing, ACTOR)) refusedOverdue += 1;
+      if (await refuseOverdueCorrection(ports, filing, ACTOR)) result.refusedOverdue += 1;
     }
   }
-  return { reenqueued, reenqueuedUrgent, refusedOverdue };
+  return result;
 }

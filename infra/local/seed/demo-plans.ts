@@ -130,7 +130,8 @@ export function demoPlans(run: string): ChannelPlan[] {
     ],
   };
 
-  const resale = singles.filter((u) => u.district === '370103');
+  // Units the bank's plan does not file on: a mortgage and a transfer of one unit conflict (functions/core/domain/disposition.ts).
+  const resale = singles.slice(50).filter((u) => u.district === '370103');
   const agencyPlan: ChannelPlan = {
     institutionType: 'AGENCY',
     filings: [

@@ -1,9 +1,9 @@
 /** Seals the demo project's units into register views (buyers of presale notices by blind index only). */
 import type { PersonalDataVault } from '../../../functions/core/ports';
-import type { UnitView } from '../../../functions/core/domain/register';
+import type { SeedUnit } from '../../../functions/adapters/dynamodb/register-repository';
 import { DEMO_PROJECT, demoDeveloper, demoProjectUnits, type DemoProjectUnit } from './demo-projects';
 
-async function toUnitView(vault: PersonalDataVault, unit: DemoProjectUnit): Promise<UnitView> {
+async function toUnitView(vault: PersonalDataVault, unit: DemoProjectUnit): Promise<SeedUnit> {
   const developer = demoDeveloper();
   const holderIndexes = await Promise.all((unit.presaleBuyers ?? []).map((b) => vault.blindIndex(unit.district, 'idNumber', b.idNumber)));
   return {
@@ -20,6 +20,6 @@ async function toUnitView(vault: PersonalDataVault, unit: DemoProjectUnit): Prom
   };
 }
 
-export function demoProjectUnitViews(vault: PersonalDataVault): Promise<UnitView[]> {
+export function demoProjectUnitViews(vault: PersonalDataVault): Promise<SeedUnit[]> {
   return Promise.all(demoProjectUnits().map((unit) => toUnitView(vault, unit)));
 }

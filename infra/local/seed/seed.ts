@@ -17,7 +17,8 @@ import { vaultFromEnv } from '../../../functions/adapters/keys/personal-data-vau
 import { generateSm2KeyPair } from '../../../functions/shared/crypto/sm2';
 import { mapWithConcurrency } from '../../../functions/core/concurrency';
 import type { PersonalDataVault } from '../../../functions/core/ports';
-import type { RegisteredOwner, UnitView } from '../../../functions/core/domain/register';
+import type { RegisteredOwner } from '../../../functions/core/domain/register';
+import type { SeedUnit } from '../../../functions/adapters/dynamodb/register-repository';
 import { getStringFromEnv } from '../../../functions/shared/config';
 import { tableEnvVar } from '../../topology';
 import { demoProjectUnitViews } from './seed-projects';
@@ -62,7 +63,7 @@ async function sealOwner(vault: PersonalDataVault, unit: DemoUnit, owner: DemoPe
   return { name, idNumber, idIndex, share: unit.owners.length > 1 ? `1/${unit.owners.length}` : undefined };
 }
 
-async function toUnitView(vault: PersonalDataVault, unit: DemoUnit): Promise<UnitView> {
+async function toUnitView(vault: PersonalDataVault, unit: DemoUnit): Promise<SeedUnit> {
   return {
     unitCode: unit.unitCode,
     district: unit.district,

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchRecord, FilingRecord, FilingStatus } from '../../../functions/core/domain/filing';
+import type { PendingEffect } from '../../../functions/core/domain/lifecycle';
+import type { FilingCommit } from '../../../functions/core/ports';
 import { dynamoDocumentClient } from '../../../functions/adapters/aws-clients';
 import { filingRepositoryFromEnv, type DynamoFilingRepository } from '../../../functions/adapters/dynamodb/filing-repository';
 import { tableEnvVar } from '../../../infra/topology';
@@ -46,90 +48,121 @@ describe('DynamoFilingRepository', () => {
   });
   afterAll(async () => emulators.stop());
 
-  it('creates a filing once; a second put reports the existing record and changes nothing', async () => {
+  const asStored = (record: FilingRecord): FilingRecord => ({ ...record, revision: 1, outbox: {} });
+  const commitOf = (filingId: string, overrides: Partial<FilingCommit> = {}): FilingCommit => ({
+    filingId,
+    district: '370102',
+    expectedRevision: 1,
+    hadOutbox: true,
+    status: 'ACCEPTED',
+    entry: { at: '2025-03-01T08:01:00.000Z', status: 'ACCEPTED', by: 'worker:intake' },
+    at: '2025-03-01T08:01:00.000Z',
+    effects: [],
+    ...overrides,
+  });
+  const effect = (id: string): PendingEffect => ({ id, seq: 100, kind: 'releaseDisposition', unitCode: UNIT });
+
+  it('creates a filing once, at revision 1 with an empty outbox; a second put reports the existing record and changes nothing', async () => {
     const first = filing('f-create');
     expect(await repository.putIfAbsent(first)).toEqual({ kind: 'created' });
     const conflicting = filing('f-create', { contentHash: 'ee'.repeat(32) });
-    expect(await repository.putIfAbsent(conflicting)).toEqual({ kind: 'exists', existing: first });
-    expect(await repository.get('f-create')).toStrictEqual(first);
+    expect(await repository.putIfAbsent(conflicting)).toEqual({ kind: 'exists', existing: asStored(first) });
+    expect(await repository.get('f-create')).toStrictEqual(asStored(first));
   });
 
   it('get returns undefined for an unknown filing', async () => {
     expect(await repository.get('f-missing')).toBeUndefined();
   });
 
-  it('lets exactly one of 5 concurrent transitions from SUBMITTED win, and appends exactly one history entry', async () => {
+  it('lets exactly one of 5 concurrent lifecycle writes at one revision win, and appends exactly one history entry', async () => {
     await repository.putIfAbsent(filing('f-race'));
     const targets: FilingStatus[] = ['ACCEPTED', 'REFUSED', 'CORRECTION_REQUIRED', 'ACCEPTED', 'WITHDRAWN'];
     const results = await Promise.all(
       targets.map((to, i) =>
-        repository.transition({
-          filingId: 'f-race',
-          district: '370102',
-          from: 'SUBMITTED',
-          to,
-          entry: { at: `2025-03-01T08:01:0${i}.000Z`, status: to, by: `worker:intake-${i}` },
-        }),
+        repository.commit(commitOf('f-race', { status: to, at: `2025-03-01T08:01:0${i}.000Z`, entry: { at: `2025-03-01T08:01:0${i}.000Z`, status: to, by: `worker:intake-${i}` }, effects: [effect(`2.${i}`)] })),
       ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results.indexOf(true);
     const after = await repository.get('f-race');
     expect(after?.status).toBe(targets[winner]);
+    expect(after?.revision).toBe(2);
     expect(after?.updatedAt).toBe(`2025-03-01T08:01:0${winner}.000Z`);
     expect(after?.history).toHaveLength(2);
     expect(after?.history[1]).toEqual({ at: `2025-03-01T08:01:0${winner}.000Z`, status: targets[winner], by: `worker:intake-${winner}` });
+    expect(Object.keys(after?.outbox ?? {})).toEqual([`2.${winner}`]);
   });
 
-  it('sets the extra attributes of a transition and removes those set to undefined', async () => {
+  it('sets the extra attributes of a write and removes those set to undefined; an annotation keeps status, history and worklist keys', async () => {
     await repository.putIfAbsent(filing('f-correct'));
-    const asked = await repository.transition({
-      filingId: 'f-correct',
-      district: '370102',
-      from: 'SUBMITTED',
-      to: 'CORRECTION_REQUIRED',
-      entry: { at: '2025-03-01T09:00:00.000Z', status: 'CORRECTION_REQUIRED', by: 'worker:intake', reasonCode: 'MATERIALS_MISSING' },
-      set: { missingMaterials: ['MORTGAGE_CONTRACT'], correctionDeadline: '2025-03-06T09:00:00.000Z', reasonCode: 'MATERIALS_MISSING' },
-    });
+    const asked = await repository.commit(
+      commitOf('f-correct', {
+        status: 'CORRECTION_REQUIRED',
+        entry: { at: '2025-03-01T09:00:00.000Z', status: 'CORRECTION_REQUIRED', by: 'worker:intake' },
+        set: { missingMaterials: ['MORTGAGE_CONTRACT'], correctionDeadline: '2025-03-06', reasonCode: 'MATERIALS_MISSING' },
+      }),
+    );
     expect(asked).toBe(true);
-    expect(await repository.get('f-correct')).toMatchObject({
-      status: 'CORRECTION_REQUIRED',
-      missingMaterials: ['MORTGAGE_CONTRACT'],
-      correctionDeadline: '2025-03-06T09:00:00.000Z',
-    });
-    await repository.transition({
-      filingId: 'f-correct',
-      district: '370102',
-      from: 'CORRECTION_REQUIRED',
-      to: 'SUBMITTED',
-      entry: { at: '2025-03-02T09:00:00.000Z', status: 'SUBMITTED', by: 'channel:ch-bank-001' },
-      set: { missingMaterials: undefined, correctionDeadline: undefined, reasonCode: undefined },
-    });
+    expect(await repository.get('f-correct')).toMatchObject({ status: 'CORRECTION_REQUIRED', missingMaterials: ['MORTGAGE_CONTRACT'], correctionDeadline: '2025-03-06' });
+    await repository.commit(
+      commitOf('f-correct', {
+        expectedRevision: 2,
+        status: 'SUBMITTED',
+        entry: { at: '2025-03-02T09:00:00.000Z', status: 'SUBMITTED', by: 'channel:ch-bank-001' },
+        set: { missingMaterials: undefined, correctionDeadline: undefined, reasonCode: undefined },
+      }),
+    );
+    expect(await repository.commit(commitOf('f-correct', { expectedRevision: 3, status: 'SUBMITTED', entry: undefined, set: { urgent: true } }))).toBe(true);
     const corrected = await repository.get('f-correct');
     expect(corrected).not.toHaveProperty('missingMaterials');
     expect(corrected).not.toHaveProperty('correctionDeadline');
+    expect(corrected).toMatchObject({ urgent: true, revision: 4, status: 'SUBMITTED', updatedAt: '2025-03-02T09:00:00.000Z' });
     expect(corrected?.history.map((h) => h.status)).toEqual(['SUBMITTED', 'CORRECTION_REQUIRED', 'SUBMITTED']);
+    const worklist = await repository.listByDistrictStatus('370102', 'SUBMITTED', { limit: 100 });
+    expect(worklist.items.find((i) => i.filingId === 'f-correct')).toMatchObject({ updatedAt: '2025-03-02T09:00:00.000Z', urgent: true });
   });
 
-  it('refuses a transition from a status the filing is not in, or of an unknown filing', async () => {
+  it('refuses a write at a revision the filing is not at, or of an unknown filing', async () => {
     await repository.putIfAbsent(filing('f-stale'));
-    const entry = { at: '2025-03-01T09:00:00.000Z', status: 'REGISTERED' as const, by: 'staff:1' };
-    expect(await repository.transition({ filingId: 'f-stale', district: '370102', from: 'READY_FOR_REVIEW', to: 'REGISTERED', entry })).toBe(false);
-    expect(await repository.transition({ filingId: 'f-nowhere', district: '370102', from: 'SUBMITTED', to: 'ACCEPTED', entry })).toBe(false);
+    expect(await repository.commit(commitOf('f-stale', { expectedRevision: 2 }))).toBe(false);
+    expect(await repository.commit(commitOf('f-stale', { expectedRevision: 0, hadOutbox: false }))).toBe(false);
+    expect(await repository.commit(commitOf('f-nowhere'))).toBe(false);
+    expect(await repository.commit(commitOf('f-nowhere', { expectedRevision: 0, hadOutbox: false }))).toBe(false);
     expect((await repository.get('f-stale'))?.history).toHaveLength(1);
+    expect(await repository.get('f-nowhere')).toBeUndefined();
   });
 
-  it('refuses a transition that tries to set a managed attribute', async () => {
-    await expect(
-      repository.transition({
-        filingId: 'f-stale',
-        district: '370102',
-        from: 'SUBMITTED',
-        to: 'ACCEPTED',
-        entry: { at: '2025-03-01T09:00:00.000Z', status: 'ACCEPTED', by: 'worker:intake' },
-        set: { history: [] },
-      }),
-    ).rejects.toThrow(/may not set history/);
+  it('gives a filing stored before revisions and outboxes its first revision and outbox with its first write', async () => {
+    const legacy = filing('f-legacy');
+    await dynamoDocumentClient().send(
+      new PutCommand({ TableName: emulators.env[tableEnvVar('filings')], Item: { pk: 'FILING#f-legacy', sk: 'META', ...legacy, gsi1pk: '370102#SUBMITTED', gsi1sk: `${legacy.updatedAt}#f-legacy` } }),
+    );
+    expect(await repository.commit(commitOf('f-legacy', { expectedRevision: 0, hadOutbox: false, effects: [effect('1.0')] }))).toBe(true);
+    expect(await repository.get('f-legacy')).toMatchObject({ status: 'ACCEPTED', revision: 1, outbox: { '1.0': effect('1.0') } });
+  });
+
+  it('refuses a write that tries to set a managed attribute', async () => {
+    await expect(repository.commit(commitOf('f-stale', { set: { history: [] } }))).rejects.toThrow(/may not set history/);
+    await expect(repository.commit(commitOf('f-stale', { set: { revision: 9 } }))).rejects.toThrow(/may not set revision/);
+  });
+
+  it('keeps effects in the outbox and the filing on the pending index until they are done; a later write keeps it there', async () => {
+    await repository.putIfAbsent(filing('f-outbox', { district: '370199' }));
+    await repository.commit(commitOf('f-outbox', { district: '370199', at: '2025-03-01T08:01:00.000Z', effects: [effect('2.0'), effect('2.1')] }));
+    const pending = async (before = '2099-01-01') => (await repository.listPendingEffects('370199', before, { limit: 10 })).items.map((i) => i.filingId);
+    expect(await pending()).toEqual(['f-outbox']);
+    expect(await pending('2025-03-01T08:00:00.000Z')).toEqual([]);
+    // Another write records a new effect before the first ones are marked done: the index keeps the filing.
+    await repository.commit(commitOf('f-outbox', { district: '370199', expectedRevision: 2, status: 'ACCEPTED', entry: undefined, at: '2025-03-01T08:02:00.000Z', effects: [effect('3.0')] }));
+    await repository.completeEffects('f-outbox', ['2.0', '2.1'], 2);
+    expect(Object.keys((await repository.get('f-outbox'))!.outbox ?? {})).toEqual(['3.0']);
+    expect(await pending()).toEqual(['f-outbox']);
+    await repository.completeEffects('f-outbox', ['3.0'], 3);
+    expect((await repository.get('f-outbox'))!.outbox).toEqual({});
+    expect(await pending()).toEqual([]);
+    // Marking done again changes nothing.
+    await repository.completeEffects('f-outbox', ['3.0'], 3);
+    expect((await repository.get('f-outbox'))!.revision).toBe(3);
   });
 
   it('getMany reads 250 ids across BatchGetItem chunks, in the order asked, omitting missing ones', async () => {
@@ -140,7 +173,7 @@ describe('DynamoFilingRepository', () => {
     const asked = [...stored, ...missing].sort((a, b) => (hash(a) - hash(b)));
     const records = await repository.getMany(asked);
     expect(records.map((r) => r.filingId)).toEqual(asked.filter((id) => !id.includes('missing')));
-    expect(records[0]).toStrictEqual(filing(records[0]!.filingId));
+    expect(records[0]).toStrictEqual(asStored(filing(records[0]!.filingId)));
   });
 
   it('getMany of nothing is nothing', async () => {
@@ -186,22 +219,25 @@ describe('DynamoFilingRepository', () => {
     expect(await repository.getBatch('b-nowhere')).toBeUndefined();
   });
 
-  it('lockActive: the holder may take its lock again, another filing is refused until it is released', async () => {
-    expect(await repository.lockActive(UNIT, 'MORTGAGE_CREATE', 'f-holder')).toBe(true);
-    expect(await repository.lockActive(UNIT, 'MORTGAGE_CREATE', 'f-holder')).toBe(true);
-    expect(await repository.lockActive(UNIT, 'MORTGAGE_CREATE', 'f-other')).toBe(false);
-    // Another business type on the same unit, or the same type on another unit, is a different lock.
-    expect(await repository.lockActive(UNIT, 'MORTGAGE_DISCHARGE', 'f-other')).toBe(true);
-    expect(await repository.lockActive(`${UNIT.slice(0, -1)}2`, 'MORTGAGE_CREATE', 'f-other')).toBe(true);
-    await repository.releaseActive(UNIT, 'MORTGAGE_CREATE', 'f-other');
-    expect(await repository.lockActive(UNIT, 'MORTGAGE_CREATE', 'f-other')).toBe(false);
-    await repository.releaseActive(UNIT, 'MORTGAGE_CREATE', 'f-holder');
-    expect(await repository.lockActive(UNIT, 'MORTGAGE_CREATE', 'f-other')).toBe(true);
+  it('disposition lock: written only at the version read; a release removes one holder and moves the version', async () => {
+    const empty = await repository.readDisposition(UNIT);
+    expect(empty).toEqual({ unitCode: UNIT, version: 0, holders: {} });
+    expect(await repository.writeDisposition(empty, { 'f-holder': 'MORTGAGE_CREATE' })).toBe(true);
+    expect(await repository.writeDisposition(empty, { 'f-other': 'MORTGAGE_CREATE' })).toBe(false);
+    const held = await repository.readDisposition(UNIT);
+    expect(held).toEqual({ unitCode: UNIT, version: 1, holders: { 'f-holder': 'MORTGAGE_CREATE' } });
+    expect(await repository.writeDisposition(held, { ...held.holders, 'f-discharge': 'MORTGAGE_DISCHARGE' })).toBe(true);
+    await repository.releaseDisposition(UNIT, 'f-holder');
+    await repository.releaseDisposition(UNIT, 'f-holder');
+    await repository.releaseDisposition(UNIT, 'f-never');
+    expect(await repository.readDisposition(UNIT)).toEqual({ unitCode: UNIT, version: 3, holders: { 'f-discharge': 'MORTGAGE_DISCHARGE' } });
+    expect(await repository.writeDisposition(held, {})).toBe(false);
   });
 
-  it('lockActive: of 10 concurrent filings, exactly one takes a free lock', async () => {
+  it('disposition lock: of 10 concurrent writers at one version, exactly one wins', async () => {
     const unit = `${UNIT.slice(0, -1)}9`;
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => repository.lockActive(unit, 'MORTGAGE_CREATE', `f-c${i}`)));
+    const lock = await repository.readDisposition(unit);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => repository.writeDisposition(lock, { [`f-c${i}`]: 'MORTGAGE_CREATE' })));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 });

@@ -80,7 +80,8 @@ describe('DynamoFilingRepository worklists (byDistrictStatus)', () => {
 
   it('moves a filing between worklists in the same write as its transition', async () => {
     const at = '2026-11-23T09:10:00.000Z';
-    expect(await repository.transition({ filingId: 'w-b', district: '370102', from: 'SUBMITTED', to: 'ACCEPTED', entry: { at, status: 'ACCEPTED', by: 'worker:intake' } })).toBe(true);
+    const commit = { filingId: 'w-b', district: '370102', expectedRevision: 1, hadOutbox: true, status: 'ACCEPTED' as const, at, effects: [] };
+    expect(await repository.commit({ ...commit, entry: { at, status: 'ACCEPTED', by: 'worker:intake' } })).toBe(true);
     expect(await ids('370102', 'SUBMITTED')).toEqual(['w-a', 'w-c']);
     expect(await ids('370102', 'ACCEPTED')).toEqual(['w-b']);
     const { Item } = await dynamoDocumentClient().send(new GetCommand({ TableName: emulators.env[tableEnvVar('filings')], Key: { pk: 'FILING#w-b', sk: 'META' } }));
@@ -94,10 +95,12 @@ describe('DynamoFilingRepository worklists (byDistrictStatus)', () => {
     expect(record?.status).toBe('ACCEPTED');
   });
 
-  it('leaves the worklists alone when a transition loses (wrong from-state) or names no filing', async () => {
-    const entry = { at: '2026-11-23T09:20:00.000Z', status: 'REFUSED' as const, by: 'worker:intake' };
-    expect(await repository.transition({ filingId: 'w-b', district: '370102', from: 'SUBMITTED', to: 'REFUSED', entry })).toBe(false);
-    expect(await repository.transition({ filingId: 'w-missing', district: '370102', from: 'SUBMITTED', to: 'REFUSED', entry })).toBe(false);
+  it('leaves the worklists alone when a write loses (a revision since passed) or names no filing', async () => {
+    const at = '2026-11-23T09:20:00.000Z';
+    const entry = { at, status: 'REFUSED' as const, by: 'worker:intake' };
+    const commit = { district: '370102', expectedRevision: 1, hadOutbox: true, status: 'REFUSED' as const, at, entry, effects: [] };
+    expect(await repository.commit({ ...commit, filingId: 'w-b' })).toBe(false);
+    expect(await repository.commit({ ...commit, filingId: 'w-missing' })).toBe(false);
     expect(await ids('370102', 'ACCEPTED')).toEqual(['w-b']);
     expect(await ids('370102', 'REFUSED')).toEqual([]);
     expect(await repository.get('w-missing')).toBeUndefined();

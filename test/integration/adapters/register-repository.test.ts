@@ -10,6 +10,8 @@ const unitCode = (n: number): string => `370102001001GB00001F${String(n).padStar
 
 const jointlyOwned: UnitView = {
   unitCode: unitCode(1),
+  version: 1,
+  appliedFilings: [],
   district: '370102',
   status: 'REGISTERED',
   address: '历下区示例路1号1单元101',
@@ -31,8 +33,9 @@ describe('DynamoRegisterRepository', () => {
   });
   afterAll(async () => emulators.stop());
 
-  it('reads back a unit with its owners, mortgage and seizure, stored as META + one item per right', async () => {
-    await register.putUnits([jointlyOwned]);
+  it('reads back a unit with its owners, mortgage and seizure, stored as one item at version 1', async () => {
+    const { version: _v, appliedFilings: _a, ...seed } = jointlyOwned;
+    await register.putUnits([seed]);
     expect(await register.getUnit(jointlyOwned.unitCode)).toStrictEqual(jointlyOwned);
     const { Items } = await dynamoDocumentClient().send(
       new QueryCommand({
@@ -41,17 +44,48 @@ describe('DynamoRegisterRepository', () => {
         ExpressionAttributeValues: { ':pk': `UNIT#${jointlyOwned.unitCode}` },
       }),
     );
-    expect(Items?.map((i) => i['sk'])).toEqual(['META', 'MORTGAGE#m-1', 'SEIZURE#s-1']);
+    expect(Items?.map((i) => i['sk'])).toEqual(['META']);
   });
 
   it('returns undefined for a unit not in the register', async () => {
     expect(await register.getUnit(unitCode(99_999_999))).toBeUndefined();
   });
 
-  it('writes 1,200 units across BatchWriteItem chunks and reads each back', async () => {
+  it('writes a unit only at the version the decision was made against, once per filing', async () => {
+    const code = unitCode(2);
+    await register.putUnits([{ ...jointlyOwned, unitCode: code }]);
+    const before = (await register.getUnit(code))!;
+    const discharged = { ...before, mortgages: [{ ...before.mortgages[0]!, status: 'DISCHARGED' as const }] };
+    expect(await register.commit({ unitCode: code, filingId: 'F-1', expectedVersion: 1, next: discharged })).toBe('applied');
+    expect(await register.getUnit(code)).toStrictEqual({ ...discharged, version: 2, appliedFilings: ['F-1'] });
+    // The same filing again (a repeated saga step): already applied, nothing changes.
+    expect(await register.commit({ unitCode: code, filingId: 'F-1', expectedVersion: 1, next: discharged })).toBe('alreadyApplied');
+    // Another filing decided against version 1: stale, nothing changes.
+    expect(await register.commit({ unitCode: code, filingId: 'F-2', expectedVersion: 1, next: { ...before, owners: [] } })).toBe('stale');
+    expect((await register.getUnit(code))!.owners).toHaveLength(2);
+    // A unit that does not exist is never created by a register write.
+    expect(await register.commit({ unitCode: unitCode(3), filingId: 'F-3', expectedVersion: 1, next: { ...before, unitCode: unitCode(3) } })).toBe('stale');
+    expect(await register.getUnit(unitCode(3))).toBeUndefined();
+  });
+
+  it('of 8 concurrent writes at one version, exactly one is applied', async () => {
+    const code = unitCode(4);
+    await register.putUnits([{ ...jointlyOwned, unitCode: code }]);
+    const before = (await register.getUnit(code))!;
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => register.commit({ unitCode: code, filingId: `F-C${i}`, expectedVersion: 1, next: { ...before, address: `addr ${i}` } })),
+    );
+    expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'stale')).toHaveLength(7);
+    expect((await register.getUnit(code))!.appliedFilings).toHaveLength(1);
+  });
+
+  it('writes 1,200 units across BatchWriteItem chunks, reads each back, and lists the districts they are in', async () => {
     const units: UnitView[] = Array.from({ length: 1200 }, (_, i) => ({
-      unitCode: unitCode(1000 + i),
-      district: '370102',
+      unitCode: `${i % 2 === 0 ? '370102' : '370105'}${unitCode(1000 + i).slice(6)}`,
+      version: 1,
+      appliedFilings: [],
+      district: i % 2 === 0 ? '370102' : '370105',
       status: i % 10 === 0 ? 'SURVEYED' : 'REGISTERED',
       address: `历下区示例路${i}号`,
       areaM2: `${60 + (i % 80)}.00`,
@@ -63,5 +97,6 @@ describe('DynamoRegisterRepository', () => {
     await register.putUnits(units);
     const readBack = await Promise.all(units.map((u) => register.getUnit(u.unitCode)));
     expect(readBack).toStrictEqual(units);
+    expect((await register.listDistricts()).sort()).toEqual(['370102', '370105']);
   });
 });

@@ -42,6 +42,8 @@ const mortgageCreate = (mortgagorIndexes: string[], materials?: Material[]) =>
 function unit(ownerIndexes: string[], overrides: Partial<UnitView> = {}): UnitView {
   return {
     unitCode: '370102001001GB00001F00010101',
+    version: 1,
+    appliedFilings: [],
     district: '370102',
     status: 'REGISTERED',
     address: 'a',

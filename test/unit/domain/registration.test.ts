@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { FilingContent, FilingRecord, SealedPerson } from '../../../functions/core/domain/filing';
 import type { UnitView } from '../../../functions/core/domain/register';
-import { mortgageIdFor, noticeIdFor, planRegistration, RIGHTS } from '../../../functions/core/domain/registration';
+import { mortgageIdFor, noticeIdFor, planRegistration, registeredRights, RIGHTS } from '../../../functions/core/domain/registration';
 
 const person = (i: string): SealedPerson => ({ name: `sealed-n-${i}`, idType: 'RESIDENT_ID', idNumber: `sealed-i-${i}`, idIndex: `bi-${i}` });
 const unitCode = '370102007007GB00001F00000001';
-const unit: UnitView = { unitCode, district: '370102', status: 'REGISTERED', address: 'a', areaM2: '1', owners: [], mortgages: [], seizures: [] };
+const unit: UnitView = { unitCode, version: 4, appliedFilings: ['F-0'], district: '370102', status: 'REGISTERED', address: 'a', areaM2: '1', owners: [], mortgages: [], seizures: [] };
 const bank = { name: '银行', uscc: '91370100MA3C8AXX1X' };
 const terms = { mortgageType: 'GENERAL' as const, amountFen: '100', termStart: '2026-01-01', termEnd: '2030-01-01' };
+const held = { mortgageId: 'DY000001', holderInstitutionId: 'INST', amountFen: '80', status: 'ACTIVE' as const, termEnd: '2040-01-01' };
 
 function filing(content: FilingContent, filingId = 'F-1'): FilingRecord {
   return {
@@ -29,7 +30,7 @@ function filing(content: FilingContent, filingId = 'F-1'): FilingRecord {
   };
 }
 
-describe('planRegistration', () => {
+describe('planRegistration: one write of the whole unit, conditional on the version the decision was made against', () => {
   it('MORTGAGE_CREATE: one new mortgage whose id derives from the filing (a retry writes the same one)', () => {
     const plan = planRegistration(filing({ businessType: 'MORTGAGE_CREATE', mortgagors: [person('1')], mortgagee: bank, ...terms }), { unit });
     const id = mortgageIdFor('F-1');
@@ -37,37 +38,46 @@ describe('planRegistration', () => {
     expect(mortgageIdFor('F-1')).toBe(id);
     expect(mortgageIdFor('F-2')).not.toBe(id);
     expect(plan).toEqual({
-      writes: [{ kind: 'putMortgage', unitCode, filingId: 'F-1', mortgage: { mortgageId: id, holderInstitutionId: 'INST', amountFen: '100', status: 'ACTIVE', mortgageType: 'GENERAL', mortgageeName: '银行', termStart: '2026-01-01', termEnd: '2030-01-01' } }],
+      commit: {
+        unitCode,
+        filingId: 'F-1',
+        expectedVersion: 4,
+        next: { ...unit, mortgages: [{ mortgageId: id, holderInstitutionId: 'INST', amountFen: '100', status: 'ACTIVE', mortgageType: 'GENERAL', mortgageeName: '银行', termStart: '2026-01-01', termEnd: '2030-01-01' }] },
+      },
       holds: [RIGHTS.mortgage(id)],
       ends: [],
     });
   });
 
-  it('MORTGAGE_CHANGE updates amount and term of the named mortgage and re-certifies it; DISCHARGE ends it', () => {
-    const change = planRegistration(filing({ businessType: 'MORTGAGE_CHANGE', mortgageId: 'DY000001', mortgagors: [], change: { amountFen: '50' } }), { unit });
-    expect(change.writes).toEqual([{ kind: 'updateMortgage', unitCode, filingId: 'F-1', mortgageId: 'DY000001', set: { amountFen: '50', termEnd: undefined } }]);
+  it('MORTGAGE_CHANGE updates amount and term of the named mortgage and re-certifies it; DISCHARGE ends it; neither applies to a mortgage not active', () => {
+    const withMortgage = { ...unit, mortgages: [held] };
+    const change = planRegistration(filing({ businessType: 'MORTGAGE_CHANGE', mortgageId: 'DY000001', mortgagors: [], change: { amountFen: '50' } }), { unit: withMortgage });
+    expect(change.commit.next.mortgages).toEqual([{ ...held, amountFen: '50' }]);
     expect(change.holds).toEqual(['MORTGAGE#DY000001']);
-    const discharge = planRegistration(filing({ businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY000001', reason: 'REPAID' }), { unit });
-    expect(discharge).toEqual({ writes: [{ kind: 'updateMortgage', unitCode, filingId: 'F-1', mortgageId: 'DY000001', set: { status: 'DISCHARGED' } }], holds: [], ends: ['MORTGAGE#DY000001'] });
+    const discharge = planRegistration(filing({ businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY000001', reason: 'REPAID' }), { unit: withMortgage });
+    expect(discharge.commit.next.mortgages).toEqual([{ ...held, status: 'DISCHARGED' }]);
+    expect(discharge).toMatchObject({ holds: [], ends: ['MORTGAGE#DY000001'] });
+    expect(() => planRegistration(filing({ businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY000001', reason: 'REPAID' }), { unit })).toThrow(/No active mortgage/);
   });
 
   it('PRESALE_NOTICE and PRESALE_MORTGAGE_NOTICE add an active notice held by the buyers (and, for the mortgage notice, the bank)', () => {
     const notice = planRegistration(filing({ businessType: 'PRESALE_NOTICE', buyers: [person('1'), person('2')], seller: bank, contractNo: 'c', priceFen: '1' }), { unit });
-    expect(notice.writes).toEqual([
-      { kind: 'addNotice', unitCode, filingId: 'F-1', notice: { noticeId: noticeIdFor('F-1'), kind: 'PRESALE_NOTICE', holderIndexes: ['bi-1', 'bi-2'], holderInstitutionId: undefined, status: 'ACTIVE' } },
+    expect(notice.commit.next.notices).toEqual([
+      { noticeId: noticeIdFor('F-1'), kind: 'PRESALE_NOTICE', holderIndexes: ['bi-1', 'bi-2'], holderInstitutionId: undefined, status: 'ACTIVE' },
     ]);
     const mortgageNotice = planRegistration(filing({ businessType: 'PRESALE_MORTGAGE_NOTICE', buyers: [person('1')], mortgagee: bank, ...terms }), { unit });
-    expect(mortgageNotice.writes[0]).toMatchObject({ notice: { kind: 'PRESALE_MORTGAGE_NOTICE', holderInstitutionId: 'INST', holderIndexes: ['bi-1'] } });
+    expect(mortgageNotice.commit.next.notices?.[0]).toMatchObject({ kind: 'PRESALE_MORTGAGE_NOTICE', holderInstitutionId: 'INST', holderIndexes: ['bi-1'] });
   });
 
-  it('FIRST_REGISTRATION: the developer owns the surveyed unit', () => {
+  it('FIRST_REGISTRATION: the developer owns the surveyed unit, which becomes REGISTERED', () => {
     const developer = { kind: 'ORGANISATION' as const, name: '开发商', uscc: 'U', institutionId: 'INST' };
     const plan = planRegistration(filing({ businessType: 'FIRST_REGISTRATION', projectId: 'P', completionRecordNo: 'R' }), { unit: { ...unit, status: 'SURVEYED' }, developer });
-    expect(plan).toEqual({ writes: [{ kind: 'setOwners', unitCode, filingId: 'F-1', owners: [developer], expectStatus: 'SURVEYED', cancelNoticeIds: [] }], holds: ['OWNERSHIP'], ends: [] });
+    expect(plan.commit.next).toEqual({ ...unit, owners: [developer], status: 'REGISTERED' });
+    expect(plan).toMatchObject({ holds: ['OWNERSHIP'], ends: [] });
     expect(() => planRegistration(filing({ businessType: 'FIRST_REGISTRATION', projectId: 'P', completionRecordNo: 'R' }), { unit })).toThrow(/developer/);
   });
 
-  it('TRANSFER: the buyers own the unit and the presale notice they hold ends, also on a retry after it was cancelled', () => {
+  it('TRANSFER: the buyers own the unit and the presale notice they hold ends; the rights read off the unit it left are the planned ones', () => {
     const newOwners = [{ name: 'resealed-n', idNumber: 'resealed-i', idIndex: 'bi-1' }];
     const notices = [
       { noticeId: 'N-THEIRS', kind: 'PRESALE_NOTICE' as const, holderIndexes: ['bi-1'], status: 'ACTIVE' as const },
@@ -76,14 +86,11 @@ describe('planRegistration', () => {
     ];
     const transfer = filing({ businessType: 'TRANSFER_NEW', buyers: [person('1')], contractNo: 'c', priceFen: '1' });
     const plan = planRegistration(transfer, { unit: { ...unit, notices }, newOwners });
-    expect(plan).toEqual({
-      writes: [{ kind: 'setOwners', unitCode, filingId: 'F-1', owners: newOwners, expectStatus: 'REGISTERED', cancelNoticeIds: ['N-THEIRS'] }],
-      holds: ['OWNERSHIP'],
-      ends: ['NOTICE#N-THEIRS'],
-    });
-    const afterCancel = notices.map((n) => (n.noticeId === 'N-THEIRS' ? { ...n, status: 'CANCELLED' as const, cancelledByFilingId: 'F-1' } : n));
-    expect(planRegistration(transfer, { unit: { ...unit, notices: afterCancel }, newOwners })).toEqual(plan);
+    expect(plan.commit.next.owners).toEqual(newOwners);
+    expect(plan.commit.next.notices).toEqual([{ ...notices[0], status: 'CANCELLED', cancelledByFilingId: 'F-1' }, notices[1], notices[2]]);
+    expect(plan).toMatchObject({ holds: ['OWNERSHIP'], ends: ['NOTICE#N-THEIRS'] });
+    expect(registeredRights(transfer, plan.commit.next)).toEqual({ holds: plan.holds, ends: plan.ends });
     const resale = filing({ businessType: 'TRANSFER_RESALE', sellers: [person('0')], buyers: [person('1')], contractNo: 'c', priceFen: '1' });
-    expect(planRegistration(resale, { unit, newOwners }).writes).toEqual([{ kind: 'setOwners', unitCode, filingId: 'F-1', owners: newOwners, expectStatus: 'REGISTERED', cancelNoticeIds: [] }]);
+    expect(planRegistration(resale, { unit, newOwners })).toMatchObject({ holds: ['OWNERSHIP'], ends: [] });
   });
 });

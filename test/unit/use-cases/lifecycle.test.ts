@@ -58,6 +58,11 @@ const correctionPending = (deadline = '2026-11-27') =>
   filing('CORRECTION_REQUIRED', { missingMaterials: ['MAIN_DEBT_CONTRACT'], correctionDeadline: deadline });
 
 let filings: MemoryFilings;
+/** An approval's claim, as CLAIM_APPROVAL writes it. */
+const claim = (filingId: string) => {
+  const current = filings.filings.get(filingId)!;
+  filings.filings.set(filingId, { ...current, approvalStartedAt: '2026-11-21T00:00:00.000Z', revision: (current.revision ?? 0) + 1 });
+};
 let queue: MemoryQueue;
 let urgentQueue: MemoryQueue;
 let notifications: MemoryNotifications;
@@ -98,11 +103,11 @@ describe('the correction deadline: due by the end of its day in China Standard T
 describe('correctFiling', () => {
   const body = { materials: [{ type: 'MAIN_DEBT_CONTRACT', ref: 'oss://a/main-debt.pdf', sm3: SM3 }] };
   const correct = (now: string, raw: unknown = body, who: Channel = channel) =>
-    correctFiling({ filings, queue, notifications, audit, clock: fixedClock(now), validate: validateCorrection, checklists: { version: async (type) => builtInChecklist(type) } }, who, 'F-1', raw);
+    correctFiling({ filings, intake: queue, notifications, audit, clock: fixedClock(now), validate: validateCorrection, checklists: { version: async (type) => builtInChecklist(type) } }, who, 'F-1', raw);
 
   it('at the last millisecond of the deadline day: merges the materials, back to SUBMITTED, enqueued, published', async () => {
     filings.put(correctionPending());
-    await filings.lockActive(UNIT, 'MORTGAGE_CREATE', 'F-1');
+    filings.hold(UNIT, 'F-1', 'MORTGAGE_CREATE');
     const view = await correct('2026-11-27T15:59:59.999Z');
     expect(view).toMatchObject({ filingId: 'F-1', status: 'SUBMITTED' });
     const stored = (await filings.get('F-1'))!;
@@ -114,16 +119,16 @@ describe('correctFiling', () => {
     expect(notifications.events.map((e) => e.status)).toEqual(['SUBMITTED']);
     expect(audit.records.map((r) => r.action)).toEqual(['FILING_CORRECTED']);
     // The unit's lock stays with the filing: intake will take it again as its holder.
-    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_CREATE')).toBe('F-1');
+    expect(filings.holdersOf(UNIT)).toEqual(['F-1']);
   });
 
   it('from 00:00 CST the next day: refuses the filing (CORRECTION_OVERDUE), frees the unit, answers 409, and answers the same on retry', async () => {
     filings.put(correctionPending());
-    await filings.lockActive(UNIT, 'MORTGAGE_CREATE', 'F-1');
+    filings.hold(UNIT, 'F-1', 'MORTGAGE_CREATE');
     expect(await codeOf(correct('2026-11-27T16:00:00.000Z'))).toBe('409 CORRECTION_OVERDUE');
     const stored = (await filings.get('F-1'))!;
     expect(stored).toMatchObject({ status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' });
-    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect(filings.holdersOf(UNIT)).toEqual([]);
     expect(notifications.events).toEqual([expect.objectContaining({ status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' })]);
     expect(queue.messages).toEqual([]);
     expect(await codeOf(correct('2026-11-27T16:05:00.000Z'))).toBe('409 CORRECTION_OVERDUE');
@@ -164,10 +169,10 @@ describe('correctFiling', () => {
 
   it('starts over when the filing changes between the read and the write (the sweeper refused it meanwhile)', async () => {
     filings.put(correctionPending());
-    filings.beforeTransition = (request) => {
-      filings.beforeTransition = undefined;
-      const current = filings.filings.get(request.filingId)!;
-      filings.filings.set(request.filingId, { ...current, status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' });
+    filings.beforeCommit = (commit) => {
+      filings.beforeCommit = undefined;
+      const current = filings.filings.get(commit.filingId)!;
+      filings.filings.set(commit.filingId, { ...current, status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE', revision: (current.revision ?? 0) + 1 });
     };
     expect(await codeOf(correct('2026-11-21T00:00:00Z'))).toBe('409 CORRECTION_OVERDUE');
     expect(queue.messages).toEqual([]);
@@ -180,13 +185,13 @@ describe('withdrawFiling', () => {
 
   it.each(WITHDRAWABLE_STATUSES)('withdraws a %s filing and frees the unit', async (status) => {
     filings.put(filing(status));
-    await filings.lockActive(UNIT, 'MORTGAGE_CREATE', 'F-1');
+    filings.hold(UNIT, 'F-1', 'MORTGAGE_CREATE');
     expect(await withdraw('Loan cancelled')).toMatchObject({ status: 'WITHDRAWN' });
     const stored = (await filings.get('F-1'))!;
     expect(stored.history.at(-1)).toMatchObject({ status: 'WITHDRAWN', by: 'channel:ch-bank-a', note: 'Loan cancelled' });
-    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect(filings.holdersOf(UNIT)).toEqual([]);
     expect(notifications.events.map((e) => e.status)).toEqual(['WITHDRAWN']);
-    expect(audit.records).toEqual([expect.objectContaining({ action: 'FILING_WITHDRAWN', detail: { from: status, withReason: true } })]);
+    expect(audit.records).toEqual([expect.objectContaining({ action: 'FILING_WITHDRAWN', detail: expect.objectContaining({ from: status, to: 'WITHDRAWN', withReason: true }) })]);
     expect(JSON.stringify(audit.records)).not.toContain('Loan cancelled');
   });
 
@@ -206,10 +211,10 @@ describe('withdrawFiling', () => {
 
   it('retries from the status it finds when intake moved the filing between the read and the write', async () => {
     filings.put(filing('SUBMITTED'));
-    filings.beforeTransition = (request) => {
-      filings.beforeTransition = undefined;
-      const current = filings.filings.get(request.filingId)!;
-      filings.filings.set(request.filingId, { ...current, status: 'ACCEPTED' });
+    filings.beforeCommit = (commit) => {
+      filings.beforeCommit = undefined;
+      const current = filings.filings.get(commit.filingId)!;
+      filings.filings.set(commit.filingId, { ...current, status: 'ACCEPTED', revision: (current.revision ?? 0) + 1 });
     };
     expect(await withdraw()).toMatchObject({ status: 'WITHDRAWN' });
     expect(audit.records[0]!.detail).toMatchObject({ from: 'ACCEPTED' });
@@ -222,7 +227,7 @@ describe('withdrawFiling', () => {
 
   it('refuses once an approval has claimed the filing (it may already have written the register): 409 REVIEW_IN_PROGRESS', async () => {
     filings.put(filing('ACCEPTED'));
-    expect(await filings.startApproval('F-1', 'ACCEPTED', '2026-11-21T00:00:00.000Z')).toBe(true);
+    claim('F-1');
     expect(await codeOf(withdraw())).toBe('409 REVIEW_IN_PROGRESS');
     expect((await filings.get('F-1'))!.status).toBe('ACCEPTED');
     expect(notifications.events).toEqual([]);
@@ -230,9 +235,9 @@ describe('withdrawFiling', () => {
 
   it('loses the race to an approval that claims the filing between its read and its write', async () => {
     filings.put(filing('ACCEPTED'));
-    filings.beforeTransition = () => {
-      filings.beforeTransition = undefined;
-      void filings.startApproval('F-1', 'ACCEPTED', '2026-11-21T00:00:00.000Z');
+    filings.beforeCommit = () => {
+      filings.beforeCommit = undefined;
+      claim('F-1');
     };
     expect(await codeOf(withdraw())).toBe('409 REVIEW_IN_PROGRESS');
     expect((await filings.get('F-1'))!.status).toBe('ACCEPTED');
@@ -241,18 +246,18 @@ describe('withdrawFiling', () => {
   it('leaves the unit free when the filing is withdrawn while intake decides it (intake re-took the lock after the release)', async () => {
     // Prepare: a discharge intake will accept (the bank holds the mortgage); it is withdrawn just before intake's write.
     filings.put(filing('SUBMITTED', { businessType: 'MORTGAGE_DISCHARGE', content: { businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY00000001', reason: 'REPAID' }, materials: [] }));
-    const unit = { unitCode: UNIT, district: '370102', status: 'REGISTERED' as const, address: 'a', areaM2: '1', owners: [], seizures: [],
+    const unit = { unitCode: UNIT, version: 1, appliedFilings: [], district: '370102', status: 'REGISTERED' as const, address: 'a', areaM2: '1', owners: [], seizures: [],
       mortgages: [{ mortgageId: 'DY00000001', holderInstitutionId: channel.institutionId, amountFen: '1', status: 'ACTIVE' as const }] };
-    filings.beforeTransition = () => {
-      filings.beforeTransition = undefined;
+    filings.beforeCommit = () => {
+      filings.beforeCommit = undefined;
       const current = filings.filings.get('F-1')!;
-      filings.filings.set('F-1', { ...current, status: 'WITHDRAWN' });
+      filings.filings.set('F-1', { ...current, status: 'WITHDRAWN', revision: (current.revision ?? 0) + 1 });
     };
     // Act
     const result = await processIntake(
       {
         filings,
-        register: { getUnit: async () => unit },
+        register: { getUnit: async () => unit, listDistricts: async () => ['370102'] },
         audit,
         clock: fixedClock('2026-11-21T00:00:00.000Z'),
         notifications,
@@ -263,12 +268,12 @@ describe('withdrawFiling', () => {
     );
     // Assess
     expect(result).toEqual({ kind: 'skipped', status: 'WITHDRAWN' });
-    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_DISCHARGE')).toBeUndefined();
+    expect(filings.holdersOf(UNIT)).toEqual([]);
   });
 });
 
 describe('markUrgent', () => {
-  const mark = (staff: StaffAccount = clerk, reason = 'Court deadline') => markUrgent({ filings, urgentQueue, audit }, staff, 'F-1', reason);
+  const mark = (staff: StaffAccount = clerk, reason = 'Court deadline') => markUrgent({ filings, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock('2026-11-21T00:00:00.000Z') }, staff, 'F-1', reason);
 
   it('marks a SUBMITTED filing and puts it on the priority lane', async () => {
     filings.put(filing('SUBMITTED'));
@@ -300,7 +305,8 @@ describe('markUrgent', () => {
 
 describe('sweep', () => {
   const NOW = '2026-11-30T02:00:00.000Z';
-  const run = () => sweep({ filings, intake: queue, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock(NOW) }, { districts: ['370102', '370103'], staleMinutes: 10, pageSize: 2 });
+  const register = { listDistricts: async () => ['370102', '370103'] };
+  const run = () => sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock(NOW) }, { staleMinutes: 10, pageSize: 2 });
   const at = (minutesAgo: number) => new Date(Date.parse(NOW) - minutesAgo * 60_000).toISOString();
 
   it('re-enqueues SUBMITTED filings unchanged for longer than N minutes (urgent ones on the priority lane), and no recent one', async () => {
@@ -310,22 +316,22 @@ describe('sweep', () => {
     filings.put(filing('SUBMITTED', { filingId: 'F-URGENT', updatedAt: at(20), urgent: true }));
     filings.put(filing('SUBMITTED', { filingId: 'F-NEW', updatedAt: at(5) }));
     filings.put(filing('ACCEPTED', { filingId: 'F-DONE', updatedAt: at(90) }));
-    expect(await run()).toEqual({ reenqueued: 3, reenqueuedUrgent: 1, refusedOverdue: 0 });
+    expect(await run()).toEqual({ districts: 2, healed: 0, reenqueued: 3, reenqueuedUrgent: 1, flagged: 0, refusedOverdue: 0 });
     expect(queue.messages.map((m) => m.filingId).sort()).toEqual(['F-OLD-1', 'F-OLD-2', 'F-OLD-3']);
     expect(urgentQueue.messages).toEqual([{ v: 1, filingId: 'F-URGENT' }]);
-    expect(audit.records.filter((r) => r.action === 'SWEEP_REENQUEUED').map((r) => r.tenant).sort()).toEqual(['370102', '370103']);
+    expect((await filings.get('F-OLD-1'))!.requeues).toBe(1);
   });
 
   it('refuses corrections past their deadline, frees their units, publishes; leaves those still in time; a second run changes nothing', async () => {
     filings.put(correctionPending('2026-11-27'));
-    await filings.lockActive(UNIT, 'MORTGAGE_CREATE', 'F-1');
+    filings.hold(UNIT, 'F-1', 'MORTGAGE_CREATE');
     // 2026-11-30T02:00Z is 10:00 CST on the 30th: a deadline of the 30th is still open.
     filings.put({ ...correctionPending('2026-11-30'), filingId: 'F-2', unitCode: `${UNIT.slice(0, -1)}2` });
     expect(await run()).toMatchObject({ refusedOverdue: 1 });
     expect(await filings.get('F-1')).toMatchObject({ status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' });
     expect((await filings.get('F-1'))!.history.at(-1)).toMatchObject({ by: 'worker:sweeper' });
     expect((await filings.get('F-2'))!.status).toBe('CORRECTION_REQUIRED');
-    expect(await filings.activeFilingId(UNIT, 'MORTGAGE_CREATE')).toBeUndefined();
+    expect(filings.holdersOf(UNIT)).toEqual([]);
     expect(notifications.events).toEqual([expect.objectContaining({ filingId: 'F-1', status: 'REFUSED', reasonCode: 'CORRECTION_OVERDUE' })]);
     expect(audit.records.map((r) => r.action)).toEqual(['CORRECTION_OVERDUE_REFUSED']);
     expect(await run()).toMatchObject({ refusedOverdue: 0 });

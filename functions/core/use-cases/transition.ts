@@ -1,0 +1,142 @@
+/**
+ * The one primitive that moves a filing through its lifecycle, and the runner of its follow-up effects
+ * (DESIGN.md §3 "The lifecycle is declared once"; the table is `functions/core/domain/lifecycle.ts`).
+ *
+ * `performTransition` checks the declared statuses, actor and guard, then makes ONE conditional write on
+ * the filing item: the new status and history entry, the attributes the use case sets, a new revision, and
+ * the transition's effects recorded as pending in the item's outbox. The write is conditional on the
+ * revision the decision was made against, so of two decisions racing on one filing exactly one is
+ * recorded; the loser is told `stale` and decides again on the filing as it now is.
+ *
+ * `runEffects` performs every pending effect in order — release the unit's disposition lock, append an
+ * audit record (kept at most once by its id), publish the progress event (stable event id), enqueue for
+ * intake — and then marks them done. It runs right after the write and again from the sweeper for any
+ * filing whose effects are still pending, so a crash anywhere between the write and its effects heals.
+ */
+import type { FilingRecord, HistoryEntry } from '../domain/filing';
+import { actorKindOf, effectsOf, transitionSpec, type GuardFailure, type PendingEffect, type TransitionName } from '../domain/lifecycle';
+import type { AuditLog, Clock, FilingRepository, IntakeQueue, NotificationQueue } from '../ports';
+
+export interface LifecyclePorts {
+  readonly filings: FilingRepository;
+  readonly audit: AuditLog;
+  readonly notifications: NotificationQueue;
+  readonly clock: Clock;
+  /**
+   * The intake queues, for transitions that send a filing to intake. A function without them leaves such an
+   * effect pending for the sweeper, which has every port.
+   */
+  readonly intake?: IntakeQueue;
+  readonly urgentIntake?: IntakeQueue;
+}
+
+export interface TransitionInput {
+  /** `channel:<id>`, `staff:<id>`, `worker:<name>` or `registry:<rule>`; must be of a kind the transition allows. */
+  readonly actor: string;
+  /** Recorded on the filing and its history entry (refusals). */
+  readonly reasonCode?: string;
+  /** Free text of the history entry (never personal data: the edge refuses notes that carry any). */
+  readonly note?: string;
+  /** Attributes set with the transition; `undefined` removes one. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** Extra detail of the audit record (ids and codes only). */
+  readonly detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type TransitionOutcome =
+  | { readonly kind: 'moved'; readonly filing: FilingRecord }
+  /** The declaration does not allow it from the filing's status, or its guard objects. */
+  | { readonly kind: 'notAllowed'; readonly reason: 'STATUS' | GuardFailure }
+  /** The filing changed since it was read (another decision was recorded first): read it and decide again. */
+  | { readonly kind: 'stale' };
+
+/** The filing as a transition leaves it (before its effects run). */
+function moved(filing: FilingRecord, input: TransitionInput, to: FilingRecord['status'] | undefined, entry: HistoryEntry | undefined, revision: number): FilingRecord {
+  const next: Record<string, unknown> = { ...filing };
+  for (const [attribute, value] of Object.entries(input.set ?? {})) {
+    if (value === undefined) delete next[attribute];
+    else next[attribute] = value;
+  }
+  if (input.reasonCode !== undefined) next['reasonCode'] = input.reasonCode;
+  if (to !== undefined && entry !== undefined) Object.assign(next, { status: to, updatedAt: entry.at, history: [...filing.history, entry] });
+  next['revision'] = revision;
+  return next as unknown as FilingRecord;
+}
+
+/**
+ * Performs one declared transition on the filing as read: one conditional write, then its effects.
+ * Throws only for a programming fault (an actor the transition does not allow) or an infrastructure
+ * failure; a failure while running the effects leaves them pending, and the sweeper performs them.
+ */
+export async function performTransition(ports: LifecyclePorts, filing: FilingRecord, name: TransitionName, input: TransitionInput): Promise<TransitionOutcome> {
+  const spec = transitionSpec(name);
+  const kind = actorKindOf(input.actor);
+  if (kind === undefined || !spec.actors.includes(kind)) throw new Error(`${input.actor} may not cause ${name}`);
+  if (!spec.from.includes(filing.status)) return { kind: 'notAllowed', reason: 'STATUS' };
+  const objection = spec.guard?.(filing);
+  if (objection !== undefined) return { kind: 'notAllowed', reason: objection };
+
+  const at = ports.clock.now().toISOString();
+  const revision = (filing.revision ?? 0) + 1;
+  const entry: HistoryEntry | undefined =
+    spec.to === undefined
+      ? undefined
+      : { at, status: spec.to, by: input.actor, ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}), ...(input.note ? { note: input.note } : {}) };
+  const after = moved(filing, input, spec.to, entry, revision);
+  const effects = effectsOf({ name, filing: after, before: filing, actor: input.actor, at, detail: input.detail }, revision);
+  const set = { ...input.set, ...(input.reasonCode !== undefined ? { reasonCode: input.reasonCode } : {}) };
+  const written = await ports.filings.commit({
+    filingId: filing.filingId,
+    district: filing.district,
+    expectedRevision: filing.revision ?? 0,
+    hadOutbox: filing.outbox !== undefined,
+    status: after.status,
+    entry,
+    at,
+    set,
+    effects,
+  });
+  if (!written) return { kind: 'stale' };
+  const outbox = { ...filing.outbox, ...Object.fromEntries(effects.map((e) => [e.id, e])) };
+  return { kind: 'moved', filing: await runEffects(ports, { ...after, outbox }) };
+}
+
+/** Performs one effect; false when this function lacks the port it needs (the sweeper will perform it). */
+async function perform(ports: LifecyclePorts, filing: FilingRecord, effect: PendingEffect): Promise<boolean> {
+  switch (effect.kind) {
+    case 'releaseDisposition':
+      await ports.filings.releaseDisposition(effect.unitCode, filing.filingId);
+      return true;
+    case 'audit':
+      await ports.audit.record({ ...effect.record, id: `${filing.filingId}:${effect.id}`, at: effect.at });
+      return true;
+    case 'progress':
+      await ports.notifications.publish([effect.event]);
+      return true;
+    case 'enqueueIntake': {
+      const queue = effect.lane === 'urgent' ? ports.urgentIntake : ports.intake;
+      if (!queue) return false;
+      await queue.enqueue([{ v: 1, filingId: filing.filingId }]);
+      return true;
+    }
+  }
+}
+
+/**
+ * Performs the filing's pending effects in order and marks them done; answers the filing without them.
+ * Every effect is idempotent, so running this again (after a crash, or from the sweeper while a request
+ * runs it too) changes nothing a second time.
+ */
+export async function runEffects(ports: LifecyclePorts, filing: FilingRecord): Promise<FilingRecord> {
+  const pending = Object.values(filing.outbox ?? {}).sort((a, b) => a.seq - b.seq);
+  if (pending.length === 0) return filing;
+  const done: string[] = [];
+  for (const effect of pending) if (await perform(ports, filing, effect)) done.push(effect.id);
+  // Off the pending index only when nothing is left (and no later transition recorded more meanwhile).
+  if (done.length > 0) await ports.filings.completeEffects(filing.filingId, done, done.length === pending.length ? (filing.revision ?? 0) : undefined);
+  const left = Object.fromEntries(pending.filter((e) => !done.includes(e.id)).map((e) => [e.id, e]));
+  return { ...filing, outbox: left };
+}
+
+/** Whether the filing still has effects to perform. */
+export const hasPendingEffects = (filing: FilingRecord): boolean => Object.keys(filing.outbox ?? {}).length > 0;
