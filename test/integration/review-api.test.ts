@@ -263,6 +263,67 @@ describe('idempotency and the saga', () => {
 
 });
 
+describe('approval against the register as it is at commit time (DESIGN.md §3)', () => {
+  it('a transfer approved, then the former owner\'s mortgage (both accepted, as before the conflict rule): refused MORTGAGOR_NOT_OWNER, no mortgage recorded', async () => {
+    // Prepare: both filings accepted on one unit (intake would now refuse the second as UNIT_DISPOSITION_PENDING).
+    const code1 = unitCode(31);
+    await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
+    const transfer = await acceptedFiling(world.agency, code1, async (id) => ({
+      businessType: 'TRANSFER_RESALE',
+      sellers: await sealPeople('370102', id, [PEOPLE.owner]),
+      buyers: await sealPeople('370102', id, [PEOPLE.coOwnerA]),
+      contractNo: 'HT-31',
+      priceFen: '150000000',
+    }));
+    const mortgage = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'MORTGAGE_CREATE', mortgagors: await sealPeople('370102', id, [PEOPLE.owner]), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }));
+    // Act
+    expect(reviewResultSchema.parse(body(await approve(transfer))).status).toBe('CERTIFIED');
+    const refused = await approve(mortgage);
+    // Assess
+    expect(code(refused)).toBe('409 APPROVAL_REFUSED');
+    expect(body(refused)).toMatchObject({ status: 409, filingStatus: 'REVIEW_REFUSED', reasonCode: 'MORTGAGOR_NOT_OWNER' });
+    expect(await filingRepositoryFromEnv().get(mortgage.filingId)).toMatchObject({ status: 'REVIEW_REFUSED', reasonCode: 'MORTGAGOR_NOT_OWNER' });
+    const unit = (await registerRepositoryFromEnv().getUnit(code1))!;
+    expect(unit.mortgages).toEqual([]);
+    expect(unit.appliedFilings).toEqual([transfer.filingId]);
+    expect(await new DynamoCertificateStore({ client: dynamoDocumentClient(), tableName: process.env[tableEnvVar('certificates')]! }).allocationOf(mortgage.filingId)).toBeUndefined();
+    // Approving again answers the same refusal; the unit is free.
+    expect(code(await approve(mortgage))).toBe('409 APPROVAL_REFUSED');
+    expect((await filingRepositoryFromEnv().readDisposition(code1)).holders).toEqual({});
+  });
+
+  it('a seizure recorded after intake: the approval is refused UNIT_SEIZED and nothing is registered', async () => {
+    const code1 = unitCode(32);
+    await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
+    const filing = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'MORTGAGE_CREATE', mortgagors: await sealPeople('370102', id, [PEOPLE.owner]), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }));
+    const register = registerRepositoryFromEnv();
+    const before = (await register.getUnit(code1))!;
+    await register.commit({ unitCode: code1, filingId: 'COURT-ORDER-32', expectedVersion: before.version, next: { ...before, seizures: [{ seizureId: 'S-32', court: '济南市历下区人民法院', status: 'ACTIVE' }] } });
+    expect(body(await approve(filing))).toMatchObject({ code: 'APPROVAL_REFUSED', reasonCode: 'UNIT_SEIZED' });
+    expect((await register.getUnit(code1))!.mortgages).toEqual([]);
+  });
+
+  it('a register write racing the approval (the unit changed between its read and its write) is decided again on the unit as it now is', async () => {
+    const code1 = unitCode(33);
+    await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
+    const filing = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'MORTGAGE_CREATE', mortgagors: await sealPeople('370102', id, [PEOPLE.owner]), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }));
+    const register = registerRepositoryFromEnv();
+    // Just before the approval's write, a court seizes the unit: the write at the old version is refused as stale.
+    const original = DynamoRegisterRepository.prototype.commit;
+    const race = vi.spyOn(DynamoRegisterRepository.prototype, 'commit').mockImplementationOnce(async function (this: DynamoRegisterRepository, commit) {
+      const now = (await register.getUnit(code1))!;
+      await original.call(register, { unitCode: code1, filingId: 'COURT-ORDER-33', expectedVersion: now.version, next: { ...now, seizures: [{ seizureId: 'S-33', court: '法院', status: 'ACTIVE' }] } });
+      return original.call(this, commit);
+    });
+    const answer = await approve(filing);
+    race.mockRestore();
+    expect(body(answer)).toMatchObject({ code: 'APPROVAL_REFUSED', reasonCode: 'UNIT_SEIZED' });
+    const unit = (await register.getUnit(code1))!;
+    expect(unit.mortgages).toEqual([]);
+    expect(unit.appliedFilings).toEqual(['COURT-ORDER-33']);
+  });
+});
+
 describe('refusal, tenancy, roles', () => {
   it('refuses with a reason: REVIEW_REFUSED, lock released, the same answer again, approval then refused (409)', async () => {
     const code1 = unitCode(7);

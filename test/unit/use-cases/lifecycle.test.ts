@@ -11,6 +11,7 @@ import { isCorrectionOverdue, WITHDRAWABLE_STATUSES } from '../../../functions/c
 import type { StaffAccount } from '../../../functions/core/domain/staff';
 import type { Channel } from '../../../functions/core/ports';
 import { correctFiling } from '../../../functions/core/use-cases/correct-filing';
+import { takeDisposition } from '../../../functions/core/use-cases/disposition';
 import { markUrgent } from '../../../functions/core/use-cases/mark-urgent';
 import { processIntake } from '../../../functions/core/use-cases/process-intake';
 import { sweep } from '../../../functions/core/use-cases/sweep';
@@ -336,5 +337,82 @@ describe('sweep', () => {
     expect(audit.records.map((r) => r.action)).toEqual(['CORRECTION_OVERDUE_REFUSED']);
     expect(await run()).toMatchObject({ refusedOverdue: 0 });
     expect(notifications.events).toHaveLength(1);
+  });
+});
+
+describe('the disposition lock (one per unit, functions/core/domain/disposition.ts)', () => {
+  const other = (filingId: string, status: FilingStatus, businessType: FilingRecord['businessType']) =>
+    filing(status, { filingId, businessType, content: { businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY1', reason: 'REPAID' } as FilingRecord['content'] });
+
+  it('refuses a conflicting filing while the holder is active: the same type is a duplicate, another type a pending disposition', async () => {
+    filings.put(other('F-HOLDER', 'ACCEPTED', 'TRANSFER_RESALE'));
+    filings.hold(UNIT, 'F-HOLDER', 'TRANSFER_RESALE');
+    expect(await takeDisposition(filings, other('F-SAME', 'SUBMITTED', 'TRANSFER_RESALE'))).toMatchObject({ kind: 'blocked', reasonCode: 'DUPLICATE_ACTIVE_FILING', holderId: 'F-HOLDER' });
+    expect(await takeDisposition(filings, other('F-MORT', 'SUBMITTED', 'MORTGAGE_CREATE'))).toMatchObject({ kind: 'blocked', reasonCode: 'UNIT_DISPOSITION_PENDING' });
+    // A compatible type shares the unit.
+    expect(await takeDisposition(filings, other('F-DIS', 'SUBMITTED', 'MORTGAGE_DISCHARGE'))).toEqual({ kind: 'held' });
+    expect(filings.holdersOf(UNIT).sort()).toEqual(['F-DIS', 'F-HOLDER']);
+  });
+
+  it('takes over a lock whose holder is no longer active (a crash before its release), never leaving it to block', async () => {
+    filings.put(other('F-GONE', 'WITHDRAWN', 'MORTGAGE_CREATE'));
+    filings.hold(UNIT, 'F-GONE', 'MORTGAGE_CREATE');
+    filings.hold(UNIT, 'F-VANISHED', 'MORTGAGE_CREATE');
+    expect(await takeDisposition(filings, other('F-NEW', 'SUBMITTED', 'MORTGAGE_CREATE'))).toEqual({ kind: 'held' });
+    expect(filings.holdersOf(UNIT)).toEqual(['F-NEW']);
+    // Taking it again as its holder succeeds (a redelivered intake).
+    expect(await takeDisposition(filings, other('F-NEW', 'SUBMITTED', 'MORTGAGE_CREATE'))).toEqual({ kind: 'held' });
+  });
+
+  it('of concurrent intakes of conflicting filings on one unit, exactly one holds the lock', async () => {
+    const contenders = Array.from({ length: 6 }, (_, i) => other(`F-C${i}`, 'SUBMITTED', i % 2 === 0 ? 'MORTGAGE_CREATE' : 'TRANSFER_RESALE'));
+    for (const c of contenders) filings.put(c);
+    const outcomes = await Promise.all(contenders.map((c) => takeDisposition(filings, c)));
+    expect(outcomes.filter((o) => o.kind === 'held')).toHaveLength(1);
+    expect(filings.holdersOf(UNIT)).toHaveLength(1);
+  });
+});
+
+describe('sweep: healing and giving up', () => {
+  const NOW = '2026-11-30T02:00:00.000Z';
+  const register = { listDistricts: async () => ['370102', '370105'] };
+  const run = (config: Partial<Parameters<typeof sweep>[1]> = {}) =>
+    sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock(NOW) }, { staleMinutes: 10, ...config });
+
+  it('performs effects left pending by a crash after a transition, in every district the register holds, and only once', async () => {
+    // Prepare: a withdrawal whose write happened in district 370105 (listed by the register only) and whose effects did not.
+    filings.put(filing('ACCEPTED', { district: '370105' }));
+    filings.hold(UNIT, 'F-1', 'MORTGAGE_CREATE');
+    const crashingAudit = { record: async () => { throw new Error('crash'); } };
+    await expect(withdrawFiling({ filings, notifications, audit: crashingAudit, clock: fixedClock('2026-11-30T01:00:00.000Z') }, channel, 'F-1', undefined)).rejects.toThrow('crash');
+    expect(Object.keys((await filings.get('F-1'))!.outbox ?? {})).toHaveLength(3);
+    // Act
+    const result = await run();
+    // Assess
+    expect(result).toMatchObject({ districts: 2, healed: 1 });
+    expect(filings.holdersOf(UNIT)).toEqual([]);
+    expect(audit.records.map((r) => r.action)).toEqual(['FILING_WITHDRAWN']);
+    expect(notifications.events.map((e) => e.status)).toEqual(['WITHDRAWN']);
+    expect((await filings.get('F-1'))!.outbox).toEqual({});
+    expect(await run()).toMatchObject({ healed: 0 });
+    expect(audit.records).toHaveLength(1);
+  });
+
+  it('leaves effects younger than pendingSeconds to the request still running them', async () => {
+    filings.put(filing('ACCEPTED'));
+    const crashingAudit = { record: async () => { throw new Error('crash'); } };
+    await expect(withdrawFiling({ filings, notifications, audit: crashingAudit, clock: fixedClock('2026-11-30T01:59:50.000Z') }, channel, 'F-1', undefined)).rejects.toThrow('crash');
+    expect(await run({ pendingSeconds: 60 })).toMatchObject({ healed: 0 });
+    expect(await run({ pendingSeconds: 5 })).toMatchObject({ healed: 1 });
+  });
+
+  it('flags a filing re-enqueued maxRequeues times and still stranded for staff, and stops re-enqueueing it', async () => {
+    filings.put(filing('SUBMITTED', { updatedAt: '2026-11-30T01:00:00.000Z' }));
+    for (let i = 0; i < 3; i++) expect(await run({ maxRequeues: 3 })).toMatchObject({ reenqueued: 1, flagged: 0 });
+    expect(await run({ maxRequeues: 3 })).toMatchObject({ reenqueued: 0, flagged: 1 });
+    expect(await run({ maxRequeues: 3 })).toMatchObject({ reenqueued: 0, flagged: 0 });
+    expect(queue.messages).toHaveLength(3);
+    expect(await filings.get('F-1')).toMatchObject({ status: 'SUBMITTED', requeues: 3, flaggedForStaff: { reason: 'INTAKE_KEEPS_FAILING' } });
+    expect(audit.records.map((r) => r.action)).toEqual(['FILING_FLAGGED_FOR_STAFF']);
   });
 });

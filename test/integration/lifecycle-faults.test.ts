@@ -1,0 +1,351 @@
+/**
+ * Fault injection over the whole lifecycle (issue 6): every transition and the approval saga, against
+ * the real adapters on the in-process emulators. For each scenario and each port call k, the scenario is
+ * run with a crash (a thrown error) just before call k and, separately, just after call k returned (the
+ * write happened, the caller never learnt it). Then it is retried without faults, the sweeper runs, and
+ * the same invariants must hold whatever k was:
+ * - the filing is in the one status the scenario leads to, with no effect left pending;
+ * - the unit's disposition lock lists the filing iff its status holds one;
+ * - exactly one audit record per transition (and per audited annotation), and one progress event id per
+ *   history entry the scenario added (a duplicate delivery of one id is allowed: at-least-once);
+ * - the register lists the filing as applied iff it is REGISTERED or CERTIFIED, and is otherwise untouched.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLogFromEnv, type AuditEntry } from '../../functions/adapters/dynamodb/audit-log';
+import { certificateStoreFromEnv } from '../../functions/adapters/dynamodb/certificate-store';
+import { checklistStoreFromEnv } from '../../functions/adapters/dynamodb/checklist-store';
+import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
+import { registerRepositoryFromEnv } from '../../functions/adapters/dynamodb/register-repository';
+import { platformSignerFromEnv } from '../../functions/adapters/keys/platform-signer-from-env';
+import { vaultFromEnv } from '../../functions/adapters/keys/personal-data-vault';
+import { builtInChecklist } from '../../functions/core/domain/checklists';
+import { ZtError } from '../../functions/core/domain/errors';
+import type { FilingContent, FilingRecord, FilingStatus } from '../../functions/core/domain/filing';
+import { DISPOSITION_HOLDING_STATUSES, LIFECYCLE } from '../../functions/core/domain/lifecycle';
+import type { Clock } from '../../functions/core/ports';
+import { correctFiling } from '../../functions/core/use-cases/correct-filing';
+import { markUrgent } from '../../functions/core/use-cases/mark-urgent';
+import { processIntake } from '../../functions/core/use-cases/process-intake';
+import { reviewFiling, type ReviewPorts } from '../../functions/core/use-cases/review-filing';
+import { sweep } from '../../functions/core/use-cases/sweep';
+import { withdrawFiling } from '../../functions/core/use-cases/withdraw-filing';
+import { validateCorrection } from '../../schemas/v1/corrections';
+import { PEOPLE } from '../support/channel-world';
+import { MemoryNotifications, MemoryQueue } from '../support/memory-ports';
+import { ownersOf, putUnit, sealPeople, startReviewWorld, type ReviewWorld } from '../support/review-world';
+
+class Crash extends Error {
+  override readonly name = 'Crash';
+}
+
+/** Wraps every method of every port but the clock: the k-th call of the run crashes, just before or just after it runs. */
+function crashing<T extends object>(ports: T, plan: { at: number; when: 'before' | 'after'; calls: number }): T {
+  const wrap = <P extends object>(port: P): P =>
+    new Proxy(port, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          plan.calls += 1;
+          const mine = plan.calls === plan.at;
+          if (mine && plan.when === 'before') throw new Crash(`before call ${plan.at} (${String(property)})`);
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (mine) throw new Crash(`after call ${plan.at} (${String(property)})`);
+          return result;
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, name !== 'clock' && port !== null && typeof port === 'object' ? wrap(port) : port])) as T;
+}
+
+const AUDITED_ACTIONS = new Set(Object.values(LIFECYCLE).flatMap((spec) => ('audit' in spec ? [spec.audit.action] : [])));
+const MORTGAGE_TERMS = { mortgageType: 'GENERAL' as const, amountFen: '80000000', termStart: '2026-01-01', termEnd: '2046-01-01' };
+
+let world: ReviewWorld;
+let counter = 0;
+const unitCode = () => `370102009009GB00001F${String(++counter).padStart(8, '0')}`;
+const realClock: Clock = { now: () => new Date() };
+
+interface Scenario {
+  readonly name: string;
+  /** Stores the unit and the filing as the scenario starts; answers the filing. */
+  setup(): Promise<FilingRecord>;
+  /** The operation (a retry runs it again); may answer a domain error when that is the operation's answer. */
+  act(ports: AllPorts, filing: FilingRecord): Promise<unknown>;
+  readonly ends: FilingStatus;
+  /** Audited annotations the scenario makes (e.g. the urgent mark), beyond one audit per history entry. */
+  readonly annotations?: number;
+  /** A domain error the operation itself answers (e.g. 409 APPROVAL_REFUSED). */
+  readonly answers?: string;
+}
+
+type AllPorts = ReviewPorts & {
+  readonly intake: MemoryQueue;
+  readonly urgentIntake: MemoryQueue;
+  readonly notifications: MemoryNotifications;
+  readonly checklists: ReturnType<typeof checklistStoreFromEnv>;
+};
+
+async function basePorts(): Promise<Omit<AllPorts, 'notifications' | 'intake' | 'urgentIntake'>> {
+  return {
+    filings: filingRepositoryFromEnv(),
+    register: registerRepositoryFromEnv(),
+    certificates: certificateStoreFromEnv(),
+    vault: await vaultFromEnv(),
+    signer: await platformSignerFromEnv(),
+    audit: auditLogFromEnv(),
+    checklists: checklistStoreFromEnv(),
+    clock: realClock,
+  };
+}
+
+const materialsOf = (content: FilingContent, missing: readonly string[] = []) =>
+  builtInChecklist(content.businessType).required.filter((t) => !missing.includes(t)).map((type, i) => ({ type, ref: `oss://m/${i}`, sm3: 'ab'.repeat(32) }));
+
+/** A filing as it stands before the scenario; a filing past intake holds its unit's lock, as intake leaves it. */
+async function storeFiling(unit: string, status: FilingStatus, content: (filingId: string) => Promise<FilingContent>, extra: Partial<FilingRecord> = {}): Promise<FilingRecord> {
+  const filingId = `FFT${String(process.pid)}${String(++counter).padStart(5, '0')}`;
+  const at = new Date(Date.now() - 120_000).toISOString();
+  const body = await content(filingId);
+  const filing: FilingRecord = {
+    filingId,
+    channelId: world.bank.channelId,
+    institutionId: world.bank.institutionId,
+    institutionType: 'BANK',
+    clientRef: `ft-${counter}`,
+    batchId: 'B-FT',
+    businessType: body.businessType,
+    unitCode: unit,
+    district: '370102',
+    content: body,
+    materials: materialsOf(body),
+    contentHash: 'cd'.repeat(32),
+    status,
+    createdAt: at,
+    updatedAt: at,
+    history: status === 'SUBMITTED' ? [{ at, status, by: `channel:${world.bank.channelId}` }] : [{ at, status: 'SUBMITTED', by: `channel:${world.bank.channelId}` }, { at, status, by: 'worker:intake' }],
+    ...extra,
+  };
+  const repository = filingRepositoryFromEnv();
+  await repository.putIfAbsent(filing);
+  if (DISPOSITION_HOLDING_STATUSES.includes(status)) {
+    const lock = await repository.readDisposition(unit);
+    await repository.writeDisposition(lock, { ...lock.holders, [filingId]: filing.businessType });
+  }
+  return filing;
+}
+
+const mortgage = (_unit: string) => async (id: string): Promise<FilingContent> => ({
+  businessType: 'MORTGAGE_CREATE',
+  mortgagors: await sealPeople('370102', id, [PEOPLE.owner]),
+  mortgagee: { name: world.bank.institutionName, uscc: world.bank.uscc },
+  ...MORTGAGE_TERMS,
+});
+const ownedUnit = async (extra: { seized?: boolean } = {}) => {
+  const code = unitCode();
+  await putUnit({ unitCode: code, owners: await ownersOf(code, [PEOPLE.owner]), seizures: extra.seized ? [{ seizureId: 'S-FT', court: '法院', status: 'ACTIVE' }] : [] });
+  return code;
+};
+
+const reviewer = () => world.account('REVIEWER');
+const clerk = () => world.account('CLERK');
+
+const scenarios: Scenario[] = [
+  {
+    name: 'intake accepts (SUBMITTED → ACCEPTED)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'SUBMITTED', mortgage(unit));
+    },
+    act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
+    ends: 'ACCEPTED',
+  },
+  {
+    name: 'intake refuses a seized unit (SUBMITTED → REFUSED)',
+    setup: async () => {
+      const unit = await ownedUnit({ seized: true });
+      return storeFiling(unit, 'SUBMITTED', mortgage(unit));
+    },
+    act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
+    ends: 'REFUSED',
+  },
+  {
+    name: 'intake asks for a correction (SUBMITTED → CORRECTION_REQUIRED)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      const filing = await storeFiling(unit, 'SUBMITTED', mortgage(unit));
+      const materials = materialsOf(filing.content, ['MAIN_DEBT_CONTRACT']);
+      await filingRepositoryFromEnv().commit({ filingId: filing.filingId, district: '370102', expectedRevision: 1, hadOutbox: true, status: 'SUBMITTED', at: filing.updatedAt, set: { materials }, effects: [] });
+      return { ...filing, materials, revision: 2 };
+    },
+    act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
+    ends: 'CORRECTION_REQUIRED',
+  },
+  {
+    name: 'a correction, then intake again (CORRECTION_REQUIRED → SUBMITTED → ACCEPTED)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      const due = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+      const content = await mortgage(unit);
+      return storeFiling(unit, 'CORRECTION_REQUIRED', content, { missingMaterials: ['MAIN_DEBT_CONTRACT'], correctionDeadline: due });
+    },
+    act: async (ports, f) => {
+      const current = await filingRepositoryFromEnv().get(f.filingId);
+      if (current?.status === 'CORRECTION_REQUIRED') {
+        await correctFiling({ ...ports, validate: validateCorrection }, world.bank, f.filingId, { materials: [{ type: 'MAIN_DEBT_CONTRACT', ref: 'oss://m/late', sm3: 'ef'.repeat(32) }] });
+      }
+      return processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId });
+    },
+    ends: 'ACCEPTED',
+  },
+  {
+    name: 'the sweeper refuses an overdue correction (CORRECTION_REQUIRED → REFUSED)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'CORRECTION_REQUIRED', mortgage(unit), { missingMaterials: ['MAIN_DEBT_CONTRACT'], correctionDeadline: '2026-01-05' });
+    },
+    act: (ports) => sweep(ports, { staleMinutes: 10, pendingSeconds: 0 }),
+    ends: 'REFUSED',
+  },
+  {
+    name: 'the filer withdraws an accepted filing (ACCEPTED → WITHDRAWN)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'ACCEPTED', mortgage(unit));
+    },
+    act: (ports, f) => withdrawFiling(ports, world.bank, f.filingId, '贷款取消'),
+    ends: 'WITHDRAWN',
+  },
+  {
+    name: 'staff mark a submitted filing urgent (annotation, priority lane)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'SUBMITTED', mortgage(unit));
+    },
+    act: (ports, f) => markUrgent(ports, clerk(), f.filingId, '法院期限'),
+    ends: 'SUBMITTED',
+    annotations: 1,
+  },
+  {
+    name: 'a reviewer refuses (ACCEPTED → REVIEW_REFUSED)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'ACCEPTED', mortgage(unit));
+    },
+    act: (ports, f) => reviewFiling(ports, reviewer(), f.filingId, { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' }),
+    ends: 'REVIEW_REFUSED',
+  },
+  {
+    name: 'the approval saga of a mortgage (ACCEPTED → REGISTERED → CERTIFIED)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'ACCEPTED', mortgage(unit));
+    },
+    act: (ports, f) => reviewFiling(ports, reviewer(), f.filingId, { decision: 'APPROVE' }),
+    ends: 'CERTIFIED',
+  },
+  {
+    name: 'the approval saga of a resale transfer (ownership re-sealed for the register)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'ACCEPTED', async (id) => ({
+        businessType: 'TRANSFER_RESALE',
+        sellers: await sealPeople('370102', id, [PEOPLE.owner]),
+        buyers: await sealPeople('370102', id, [PEOPLE.coOwnerA]),
+        contractNo: 'HT-FT',
+        priceFen: '150000000',
+      }));
+    },
+    act: (ports, f) => reviewFiling(ports, reviewer(), f.filingId, { decision: 'APPROVE' }),
+    ends: 'CERTIFIED',
+  },
+  {
+    name: 'an approval that finds the owner changed since intake (refused at commit, MORTGAGOR_NOT_OWNER)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      const filing = await storeFiling(unit, 'ACCEPTED', mortgage(unit));
+      // Another registration moved the unit to another owner (as a transfer would).
+      const register = registerRepositoryFromEnv();
+      const before = (await register.getUnit(unit))!;
+      await register.commit({ unitCode: unit, filingId: 'F-ELSEWHERE', expectedVersion: before.version, next: { ...before, owners: await ownersOf(unit, [PEOPLE.coOwnerB]) } });
+      return filing;
+    },
+    act: (ports, f) => reviewFiling(ports, reviewer(), f.filingId, { decision: 'APPROVE' }),
+    ends: 'REVIEW_REFUSED',
+    answers: '409 APPROVAL_REFUSED',
+  },
+];
+
+async function runAnswering(scenario: Scenario, ports: AllPorts, filing: FilingRecord): Promise<void> {
+  try {
+    await scenario.act(ports, filing);
+  } catch (error) {
+    if (error instanceof ZtError && scenario.answers === `${error.status} ${error.code}`) return;
+    throw error;
+  }
+}
+
+async function auditOf(filing: FilingRecord): Promise<AuditEntry[]> {
+  const log = auditLogFromEnv();
+  const days = [...new Set([new Date().toISOString().slice(0, 10), new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)])];
+  const records = (await Promise.all([filing.institutionId, filing.district].flatMap((tenant) => days.map((day) => log.listAudit(tenant, day))))).flat();
+  return records.filter((r) => r.target === filing.filingId);
+}
+
+async function assertConsistent(scenario: Scenario, initial: FilingRecord, label: string, notifications: MemoryNotifications): Promise<void> {
+  const filing = (await filingRepositoryFromEnv().get(initial.filingId))!;
+  expect(filing.status, label).toBe(scenario.ends);
+  expect(filing.outbox ?? {}, label).toEqual({});
+  const lock = await filingRepositoryFromEnv().readDisposition(filing.unitCode);
+  expect(lock.holders[filing.filingId] !== undefined, `${label}: lock held`).toBe(DISPOSITION_HOLDING_STATUSES.includes(filing.status));
+
+  const added = filing.history.length - initial.history.length;
+  const audits = (await auditOf(filing)).filter((r) => AUDITED_ACTIONS.has(r.action));
+  expect(audits.length, `${label}: audit records ${audits.map((a) => a.action).join(',')}`).toBe(added + (scenario.annotations ?? 0));
+  const eventIds = new Set(notifications.events.filter((e) => e.filingId === filing.filingId).map((e) => e.eventId));
+  const expectedIds = Array.from({ length: added }, (_, i) => `${filing.filingId}:${initial.history.length + i + 1}`);
+  expect([...eventIds].sort(), `${label}: progress events`).toEqual(expectedIds.sort());
+
+  const unit = (await registerRepositoryFromEnv().getUnit(filing.unitCode))!;
+  const registered = filing.status === 'REGISTERED' || filing.status === 'CERTIFIED';
+  expect(unit.appliedFilings.includes(filing.filingId), `${label}: register`).toBe(registered);
+  if (!registered) expect(unit.mortgages.filter((m) => m.holderInstitutionId === filing.institutionId && m.mortgageId.startsWith('DY'))).toEqual([]);
+  const allocation = await certificateStoreFromEnv().allocationOf(filing.filingId);
+  expect(allocation !== undefined, `${label}: certificate number`).toBe(filing.status === 'CERTIFIED');
+}
+
+beforeAll(async () => {
+  world = await startReviewWorld('zt-lifecycle-faults');
+});
+afterAll(async () => world.stop());
+
+describe('a crash at every step of every transition heals, by retry and sweeper, into one consistent result', () => {
+  it.each(scenarios)('$name', async (scenario) => {
+    const base = await basePorts();
+    let crashes = 0;
+    for (const when of ['before', 'after'] as const) {
+      for (let at = 1; ; at++) {
+        // Prepare
+        const filing = await scenario.setup();
+        const notifications = new MemoryNotifications();
+        const ports: AllPorts = { ...base, notifications, intake: new MemoryQueue(), urgentIntake: new MemoryQueue() };
+        const plan = { at, when, calls: 0 };
+        // Act: the faulty run, then a retry and the sweeper (a minute later, so it heals what is pending).
+        let crashed = false;
+        try {
+          await runAnswering(scenario, crashing(ports, plan), filing);
+        } catch (error) {
+          if (!(error instanceof Crash)) throw error;
+          crashed = true;
+        }
+        await runAnswering(scenario, ports, filing);
+        await sweep({ ...ports, clock: { now: () => new Date(Date.now() + 60_000) } }, { staleMinutes: 10, pendingSeconds: 0 });
+        // Assess
+        await assertConsistent(scenario, filing, `${scenario.name}, crash ${when} call ${at}`, notifications);
+        if (!crashed) break;
+        crashes += 1;
+      }
+    }
+    expect(crashes).toBeGreaterThan(4);
+  }, 120_000);
+});
