@@ -74,6 +74,10 @@ export const staffFilingSummarySchema = z.object({
   status: z.enum(FILING_STATUSES),
   updatedAt: z.iso.datetime({ offset: true }),
   urgent: z.boolean().optional().meta({ description: 'Urgent filings take a priority lane (003 第十三条).' }),
+  flaggedForStaff: z
+    .object({ at: z.iso.datetime({ offset: true }), reason: z.string() })
+    .optional()
+    .meta({ description: 'Set when the sweeper stopped re-sending the filing to intake because its intake keeps failing (`INTAKE_KEEPS_FAILING`): a person must look at it.' }),
 });
 
 export const staffFilingListSchema = z.object({

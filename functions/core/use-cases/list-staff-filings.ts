@@ -32,6 +32,15 @@ export async function listStaffFilings(ports: { filings: FilingRepository }, sta
   const page = await ports.filings.listByDistrictStatus(district, query.status, { limit: query.limit, cursor: query.cursor });
   const items = page.items
     .filter((item) => item.district === district)
-    .map(({ filingId, businessType, unitCode, institutionId, status, updatedAt, urgent }) => ({ filingId, businessType, unitCode, institutionId, status, updatedAt, urgent }));
+    .map(({ filingId, businessType, unitCode, institutionId, status, updatedAt, urgent, flaggedForStaff }) => ({
+      filingId,
+      businessType,
+      unitCode,
+      institutionId,
+      status,
+      updatedAt,
+      urgent,
+      flaggedForStaff,
+    }));
   return { district, status: query.status, items, nextCursor: page.nextCursor };
 }
