@@ -15,6 +15,7 @@ import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy, systemClock } from '../shared/lazy';
 import { MAX_CORRECTION_BODY_BYTES, validateCorrection } from '../../schemas/v1/corrections';
 import { tableEnvVar } from '../../infra/topology';
+import { logEffectsPending } from '../shared/effects-reporter';
 
 /**
  * Without read access to the checklists table (not yet granted to this function in the topology), only
@@ -30,6 +31,7 @@ const ports = lazy(async () => ({
   notifications: notificationQueueFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
+  onEffectsPending: logEffectsPending,
   validate: validateCorrection,
   checklists: process.env[tableEnvVar('checklists')] ? checklistStoreFromEnv() : builtInChecklists,
 }));

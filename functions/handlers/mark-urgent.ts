@@ -10,6 +10,7 @@ import { staffEndpoint } from '../shared/http/staff-endpoint';
 import { lazy, systemClock } from '../shared/lazy';
 import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
 import { MAX_URGENT_BODY_BYTES, markUrgentRequestSchema } from '../../schemas/v1/urgent';
+import { logEffectsPending } from '../shared/effects-reporter';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
@@ -17,6 +18,7 @@ const ports = lazy(async () => ({
   notifications: notificationQueueFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
+  onEffectsPending: logEffectsPending,
 }));
 
 export const handler = staffEndpoint({

@@ -17,6 +17,7 @@ import { staffEndpoint } from '../shared/http/staff-endpoint';
 import { lazy, systemClock } from '../shared/lazy';
 import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
 import { MAX_REVIEW_BODY_BYTES, reviewRequestSchema } from '../../schemas/v1/review';
+import { logEffectsPending } from '../shared/effects-reporter';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
@@ -26,6 +27,7 @@ const ports = lazy(async () => ({
   signer: await platformSignerFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
+  onEffectsPending: logEffectsPending,
   notifications: notificationQueueFromEnv(),
 }));
 

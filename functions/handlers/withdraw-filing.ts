@@ -9,12 +9,14 @@ import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy, systemClock } from '../shared/lazy';
 import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
 import { MAX_WITHDRAWAL_BODY_BYTES, withdrawalRequestSchema } from '../../schemas/v1/withdrawal';
+import { logEffectsPending } from '../shared/effects-reporter';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
   notifications: notificationQueueFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
+  onEffectsPending: logEffectsPending,
 }));
 
 export const handler = channelEndpoint({

@@ -17,12 +17,14 @@ import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { parseIntakeMessage } from '../../schemas/messages/intake.v1';
+import { logEffectsPending } from '../shared/effects-reporter';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
   register: registerRepositoryFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
+  onEffectsPending: logEffectsPending,
   notifications: notificationQueueFromEnv(),
   correctionWorkingDays: getNumberFromEnv('CORRECTION_WORKING_DAYS', 5),
   checklists: checklistStoreFromEnv(),

@@ -16,6 +16,7 @@ import { sweep, type SweepResult } from '../core/use-cases/sweep';
 import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
+import { logEffectsPending } from '../shared/effects-reporter';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
@@ -25,6 +26,7 @@ const ports = lazy(async () => ({
   notifications: notificationQueueFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
+  onEffectsPending: logEffectsPending,
 }));
 const config = lazy(async () => ({
   staleMinutes: getNumberFromEnv('SWEEPER_STALE_MINUTES', 10),

@@ -28,6 +28,11 @@ export interface LifecyclePorts {
    */
   readonly intake?: IntakeQueue;
   readonly urgentIntake?: IntakeQueue;
+  /**
+   * Told when a transition was recorded but its effects could not all be performed right away (a queue or
+   * table unavailable): they stay pending and the sweeper performs them. Functions log it.
+   */
+  readonly onEffectsPending?: (filingId: string, error: unknown) => void;
 }
 
 export interface TransitionInput {
@@ -66,7 +71,8 @@ function moved(filing: FilingRecord, input: TransitionInput, to: FilingRecord['s
 /**
  * Performs one declared transition on the filing as read: one conditional write, then its effects.
  * Throws only for a programming fault (an actor the transition does not allow) or an infrastructure
- * failure; a failure while running the effects leaves them pending, and the sweeper performs them.
+ * failure of the write itself; a failure while running the effects leaves them pending (reported to
+ * `onEffectsPending`), and the sweeper performs them.
  */
 export async function performTransition(ports: LifecyclePorts, filing: FilingRecord, name: TransitionName, input: TransitionInput): Promise<TransitionOutcome> {
   const spec = transitionSpec(name);
@@ -97,8 +103,15 @@ export async function performTransition(ports: LifecyclePorts, filing: FilingRec
     effects,
   });
   if (!written) return { kind: 'stale' };
-  const outbox = { ...filing.outbox, ...Object.fromEntries(effects.map((e) => [e.id, e])) };
-  return { kind: 'moved', filing: await runEffects(ports, { ...after, outbox }) };
+  const recorded: FilingRecord = { ...after, outbox: { ...filing.outbox, ...Object.fromEntries(effects.map((e) => [e.id, e])) } };
+  try {
+    return { kind: 'moved', filing: await runEffects(ports, recorded) };
+  } catch (error) {
+    // The transition happened: the caller is told so, and the effects stay pending for the sweeper. (Answering
+    // an error here would make a retry meet a filing that has already moved.)
+    ports.onEffectsPending?.(filing.filingId, error);
+    return { kind: 'moved', filing: recorded };
+  }
 }
 
 /** Performs one effect; false when this function lacks the port it needs (the sweeper will perform it). */
