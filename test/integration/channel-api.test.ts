@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
+import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { usccCheckChar } from '../../schemas/identifiers';
 import { mortgageCreateFiling, REQUIRED_MORTGAGE_MATERIALS } from '../../infra/local/seed/demo-filings';
 import { apigwFixture, lambdaContext, signedEvent, sqsFixture } from '../support/fixtures';
 import { PEOPLE, startChannelWorld, UNITS, type ChannelWorld } from '../support/channel-world';
@@ -80,6 +82,24 @@ describe('POST /v1/batches', () => {
     expect(again).toMatchObject({ status: 'SUBMITTED', filingId: first.filingId });
     const changed = { ...filing, amount: '999.00' };
     expect(json(await post({ filings: [changed] })).items[0]).toMatchObject({ status: 'INVALID', errors: [{ path: 'clientRef', code: 'CLIENT_REF_CONFLICT' }] });
+  });
+
+  it('the mortgagee is the filing institution: another bank\'s USCC is INVALID MORTGAGEE_NOT_FILER (audited, nothing stored); a name from the body is never kept', async () => {
+    // Prepare
+    const filingsBefore = await world.countItems('filings');
+    const otherBank = { ...goodFiling(), mortgagee: { name: world.otherBank.institutionName, uscc: `91370100MA3C9YYY1${usccCheckChar('91370100MA3C9YYY1')}` } };
+    const ownButRenamed = { ...goodFiling(), mortgagee: { name: '冒名银行', uscc: world.bank.uscc } };
+    // Act
+    const items = json(await post({ filings: [otherBank, ownButRenamed] })).items;
+    // Assess
+    expect(items[0]).toMatchObject({ status: 'INVALID', errors: [{ path: 'mortgagee.uscc', code: 'MORTGAGEE_NOT_FILER' }] });
+    expect(items[0]!.filingId).toBeUndefined();
+    expect(items[1]).toMatchObject({ status: 'SUBMITTED' });
+    expect((await filingRepositoryFromEnv().get(items[1]!.filingId!))!.content).toMatchObject({ mortgagee: { name: world.bank.institutionName, uscc: world.bank.uscc } });
+    expect(await world.countItems('filings')).toBe(filingsBefore + 2);
+    const day = new Date().toISOString().slice(0, 10);
+    const attempts = (await auditLogFromEnv().listAudit(world.bank.institutionId, day)).filter((r) => r.action === 'OUT_OF_SCOPE_ATTEMPT');
+    expect(attempts.at(-1)).toMatchObject({ outcome: 'DENIED', actor: `channel:${world.bank.channelId}`, detail: { reasonCode: 'MORTGAGEE_NOT_FILER', filings: 1 } });
   });
 
   it('marks a clientRef repeated inside one batch', async () => {
