@@ -42,8 +42,10 @@ import {
   type QueueName,
   type TableName,
 } from '../topology';
+import { dynamoDocumentClient, kms, sqs as functionsSqs } from '../../functions/adapters/aws-clients';
 import { startDynamo, startSqs, type Emulator } from './emulators';
 import { startHttpAdapter, type HttpAdapter, type HttpRouteBinding } from './http-adapter';
+import { asFunction, guardClient, installInvocationScopes, MAX_CONCURRENCY_ENV, runInvocation } from './invocation-scope';
 import { defaultRuntimeLogger, type RuntimeLogger } from './lambda-context';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision } from './provision';
 import { startQueuePoller, type QueuePoller } from './queue-poller';
@@ -153,12 +155,15 @@ const portOf = (endpoint: string): number => Number(new URL(endpoint).port);
 
 type LoadedHandler = (event: unknown, context: Context) => unknown;
 
-async function loadHandler(name: string, entry: string): Promise<LoadedHandler> {
-  // Imported only now, after the environment is set: handlers read their configuration at module load.
-  const module: unknown = await import(pathToFileURL(resolve(repoRoot, entry)).href);
+async function loadHandler(name: string, decl: FunctionDecl): Promise<LoadedHandler> {
+  const scope = { name, decl };
+  // Imported only now, after the environment is set: handlers read their configuration at module load,
+  // and see only their own resource variables while they do (invocation-scope.ts).
+  const module: unknown = await asFunction(scope, () => import(pathToFileURL(resolve(repoRoot, decl.entry)).href));
   const handler = typeof module === 'object' && module !== null && 'handler' in module ? module.handler : undefined;
-  if (typeof handler !== 'function') throw new Error(`Function ${name}: ${entry} does not export a handler function`);
-  return (event, context) => handler(event, context);
+  if (typeof handler !== 'function') throw new Error(`Function ${name}: ${decl.entry} does not export a handler function`);
+  // Each invocation in its own scope: its log context, its function's environment and grants.
+  return (event, context) => runInvocation(scope, context, () => handler(event, context));
 }
 
 /** With real AWS (no provisioning), the queue URLs come from the environment and the DLQ from the redrive policy. */
@@ -255,6 +260,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     env.setDefault(LOCAL_KEYRING_DIR_ENV, join(dataDir, 'keyring'));
     env.setDefault(PII_KEY_ENV, 'local');
     env.setDefault('POWERTOOLS_SERVICE_NAME', 'zhitong');
+    // Invocations run concurrently in this one process, as on Lambda managed instances: Powertools then
+    // keeps each invocation's log context in the InvokeStore (invocation-scope.ts) instead of on the logger.
+    env.force(MAX_CONCURRENCY_ENV, '64');
+    installInvocationScopes();
+    // The functions' own SDK clients, built now that the endpoints are set, refuse what IAM would refuse.
+    const denied = (error: Error): void => logger.error('A function reached past its grants', { errorMessage: error.message });
+    guardClient(dynamoDocumentClient(), 'dynamodb', denied);
+    guardClient(functionsSqs(), 'sqs', denied);
+    guardClient(kms(), 'kms', denied);
     // Webhooks to the developer's own machine (http://127.0.0.1:…); never set by the CDK stacks.
     env.setDefault('ZT_ALLOW_LOCAL_WEBHOOKS', 'true');
 
@@ -265,7 +279,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const workers: { name: string; decl: FunctionDecl; source: NonNullable<FunctionDecl['source']>; handler: LoadedHandler }[] = [];
     for (const [name, decl] of Object.entries(fns)) {
       if (!decl.route && !decl.source && !decl.schedule) continue;
-      const handler = await loadHandler(name, decl.entry);
+      const handler = await loadHandler(name, decl);
       if (decl.route) {
         routes.push({ ...decl.route, functionName: name, timeoutSeconds: decl.timeoutSeconds, memoryMb: decl.memoryMb, handler });
       }
