@@ -23,7 +23,6 @@
  * modules. So that they keep working, a restart reuses the previous emulator ports when they are free, and
  * should keep the same `prefix`.
  */
-import { mkdir } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,6 +42,7 @@ import {
   type TableName,
 } from '../topology';
 import { dynamoDocumentClient, kms, sqs as functionsSqs } from '../../functions/adapters/aws-clients';
+import { securePrivateDataDir } from './data-dir';
 import { startDynamo, startSqs, type Emulator } from './emulators';
 import { startHttpAdapter, type HttpAdapter, type HttpRouteBinding } from './http-adapter';
 import { asFunction, guardClient, installInvocationScopes, MAX_CONCURRENCY_ENV, runInvocation } from './invocation-scope';
@@ -187,6 +187,27 @@ function resourceVariables(): string[] {
   return [...(Object.keys(tables) as TableName[]).map(tableEnvVar), ...(Object.keys(queues) as QueueName[]).map(queueEnvVar)];
 }
 
+/** Where the SDK's default chain finds credentials before it would ask the instance metadata service. */
+const CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+];
+
+/**
+ * With a local endpoint (the emulators, LocalStack), credentials are explicit: the shell's if it set any,
+ * otherwise static local ones (emulators accept any). The instance metadata service is switched off, so a
+ * machine without credentials fails fast instead of probing 169.254.169.254 (CredentialsProviderError).
+ */
+function useLocalCredentialsUnlessConfigured(env: EnvOverlay): void {
+  env.setDefault('AWS_EC2_METADATA_DISABLED', 'true');
+  if (CREDENTIAL_VARIABLES.some((name) => process.env[name])) return;
+  env.force('AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId);
+  env.force('AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey);
+}
+
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
   const prefix = options.prefix ?? 'zt-local';
@@ -200,6 +221,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const schedules: ScheduledFunction[] = [];
   let http: HttpAdapter | undefined;
   let sqsClient: SQSClient | undefined;
+  let restoreUmask: (() => void) | undefined;
 
   const shutdown = async (): Promise<void> => {
     await Promise.all([...schedules, ...pollers].map((p) => p.stop()));
@@ -207,10 +229,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await Promise.all(emulators.map((e) => e.close()));
     sqsClient?.destroy();
     env.restore();
+    restoreUmask?.();
+    restoreUmask = undefined;
   };
 
   try {
-    await mkdir(dataDir, { recursive: true });
+    restoreUmask = await securePrivateDataDir(dataDir);
     let queueUrls: QueueUrls;
 
     if (useEmulators) {
@@ -233,16 +257,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }
       for (const [name, value] of Object.entries(provisioned.env)) env.force(name, value);
       env.setDefault('AWS_REGION', LOCAL_REGION);
-      // Fake credentials only when none are configured: the emulators accept any.
-      if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
-        env.force('AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId);
-        env.force('AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey);
-      }
+      useLocalCredentialsUnlessConfigured(env);
     } else {
       env.setDefault('AWS_REGION', LOCAL_REGION);
       const dynamoEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL;
       const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL;
       if (dynamoEndpoint && sqsEndpoint) {
+        // LocalStack and the like: every client (seeding, handlers) then signs with static local
+        // credentials unless the shell configured some, and none looks for the instance metadata service.
+        useLocalCredentialsUnlessConfigured(env);
         const provisioned = await provision({ dynamoEndpoint, sqsEndpoint, prefix });
         for (const [name, value] of Object.entries(provisioned.env)) env.setDefault(name, value);
         queueUrls = provisioned.queueUrls;
