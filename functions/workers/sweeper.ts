@@ -20,6 +20,7 @@ import { sweep, type SweepResult } from '../core/use-cases/sweep';
 import { getNumberFromEnv, getStringFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
+import { flushMetricsPerInvocation } from '../shared/metrics';
 import { queueEnvVar, SWEEP_DISTRICTS_ENV } from '../../infra/topology';
 
 
@@ -47,6 +48,7 @@ const config = lazy(async () => ({ districts: districtsFromEnv(), staleMinutes: 
 
 export const handler = middy<ScheduledEvent, SweepResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(flushMetricsPerInvocation())
   .handler(async (event: ScheduledEvent): Promise<SweepResult> => {
     const result = await sweep(await ports(), await config());
     logger.info('Sweep done', { scheduledAt: event.time, ...result });
