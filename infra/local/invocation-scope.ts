@@ -13,7 +13,7 @@
  *    CDK app sets them; another function's tables and queues are simply not there.
  * 3. **Grants.** Every call made through the functions' SDK clients (functions/adapters/aws-clients.ts)
  *    is checked against the calling function's declared grants (tables and access, queues it sends to,
- *    its own source queue, KMS only if it holds a key), as IAM would check it, and refused with an
+ *    its own source queue, the KMS actions its key grants imply), as IAM would check it, and refused with an
  *    `AccessDeniedException` otherwise. Unlike the environment, this also catches a client or a table
  *    name cached by one function and reused by another in the same process. Refusals are also kept for
  *    tests ({@link grantViolations}).
@@ -257,7 +257,15 @@ function check(scope: FunctionScope, service: GrantViolation['service'], operati
     if (decl.source?.queue !== queue) deny(`queue ${queue}`, 'not its source queue');
     return;
   }
-  if (decl.usesPiiKey !== true && decl.platformKey === undefined) deny('KMS', 'it holds no key');
+  // KMS (with KEY_PROVIDER=kms): the actions ZtFunction's bindPiiKey and bindPlatformKey grant.
+  const op = operation.replace(/Command$/, '');
+  const writesKeys = decl.tables.keys === 'write' || decl.tables.keys === 'readWrite';
+  const allowed =
+    (op === 'Decrypt' && decl.usesPiiKey === true) ||
+    (op === 'GenerateDataKey' && decl.usesPiiKey === true && writesKeys) ||
+    (op === 'Sign' && decl.platformKey === 'sign') ||
+    (op === 'GetPublicKey' && decl.platformKey !== undefined);
+  if (!allowed) deny(`KMS ${op}`, 'not among the key actions its declaration implies');
 }
 
 type Middleware = (next: (args: { input: Record<string, unknown> }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: Record<string, unknown> }) => Promise<unknown>;
