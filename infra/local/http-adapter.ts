@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { errorForLog } from '../../functions/shared/logger';
+import { errorForLog } from '../../functions/shared/error-log';
 import { defaultRuntimeLogger, InvocationTimeoutError, invokeWithTimeout, type RuntimeLogger } from './lambda-context';
 
 /** API Gateway's payload limit for REST APIs. */

@@ -21,7 +21,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { errorForLog } from '../../functions/shared/logger';
+import { errorForLog } from '../../functions/shared/error-log';
 import { defaultRuntimeLogger, invokeWithTimeout, type RuntimeLogger } from './lambda-context';
 
 export type QueueHandler = (event: SQSEvent, context: Context) => unknown;

@@ -6,7 +6,8 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ZtError } from '../../core/domain/errors';
 import { PROBLEM_CONTENT_TYPE } from '../../../schemas/v1/problem';
-import { errorForLog, logger } from '../logger';
+import { errorForLog } from '../error-log';
+import { logger } from '../logger';
 
 const TYPE_BASE = 'https://zhitong.example/problems/';
 

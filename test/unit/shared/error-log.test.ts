@@ -3,7 +3,7 @@
  * name, message and stack frames and masks what looks like a name or an ID or phone number.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { errorForLog } from '../../../functions/shared/logger';
+import { errorForLog } from '../../../functions/shared/error-log';
 import { errorToProblem } from '../../../functions/shared/http/problem';
 
 afterEach(() => vi.restoreAllMocks());
@@ -15,7 +15,7 @@ describe('errorForLog', () => {
     expect(logged.errorName).toBe('TypeError');
     expect(logged.errorMessage).toBe('owner ＊ with id # and phone # not found');
     expect(logged.stack).toMatch(/^TypeError: owner ＊ with id # and phone # not found\n\s+at /);
-    expect(logged.stack).toContain('logger.test.ts');
+    expect(logged.stack).toContain('error-log.test.ts');
     expect(JSON.stringify(logged)).not.toMatch(/张三|110101199003071234|13800138000/);
   });
 
