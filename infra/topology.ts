@@ -53,7 +53,11 @@ export interface FunctionDecl {
   readonly tables: Partial<Record<TableName, Access>>;
   /** Queues the function sends to. */
   readonly sends?: readonly QueueName[];
-  /** Whether the function wraps or unwraps personal-data keys with the PII KMS key. */
+  /**
+   * Whether the function opens or seals personal data: it unwraps per-tenant data keys with the PII KMS key
+   * (kms:Decrypt), and wraps new ones (kms:GenerateDataKey) only if it may also write the `keys` table.
+   * Goes with a grant on the `keys` table, where the wrapped keys live.
+   */
   readonly usesPiiKey?: boolean;
   /**
    * What the function does with the platform's SM2 key: `sign` (webhooks now, e-certificates later), or
@@ -190,9 +194,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 1024,
     source: { queue: 'intake', batchSize: 10, maxConcurrency: 20 },
-    tables: { filings: 'readWrite', register: 'read', keys: 'read', audit: 'write', checklists: 'read' },
+    tables: { filings: 'readWrite', register: 'read', audit: 'write', checklists: 'read' },
     sends: ['notifications'],
-    usesPiiKey: true,
   },
   intakeUrgent: {
     entry: 'functions/workers/intake.ts',
@@ -200,9 +203,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 1024,
     source: { queue: 'intakeUrgent', batchSize: 1, maxConcurrency: 5 },
-    tables: { filings: 'readWrite', register: 'read', keys: 'read', audit: 'write', checklists: 'read' },
+    tables: { filings: 'readWrite', register: 'read', audit: 'write', checklists: 'read' },
     sends: ['notifications'],
-    usesPiiKey: true,
   },
   sweeper: {
     entry: 'functions/workers/sweeper.ts',

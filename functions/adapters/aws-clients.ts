@@ -2,29 +2,33 @@
  * AWS SDK v3 clients, built once per process (never per invocation). Endpoints come from the SDK's own
  * configuration — `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_KMS`, `AWS_REGION` —
  * so pointing the same code at the local emulators, LocalStack or AWS is configuration alone.
+ *
+ * This is also where X-Ray sees the SDK: each client is instrumented once, here, by the Powertools
+ * Tracer (a no-op outside Lambda), so every DynamoDB, SQS and KMS call is a subsegment of the invocation.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { tracer } from '../shared/tracer';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 let sqsClient: SQSClient | undefined;
 let kmsClient: KMSClient | undefined;
 
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  documentClient ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return documentClient;
 }
 
 export function sqs(): SQSClient {
-  sqsClient ??= new SQSClient({});
+  sqsClient ??= tracer.captureAWSv3Client(new SQSClient({}));
   return sqsClient;
 }
 
 export function kms(): KMSClient {
-  kmsClient ??= new KMSClient({});
+  kmsClient ??= tracer.captureAWSv3Client(new KMSClient({}));
   return kmsClient;
 }

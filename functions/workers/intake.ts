@@ -16,6 +16,8 @@ import { processIntake } from '../core/use-cases/process-intake';
 import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
+import { flushMetricsPerInvocation } from '../shared/metrics';
+import { queues } from '../../infra/topology';
 import { parseIntakeMessage } from '../../schemas/messages/intake.v1';
 import { logEffectsPending } from '../shared/effects-reporter';
 
@@ -40,4 +42,5 @@ async function recordHandler(record: SQSRecord): Promise<void> {
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(flushMetricsPerInvocation({ maxReceiveCount: queues.intake.maxReceiveCount }))
   .handler(async (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context }));

@@ -25,6 +25,8 @@ import { deliverProgress, RETRY_BASE_SECONDS, retryDelaySeconds } from '../core/
 import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
+import { flushMetricsPerInvocation } from '../shared/metrics';
+import { queues } from '../../infra/topology';
 import { webhookUrlPolicyFromEnv } from '../shared/webhook-policy';
 import { parseNotificationMessage } from '../../schemas/messages/notification.v1';
 
@@ -115,6 +117,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(flushMetricsPerInvocation({ maxReceiveCount: queues.notifications.maxReceiveCount }))
   .handler(async (event: SQSEvent, context: Context) =>
     // A batch whose every delivery failed (one receiver down) is still a normal answer, not an invocation
     // error: throwing would skip the per-message backoff accounting and page the worker-errors alarm for

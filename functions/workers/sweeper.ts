@@ -17,6 +17,7 @@ import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { logEffectsPending } from '../shared/effects-reporter';
+import { flushMetricsPerInvocation } from '../shared/metrics';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
@@ -36,6 +37,7 @@ const config = lazy(async () => ({
 
 export const handler = middy<ScheduledEvent, SweepResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(flushMetricsPerInvocation())
   .handler(async (event: ScheduledEvent): Promise<SweepResult> => {
     const result = await sweep(await ports(), await config());
     logger.info('Sweep done', { scheduledAt: event.time, ...result });

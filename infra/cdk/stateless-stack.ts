@@ -78,7 +78,7 @@ export class StatelessStack extends Stack {
         fn.bindTable(table, stateful.tables[table], access);
       }
       for (const queue of decl.sends ?? []) fn.bindQueue(queue, stateful.queues[queue]);
-      if (decl.usesPiiKey === true) fn.bindPiiKey(stateful.piiKey);
+      if (decl.usesPiiKey === true) fn.bindPiiKey(stateful.piiKey, decl.tables.keys);
       fn.bindPlatformKey(decl, stateful.platformSigningKey);
       // Staff functions (those reading the staff table) verify staff access tokens against the user pool.
       if (decl.tables.staff !== undefined) stateful.staffIdentity.configure(fn);

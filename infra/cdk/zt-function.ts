@@ -7,7 +7,7 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { TableGrants, type ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -27,6 +27,7 @@ import {
   type TableDecl,
   type TableName,
 } from '../topology';
+import { PII_CONTEXT_KEYS, PII_CONTEXT_PURPOSE, PII_CONTEXT_TENANT_KEY } from '../../functions/adapters/keys/pii-context';
 
 export interface ZtFunctionProps {
   /** Absolute path of the module that exports `handler`. */
@@ -110,7 +111,7 @@ export class ZtFunction extends NodejsFunction {
         // The AWS SDK v3 is bundled, not taken from the runtime: package.json pins the exact client
         // versions the code is tested with (against the local emulators), whereas the runtime's copy
         // changes whenever AWS updates it. Bundled, the deployed code runs the tested SDK; minified and
-        // tree-shaken, each bundle (SDK, zod, Powertools included) stays under 1 MB.
+        // tree-shaken, each bundle (SDK, zod, Powertools included) stays near 1 MB (1.2 MB at most, with the X-Ray SDK the Tracer brings).
         bundleAwsSDK: true,
         externalModules: [],
         // Offline and reproducible: the esbuild in node_modules, never a Docker image.
@@ -165,11 +166,30 @@ export class ZtFunction extends NodejsFunction {
   }
 
   /**
-   * Lets the function wrap (GenerateDataKey) and unwrap (Decrypt) per-tenant personal-data keys with
-   * the PII key (DESIGN §5 envelope encryption) — and nothing else: no Encrypt, ReEncrypt or key admin.
+   * Lets the function unwrap (Decrypt) per-tenant personal-data keys with the PII key (DESIGN §5 envelope
+   * encryption) and, when it may write the `keys` table (`keysAccess` other than `read`), wrap new ones
+   * (GenerateDataKey) — and nothing else: no Encrypt, ReEncrypt or key admin. A function that cannot
+   * store a wrapped key has no use for a new one.
+   *
+   * Both only under the vault's encryption context (personal-data-vault.ts: `{ tenant, purpose: 'pii' }`):
+   * exactly the keys `tenant` and `purpose`, `purpose` = `pii`, and a `tenant` present. The tenant itself
+   * cannot be pinned (a function serves every district); KMS binds it into each wrapped key, so a key
+   * unwraps only under the tenant it was made for.
    */
-  bindPiiKey(key: IKey): this {
-    key.grant(this, 'kms:GenerateDataKey', 'kms:Decrypt');
+  bindPiiKey(key: IKey, keysAccess: Access | undefined): this {
+    const actions = keysAccess === 'write' || keysAccess === 'readWrite' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
+    this.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'PiiKeyUnderTenantContext',
+        actions,
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { [`kms:EncryptionContext:${PII_CONTEXT_PURPOSE.key}`]: PII_CONTEXT_PURPOSE.value },
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...PII_CONTEXT_KEYS] },
+          Null: { [`kms:EncryptionContext:${PII_CONTEXT_TENANT_KEY}`]: 'false' },
+        },
+      }),
+    );
     this.addEnvironment(PII_KEY_ENV, key.keyArn);
     return this;
   }

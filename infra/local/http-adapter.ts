@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { errorForLog } from '../../functions/shared/error-log';
 import { defaultRuntimeLogger, InvocationTimeoutError, invokeWithTimeout, type RuntimeLogger } from './lambda-context';
 
 /** API Gateway's payload limit for REST APIs. */
@@ -398,9 +399,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
       const timedOut = error instanceof InvocationTimeoutError;
       logger.error(timedOut ? 'Function timed out' : 'Function failed', {
         ...logDetails,
-        errorName: error instanceof Error ? error.name : typeof error,
-        errorMessage: error instanceof Error ? error.message : undefined,
-        stack: error instanceof Error ? error.stack : undefined,
+        ...errorForLog(error),
       });
       writeProblem(
         res,

@@ -21,6 +21,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { errorForLog } from '../../functions/shared/error-log';
 import { defaultRuntimeLogger, invokeWithTimeout, type RuntimeLogger } from './lambda-context';
 
 export type QueueHandler = (event: SQSEvent, context: Context) => unknown;
@@ -132,8 +133,7 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       logger.error(info.stage === 'invoke' ? 'Worker failed; its batch will be retried' : `Queue ${info.stage} failed`, {
         ...info,
         queueUrl,
-        errorName: error instanceof Error ? error.name : typeof error,
-        errorMessage: error instanceof Error ? error.message : String(error),
+        ...errorForLog(error),
       }));
 
   let stopping = false;

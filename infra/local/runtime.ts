@@ -23,7 +23,6 @@
  * modules. So that they keep working, a restart reuses the previous emulator ports when they are free, and
  * should keep the same `prefix`.
  */
-import { mkdir } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,8 +41,11 @@ import {
   type QueueName,
   type TableName,
 } from '../topology';
+import { dynamoDocumentClient, kms, sqs as functionsSqs } from '../../functions/adapters/aws-clients';
+import { securePrivateDataDir } from './data-dir';
 import { startDynamo, startSqs, type Emulator } from './emulators';
 import { startHttpAdapter, type HttpAdapter, type HttpRouteBinding } from './http-adapter';
+import { asFunction, guardClient, installInvocationScopes, MAX_CONCURRENCY_ENV, runInvocation } from './invocation-scope';
 import { defaultRuntimeLogger, type RuntimeLogger } from './lambda-context';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision } from './provision';
 import { startQueuePoller, type QueuePoller } from './queue-poller';
@@ -153,12 +155,15 @@ const portOf = (endpoint: string): number => Number(new URL(endpoint).port);
 
 type LoadedHandler = (event: unknown, context: Context) => unknown;
 
-async function loadHandler(name: string, entry: string): Promise<LoadedHandler> {
-  // Imported only now, after the environment is set: handlers read their configuration at module load.
-  const module: unknown = await import(pathToFileURL(resolve(repoRoot, entry)).href);
+async function loadHandler(name: string, decl: FunctionDecl): Promise<LoadedHandler> {
+  const scope = { name, decl };
+  // Imported only now, after the environment is set: handlers read their configuration at module load,
+  // and see only their own resource variables while they do (invocation-scope.ts).
+  const module: unknown = await asFunction(scope, () => import(pathToFileURL(resolve(repoRoot, decl.entry)).href));
   const handler = typeof module === 'object' && module !== null && 'handler' in module ? module.handler : undefined;
-  if (typeof handler !== 'function') throw new Error(`Function ${name}: ${entry} does not export a handler function`);
-  return (event, context) => handler(event, context);
+  if (typeof handler !== 'function') throw new Error(`Function ${name}: ${decl.entry} does not export a handler function`);
+  // Each invocation in its own scope: its log context, its function's environment and grants.
+  return (event, context) => runInvocation(scope, context, () => handler(event, context));
 }
 
 /** With real AWS (no provisioning), the queue URLs come from the environment and the DLQ from the redrive policy. */
@@ -182,6 +187,27 @@ function resourceVariables(): string[] {
   return [...(Object.keys(tables) as TableName[]).map(tableEnvVar), ...(Object.keys(queues) as QueueName[]).map(queueEnvVar)];
 }
 
+/** Where the SDK's default chain finds credentials before it would ask the instance metadata service. */
+const CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+];
+
+/**
+ * With a local endpoint (the emulators, LocalStack), credentials are explicit: the shell's if it set any,
+ * otherwise static local ones (emulators accept any). The instance metadata service is switched off, so a
+ * machine without credentials fails fast instead of probing 169.254.169.254 (CredentialsProviderError).
+ */
+function useLocalCredentialsUnlessConfigured(env: EnvOverlay): void {
+  env.setDefault('AWS_EC2_METADATA_DISABLED', 'true');
+  if (CREDENTIAL_VARIABLES.some((name) => process.env[name])) return;
+  env.force('AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId);
+  env.force('AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey);
+}
+
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
   const prefix = options.prefix ?? 'zt-local';
@@ -195,6 +221,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const schedules: ScheduledFunction[] = [];
   let http: HttpAdapter | undefined;
   let sqsClient: SQSClient | undefined;
+  let restoreUmask: (() => void) | undefined;
 
   const shutdown = async (): Promise<void> => {
     await Promise.all([...schedules, ...pollers].map((p) => p.stop()));
@@ -202,10 +229,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await Promise.all(emulators.map((e) => e.close()));
     sqsClient?.destroy();
     env.restore();
+    restoreUmask?.();
+    restoreUmask = undefined;
   };
 
   try {
-    await mkdir(dataDir, { recursive: true });
+    restoreUmask = await securePrivateDataDir(dataDir);
     let queueUrls: QueueUrls;
 
     if (useEmulators) {
@@ -228,16 +257,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }
       for (const [name, value] of Object.entries(provisioned.env)) env.force(name, value);
       env.setDefault('AWS_REGION', LOCAL_REGION);
-      // Fake credentials only when none are configured: the emulators accept any.
-      if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
-        env.force('AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId);
-        env.force('AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey);
-      }
+      useLocalCredentialsUnlessConfigured(env);
     } else {
       env.setDefault('AWS_REGION', LOCAL_REGION);
       const dynamoEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB || process.env.AWS_ENDPOINT_URL;
       const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL;
       if (dynamoEndpoint && sqsEndpoint) {
+        // LocalStack and the like: every client (seeding, handlers) then signs with static local
+        // credentials unless the shell configured some, and none looks for the instance metadata service.
+        useLocalCredentialsUnlessConfigured(env);
         const provisioned = await provision({ dynamoEndpoint, sqsEndpoint, prefix });
         for (const [name, value] of Object.entries(provisioned.env)) env.setDefault(name, value);
         queueUrls = provisioned.queueUrls;
@@ -255,6 +283,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     env.setDefault(LOCAL_KEYRING_DIR_ENV, join(dataDir, 'keyring'));
     env.setDefault(PII_KEY_ENV, 'local');
     env.setDefault('POWERTOOLS_SERVICE_NAME', 'zhitong');
+    // Invocations run concurrently in this one process, as on Lambda managed instances: Powertools then
+    // keeps each invocation's log context in the InvokeStore (invocation-scope.ts) instead of on the logger.
+    env.force(MAX_CONCURRENCY_ENV, '64');
+    installInvocationScopes();
+    // The functions' own SDK clients, built now that the endpoints are set, refuse what IAM would refuse.
+    const denied = (error: Error): void => logger.error('A function reached past its grants', { errorMessage: error.message });
+    guardClient(dynamoDocumentClient(), 'dynamodb', denied);
+    guardClient(functionsSqs(), 'sqs', denied);
+    guardClient(kms(), 'kms', denied);
     // Webhooks to the developer's own machine (http://127.0.0.1:…); never set by the CDK stacks.
     env.setDefault('ZT_ALLOW_LOCAL_WEBHOOKS', 'true');
 
@@ -265,7 +302,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const workers: { name: string; decl: FunctionDecl; source: NonNullable<FunctionDecl['source']>; handler: LoadedHandler }[] = [];
     for (const [name, decl] of Object.entries(fns)) {
       if (!decl.route && !decl.source && !decl.schedule) continue;
-      const handler = await loadHandler(name, decl.entry);
+      const handler = await loadHandler(name, decl);
       if (decl.route) {
         routes.push({ ...decl.route, functionName: name, timeoutSeconds: decl.timeoutSeconds, memoryMb: decl.memoryMb, handler });
       }

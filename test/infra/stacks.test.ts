@@ -16,6 +16,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { piiEncryptionContext } from '../../functions/adapters/keys/pii-context';
 import { buildApp, type ZhitongApp } from '../../infra/cdk/app';
 import type { CloudFunctionName } from '../../infra/cdk/stateless-stack';
 import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../infra/topology';
@@ -307,14 +308,47 @@ describe('the PII key', () => {
     expect(props(stateless, fnId(name)).Environment).not.toHaveProperty(['Variables', PII_KEY_ENV]);
   });
 
-  it.each(functionNames.filter((n) => functionDecls[n].usesPiiKey === true))(
-    '%s may only GenerateDataKey and Decrypt with the PII key',
-    (name) => {
-      const onPiiKey = statementsOf(name).filter((s) => mentions(s.Resource, piiKeyId()));
-      expect(onPiiKey.every((s) => s.Effect === 'Allow' && resourcesOf(s).length === 1)).toBe(true);
-      expect(onPiiKey.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
-    },
-  );
+  const piiUsers = functionNames.filter((n) => functionDecls[n].usesPiiKey === true);
+  const writesKeys = (name: CloudFunctionName): boolean => ['write', 'readWrite'].includes(functionDecls[name].tables.keys ?? '');
+
+  it('the PII key goes with the keys table, both ways: wrapped keys live there', () => {
+    for (const name of allFunctionNames) {
+      expect(functionDecls[name].usesPiiKey === true, name).toBe(functionDecls[name].tables.keys !== undefined);
+    }
+  });
+
+  it('intake workers open no personal data: no PII key, no keys table', () => {
+    for (const name of ['intake', 'intakeUrgent'] as const) {
+      expect(statementsOf(name).filter((s) => mentions(s.Resource, piiKeyId()))).toEqual([]);
+      expect(statementsOf(name).filter((s) => mentions(s.Resource, tableId('keys')))).toEqual([]);
+    }
+  });
+
+  it.each(piiUsers)('%s may Decrypt with the PII key, and GenerateDataKey only if it may store the wrapped key', (name) => {
+    const onPiiKey = statementsOf(name).filter((s) => mentions(s.Resource, piiKeyId()));
+    expect(onPiiKey.every((s) => s.Effect === 'Allow' && resourcesOf(s).length === 1)).toBe(true);
+    expect(onPiiKey.flatMap(actionsOf).sort()).toEqual(writesKeys(name) ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']);
+  });
+
+  it('only submitBatch (which creates tenant keys) may GenerateDataKey; the readers may only Decrypt', () => {
+    expect(piiUsers.filter(writesKeys)).toEqual(['submitBatch']);
+    expect(piiUsers.filter((n) => !writesKeys(n)).sort()).toEqual(['getFiling', 'getStaffFiling', 'lookupProgress', 'reviewFiling']);
+  });
+
+  it.each(piiUsers)("%s may use the PII key only under the vault's encryption context { tenant, purpose: pii }", (name) => {
+    const onPiiKey = statementsOf(name).filter((s) => mentions(s.Resource, piiKeyId())) as (Statement & { Condition?: unknown })[];
+    expect(onPiiKey.length).toBeGreaterThan(0);
+    for (const statement of onPiiKey) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'kms:EncryptionContext:purpose': 'pii' },
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'tenant'] },
+        Null: { 'kms:EncryptionContext:tenant': 'false' },
+      });
+    }
+    // The condition matches what the vault really sends (personal-data-vault.ts builds it with piiEncryptionContext).
+    expect(Object.keys(piiEncryptionContext('370102')).sort()).toEqual(['purpose', 'tenant']);
+    expect(piiEncryptionContext('370102')).toEqual({ tenant: '370102', purpose: 'pii' });
+  });
 });
 
 describe('the platform signing key', () => {

@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { grantViolations } from '../../infra/local/invocation-scope';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime';
 import { credentialsPath, seedDemoData, type DemoCredentials } from '../../infra/local/seed/seed';
 
@@ -28,6 +29,9 @@ export async function startDemoRuntime(name: string, options: Pick<LocalRuntimeO
     stop: async () => {
       await runtime.stop();
       await rm(dataDir, { recursive: true, force: true });
+      // Every end-to-end run doubles as the least-privilege check: no function reached past its topology grants.
+      const violations = grantViolations();
+      if (violations.length > 0) throw new Error(`Functions reached past their grants (infra/topology.ts): ${JSON.stringify(violations)}`);
     },
   };
 }

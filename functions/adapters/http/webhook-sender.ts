@@ -12,6 +12,7 @@ import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type In
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { mayConnectTo, type WebhookUrlPolicy } from '../../core/domain/webhook-url';
+import { countWebhookFailure } from '../../shared/metrics';
 import type { WebhookOutcome, WebhookRequest, WebhookSender } from '../../core/ports';
 
 export const WEBHOOK_TIMEOUT_MS = 5_000;
@@ -60,7 +61,15 @@ export class HttpWebhookSender implements WebhookSender {
     this.timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   }
 
-  post(request: WebhookRequest): Promise<WebhookOutcome> {
+  /** Sends one delivery attempt; a failed one (unanswered, or answered other than 2xx) is counted (metrics.ts). */
+  async post(request: WebhookRequest): Promise<WebhookOutcome> {
+    const outcome = await this.attempt(request);
+    if (outcome.kind === 'unanswered') countWebhookFailure(outcome.reason);
+    else if (outcome.status < 200 || outcome.status > 299) countWebhookFailure(`HTTP_${outcome.status}`);
+    return outcome;
+  }
+
+  private attempt(request: WebhookRequest): Promise<WebhookOutcome> {
     let url: URL;
     try {
       url = new URL(request.url);

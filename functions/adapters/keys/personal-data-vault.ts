@@ -16,6 +16,7 @@ import { blindIndex, deriveTenantKeys, openField, sealField, sealedKeyVersion, t
 import { dynamoDocumentClient } from '../aws-clients';
 import { isConditionalCheckFailed } from '../dynamodb/dynamo-support';
 import { keyProviderFromEnv } from './key-provider-from-env';
+import { piiEncryptionContext } from './pii-context';
 
 export interface TenantKeyVaultOptions {
   readonly documentClient: DynamoDBDocumentClient;
@@ -39,8 +40,8 @@ interface StoredTenantKey {
 }
 
 const keyOf = (tenant: string) => ({ pk: `TENANT#${tenant}`, sk: 'DEK#CURRENT' });
-/** The encryption context: unwrapping a tenant's key under another tenant's name fails in KMS itself. */
-const contextOf = (tenant: string) => ({ tenant, purpose: 'pii' });
+/** The encryption context (pii-context.ts): unwrapping a tenant's key under another tenant's name fails in KMS itself. */
+const contextOf = piiEncryptionContext;
 
 export class TenantKeyVault implements PersonalDataVault {
   private readonly client: DynamoDBDocumentClient;

@@ -9,6 +9,7 @@ import { queueEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { sqs } from '../aws-clients';
 import { sendBodies } from './batch-sender';
+import { countFilingTransition } from '../../shared/metrics';
 import { formatNotificationMessage } from '../../../schemas/messages/notification.v1';
 
 export interface SqsNotificationQueueDeps {
@@ -31,6 +32,8 @@ export class SqsNotificationQueue implements NotificationQueue {
     }
     const failed = await sendBodies(this.deps, bodies);
     if (failed > 0) throw new Error(`Failed to publish ${failed} of ${events.length} progress events`);
+    // Every transition publishes its event: the one place that sees them all (a retried publish counts again).
+    for (const event of events) countFilingTransition(event.status, event.reasonCode);
   }
 }
 

@@ -12,6 +12,7 @@ import type { AuditLog, Channel, IdempotencyStore } from '../../core/ports';
 import { sm3Hex } from '../crypto/sm3';
 import { logger } from '../logger';
 import { authenticateChannel, type ChannelAuthDeps } from './channel-auth';
+import { countAuthFailureAndRethrow, flushMetricsPerInvocation } from '../metrics';
 import { checkJsonBody, parseJsonBody } from './json-body';
 import { errorToProblem, jsonResponse } from './problem';
 import { header, pathAndQuery } from './request';
@@ -80,7 +81,7 @@ export function channelEndpoint(options: EndpointOptions) {
       request.internal.deps = deps;
       const event = request.event;
       const body = isPost ? checkJsonBody(event, maxBodyBytes) : undefined;
-      const channel = await authenticateChannel(event, deps);
+      const channel = await authenticateChannel(event, deps).catch(countAuthFailureAndRethrow);
       request.internal.channel = channel;
       request.context.channel = channel;
       logger.appendKeys({ channelId: channel.channelId });
@@ -140,6 +141,7 @@ export function channelEndpoint(options: EndpointOptions) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(problems)
     .use(guard)
+    .use(flushMetricsPerInvocation())
     .handler(async (event, context) => {
       const result = await options.run({ event, channel: context.channel, json: context.json });
       return jsonResponse(result.statusCode, result.body);

@@ -6,6 +6,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { ZtError } from '../../core/domain/errors';
 import { PROBLEM_CONTENT_TYPE } from '../../../schemas/v1/problem';
+import { errorForLog } from '../error-log';
 import { logger } from '../logger';
 
 const TYPE_BASE = 'https://zhitong.example/problems/';
@@ -19,9 +20,8 @@ export function errorToProblem(error: unknown, requestId?: string): APIGatewayPr
   if (error instanceof ZtError && error.status < 500) {
     return problemResponse(error.status, error.code, error.title, error.detail, { ...error.extras });
   }
-  // Log the name and message only: messages of our own errors carry no personal data, and the request
-  // body is never logged.
-  logger.error('Unhandled error', { errorName: error instanceof Error ? error.name : typeof error, errorMessage: error instanceof Error ? error.message : undefined });
+  // Name, message and stack, with anything like personal data masked (errorForLog); the request body is never logged.
+  logger.error('Unhandled error', errorForLog(error));
   return problemResponse(500, 'INTERNAL_ERROR', 'Internal error', 'An internal error occurred; it has been logged. Retrying later is safe.', requestId ? { instance: requestId } : {});
 }
 

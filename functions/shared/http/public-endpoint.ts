@@ -19,6 +19,7 @@ import { logger } from '../logger';
 import { checkJsonBody, parseJsonBody } from './json-body';
 import { errorToProblem, jsonResponse } from './problem';
 import { callAuditing, type AuditedContext } from './call-audit';
+import { flushMetricsPerInvocation } from '../metrics';
 
 export interface PublicEndpointDeps {
   readonly audit: AuditLog;
@@ -84,6 +85,7 @@ export function publicEndpoint(options: PublicEndpointOptions) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(problems)
     .use(auditing)
+    .use(flushMetricsPerInvocation())
     .handler(async (event, context) => {
       const deps = await options.deps();
       context.call.audit = deps.audit;

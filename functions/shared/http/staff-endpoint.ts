@@ -20,6 +20,7 @@ import { checkJsonBody, parseJsonBody } from './json-body';
 import { errorToProblem, jsonResponse } from './problem';
 import { callAuditing, type AuditedContext, type CallRecord } from './call-audit';
 import { header } from './request';
+import { flushMetricsPerInvocation } from '../metrics';
 import { STAFF_PERMISSIONS, type StaffEndpointName } from './staff-permissions';
 
 export interface StaffEndpointDeps {
@@ -103,6 +104,7 @@ function auditedChain<D extends { readonly audit: AuditLog }>(options: ChainOpti
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(problems)
     .use(auditing)
+    .use(flushMetricsPerInvocation())
     .handler(async (event, context) => {
       const deps = await options.deps();
       context.call.audit = deps.audit;
