@@ -91,8 +91,8 @@ async function approveAndCertify(filing: FilingRecord) {
   expect(stored.status).toBe('CERTIFIED');
   expect(stored.history.slice(-2).map((h) => `${h.status} ${h.by}`)).toEqual([`REGISTERED staff:${world.account('REVIEWER').staffId}`, `CERTIFIED staff:${world.account('REVIEWER').staffId}`]);
   // The unit's lock is free: another filing of the type can take it.
-  expect(await filingRepositoryFromEnv().lockActive(filing.unitCode, filing.businessType, 'F-NEXT-PROBE')).toBe(true);
-  await filingRepositoryFromEnv().releaseActive(filing.unitCode, filing.businessType, 'F-NEXT-PROBE');
+  expect(await filingRepositoryFromEnv().lockActive(filing.unitCode, filing.businessType, 'F81158F9966CA5D2777039CF5')).toBe(true);
+  await filingRepositoryFromEnv().releaseActive(filing.unitCode, filing.businessType, 'F81158F9966CA5D2777039CF5');
   return certificate;
 }
 
@@ -266,14 +266,14 @@ describe('idempotency and the saga', () => {
     const code1 = unitCode(6);
     await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
     const register = registerRepositoryFromEnv();
-    const write = { kind: 'updateMortgage' as const, unitCode: code1, filingId: 'F-TWICE', mortgageId: 'DYTWICE0001', set: { status: 'DISCHARGED' as const } };
-    await register.apply({ kind: 'putMortgage', unitCode: code1, filingId: 'F-MAKE', mortgage: { mortgageId: 'DYTWICE0001', holderInstitutionId: 'B', amountFen: '1', status: 'ACTIVE', mortgageType: 'GENERAL', mortgageeName: 'B', termStart: '2026-01-01', termEnd: '2027-01-01' } });
+    const write = { kind: 'updateMortgage' as const, unitCode: code1, filingId: 'F8F3AE12C9534E7BCA556B896', mortgageId: 'DYTWICE0001', set: { status: 'DISCHARGED' as const } };
+    await register.apply({ kind: 'putMortgage', unitCode: code1, filingId: 'F7B2C84B5DEE791DF9536A8E4', mortgage: { mortgageId: 'DYTWICE0001', holderInstitutionId: 'B', amountFen: '1', status: 'ACTIVE', mortgageType: 'GENERAL', mortgageeName: 'B', termStart: '2026-01-01', termEnd: '2027-01-01' } });
     expect(await register.apply(write)).toBe('applied');
     const after = await register.getUnit(code1);
     expect(await register.apply(write)).toBe('alreadyApplied');
     expect(await register.getUnit(code1)).toEqual(after);
     // Another filing on the discharged mortgage is a conflict, not a silent no-op.
-    await expect(register.apply({ ...write, filingId: 'F-LATE' })).rejects.toMatchObject({ code: 'REGISTER_CONFLICT' });
+    await expect(register.apply({ ...write, filingId: 'F189196B97B21505BCC938460' })).rejects.toMatchObject({ code: 'REGISTER_CONFLICT' });
   });
 });
 
@@ -298,8 +298,8 @@ describe('refusal, tenancy, roles', () => {
     ['OTHER without a note', { decision: 'REFUSE', reasonCode: 'OTHER' }],
     ['an unknown decision', { decision: 'MAYBE' }],
     ['a note over 500 characters', { decision: 'APPROVE', note: '长'.repeat(501) }],
-  ])('answers %s with 422 INVALID_REQUEST', async (_name, request) => {
-    expect(code(await review(reviewEvent(reviewerToken, 'F-ANY', request), lambdaContext('reviewFiling')))).toBe('422 INVALID_REQUEST');
+  ])('answers %s with 422 INVALID_BODY', async (_name, request) => {
+    expect(code(await review(reviewEvent(reviewerToken, 'F61867E83DD0108A0ABA12D76', request), lambdaContext('reviewFiling')))).toBe('422 INVALID_BODY');
   });
 
   it("answers another district's filing exactly like a missing one (404), for reading and reviewing", async () => {
@@ -308,7 +308,7 @@ describe('refusal, tenancy, roles', () => {
     const filing = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'MORTGAGE_CREATE', mortgagors: await sealPeople('370102', id, [PEOPLE.owner]), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }));
     const otherToken = await world.tokenFor(world.account('REVIEWER', DISTRICTS.other));
     const otherReview = await review(reviewEvent(otherToken, filing.filingId, { decision: 'APPROVE' }), lambdaContext('reviewFiling'));
-    const missingReview = await review(reviewEvent(otherToken, 'F-DOES-NOT-EXIST', { decision: 'APPROVE' }), lambdaContext('reviewFiling'));
+    const missingReview = await review(reviewEvent(otherToken, 'F307E95C5BDC648E0133C8DF3', { decision: 'APPROVE' }), lambdaContext('reviewFiling'));
     expect(code(otherReview)).toBe('404 FILING_NOT_FOUND');
     expect(otherReview.body).toBe(missingReview.body);
     expect(code(await getStaffFiling(staffFilingEvent(otherToken, filing.filingId), lambdaContext('getStaffFiling')))).toBe('404 FILING_NOT_FOUND');
