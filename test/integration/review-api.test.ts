@@ -302,6 +302,16 @@ describe('refusal, tenancy, roles', () => {
     expect(code(await review(reviewEvent(reviewerToken, 'F61867E83DD0108A0ABA12D76', request), lambdaContext('reviewFiling')))).toBe('422 INVALID_BODY');
   });
 
+  it.each([
+    ['a resident ID number', `核对 ${PEOPLE.owner.idNumber} 的材料`],
+    ['a phone number', '联系 138-1234-5678'],
+  ])('refuses a note carrying %s: 422 PERSONAL_DATA_IN_TEXT, not echoed, nothing recorded', async (_name, note) => {
+    const response = await review(reviewEvent(reviewerToken, 'F61867E83DD0108A0ABA12D76', { decision: 'REFUSE', reasonCode: 'OTHER', note }), lambdaContext('reviewFiling'));
+    expect(code(response)).toBe('422 INVALID_BODY');
+    expect(JSON.parse(response.body).errors).toEqual([expect.objectContaining({ path: 'note', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toMatch(/1381234|5678|\d{17}/);
+  });
+
   it("answers another district's filing exactly like a missing one (404), for reading and reviewing", async () => {
     const code1 = unitCode(8);
     await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
@@ -348,5 +358,32 @@ describe('public verification', () => {
 
   it('refuses a malformed digest (400 INVALID_QUERY) without authentication being asked', async () => {
     expect(code(await verify(verifyEvent('鲁(2026)济南市历下区不动产证明第0000001号', 'not-hex'), lambdaContext('verifyCertificate')))).toBe('400 INVALID_QUERY');
+  });
+
+  it('answers a 2 KB certificate number and prototype-named query parameters with problems, never a 500', async () => {
+    const digest = 'a'.repeat(64);
+    expect(code(await verify(verifyEvent('鲁'.repeat(2048), digest), lambdaContext('verifyCertificate')))).toBe('404 CERTIFICATE_NOT_FOUND');
+    const event = verifyEvent('鲁(2026)济南市历下区不动产证明第0000001号', digest);
+    event.multiValueQueryStringParameters = { digest: [digest], constructor: ['x'], ['__proto__']: ['y'] };
+    event.queryStringParameters = { digest, constructor: 'x', ['__proto__']: 'y' };
+    expect(code(await verify(event, lambdaContext('verifyCertificate')))).toBe('400 INVALID_QUERY');
+  });
+
+  it('rate-limits verification per address: the 61st check of a minute answers 429 RATE_LIMITED with Retry-After', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2032-05-05T05:05:05.000Z'));
+      const from = () => {
+        const event = verifyEvent('鲁(2026)济南市历下区不动产证明第0000009号', 'b'.repeat(64));
+        event.requestContext.identity.sourceIp = '203.0.113.200';
+        return event;
+      };
+      for (let i = 0; i < 60; i++) expect((await verify(from(), lambdaContext('verifyCertificate'))).statusCode).toBe(200);
+      const refused = await verify(from(), lambdaContext('verifyCertificate'));
+      expect(code(refused)).toBe('429 RATE_LIMITED');
+      expect(refused.headers?.['retry-after']).toBe('55');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -341,6 +341,10 @@ describe('GET /v1/staff/filings', () => {
     ['a limit out of range', { status: READY, limit: '0' }],
     ['a repeated parameter', { status: [READY, 'ACCEPTED'] }],
     ['an unknown parameter', { status: READY, owner: '张三' }],
+    ['a parameter named constructor', { status: READY, constructor: 'x' }],
+    ['a parameter named __proto__', { status: READY, ['__proto__']: 'x' }],
+    ['a parameter named toString, repeated', { status: READY, toString: ['a', 'b'] }],
+    ['a 2 KB parameter name', { status: READY, ['n'.repeat(2048)]: 'x' }],
   ] as const)('answers %s with 400 INVALID_QUERY, never echoing the input', async (_name, query) => {
     const response = await list(query);
     expect(problem(response)).toBe('400 INVALID_QUERY');
