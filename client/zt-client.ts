@@ -5,6 +5,9 @@
  *
  *   Authorization: ZT-SM2 channel="<id>",timestamp="<unix s>",nonce="<16-64 [A-Za-z0-9]>",signature="<base64 DER>"
  *   signed string = METHOD \n PATH_AND_QUERY \n timestamp \n nonce \n hex(SM3(body bytes)) \n
+ *   PATH_AND_QUERY = PATH, or PATH ? CANONICAL_QUERY when the request has a query
+ *   CANONICAL_QUERY: each parameter decoded (`+` is a space), name and value RFC 3986-encoded (A-Z a-z 0-9 - . _ ~
+ *   as they are, everything else %XX upper case), pairs sorted by name then value, `name=value` joined by `&`
  *
  * SM2 with SM3 over Z ‖ M, default user id 1234567812345678 (GM/T 0003, GM/T 0009), DER-encoded.
  */
@@ -16,7 +19,7 @@ const NONCE_LENGTH = 32;
 
 export interface CanonicalInput {
   readonly method: string;
-  /** Path and query exactly as sent, e.g. `/v1/batches` or `/v1/batches/B1?x=1`. */
+  /** Path and query as sent, e.g. `/v1/batches` or `/v1/staff/filings?status=READY`; the query is canonicalised for signing. */
   readonly pathAndQuery: string;
   readonly timestamp: number;
   readonly nonce: string;
@@ -39,10 +42,27 @@ export interface SignRequestInput {
 
 const utf8 = (value: string | Uint8Array): Uint8Array => (typeof value === 'string' ? Buffer.from(value, 'utf8') : value);
 
+/** RFC 3986 percent-encoding: unreserved characters as they are, everything else `%XX` in upper case. */
+const rfc3986 = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * `PATH_AND_QUERY` as the server rebuilds it (DESIGN.md §7): the path unchanged, and the query as SigV4's
+ * canonical query — decoded as a form (`+` is a space, `?flag` is `flag=`), each name and value re-encoded
+ * per RFC 3986, sorted by name then value. A query already in this form is unchanged.
+ */
+export function canonicalPathAndQuery(pathAndQuery: string): string {
+  const at = pathAndQuery.indexOf('?');
+  if (at < 0) return pathAndQuery;
+  const pairs = [...new URLSearchParams(pathAndQuery.slice(at + 1))].map(([name, value]) => [rfc3986(name), rfc3986(value)] as const);
+  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  const path = pathAndQuery.slice(0, at);
+  return pairs.length === 0 ? path : `${path}?${pairs.map(([name, value]) => `${name}=${value}`).join('&')}`;
+}
+
 /** The string that is signed. */
 export function canonicalString(input: CanonicalInput): string {
   const bodyHash = createHash('sm3').update(utf8(input.body)).digest('hex');
-  return `${input.method.toUpperCase()}\n${input.pathAndQuery}\n${input.timestamp}\n${input.nonce}\n${bodyHash}\n`;
+  return `${input.method.toUpperCase()}\n${canonicalPathAndQuery(input.pathAndQuery)}\n${input.timestamp}\n${input.nonce}\n${bodyHash}\n`;
 }
 
 function randomNonce(): string {
@@ -101,19 +121,22 @@ export class ZhitongClient {
     options: { idempotencyKey?: string } = {},
   ): Promise<ZhitongResponse> {
     if (!pathAndQuery.startsWith('/')) throw new Error("pathAndQuery must start with '/'");
+    // What goes on the wire: fetch percent-encodes a raw UTF-8 path or query, and the path is signed as sent.
+    const url = new URL(this.baseUrl + pathAndQuery);
+    const wire = `${url.pathname}${url.search}`;
     const bytes = body === undefined ? new Uint8Array(0) : Buffer.from(JSON.stringify(body), 'utf8');
     const { authorization } = signRequest({
       channelId: this.options.channelId,
       privateKeyHex: this.options.privateKeyHex,
       method,
-      pathAndQuery,
+      pathAndQuery: wire,
       body: bytes,
     });
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
 
-    const response = await fetch(this.baseUrl + pathAndQuery, {
+    const response = await fetch(url, {
       method: method.toUpperCase(),
       headers,
       body: body === undefined ? undefined : bytes,

@@ -97,7 +97,7 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     ttlAttribute: 'expiresAt',
-    purpose: 'Short-lived request guards: single-use nonces and Idempotency-Key records.',
+    purpose: 'Request guards: single-use nonces, Idempotency-Key records, rate and failure counters, per-minute counts of denied unauthenticated calls.',
   },
   keys: {
     partitionKey: 'pk',
@@ -240,7 +240,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
-    tables: { staff: 'read', filings: 'readWrite', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
     sends: ['intakeUrgent', 'notifications'],
   },
   getStaffFiling: {
@@ -249,7 +249,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings/{filingId}' },
-    tables: { staff: 'read', filings: 'read', keys: 'read', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', filings: 'read', keys: 'read', audit: 'write' },
     usesPiiKey: true,
   },
   reviewFiling: {
@@ -258,7 +258,7 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1024,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/review' },
-    tables: { staff: 'read', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read', audit: 'write' },
     sends: ['notifications'],
     usesPiiKey: true,
     platformKey: 'sign',
@@ -295,7 +295,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/checklists/{businessType}' },
-    tables: { staff: 'read', checklists: 'read', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', checklists: 'read', audit: 'write' },
   },
   putChecklist: {
     entry: 'functions/handlers/put-checklist.ts',
@@ -303,7 +303,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/staff/checklists/{businessType}' },
-    tables: { staff: 'read', checklists: 'readWrite', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', checklists: 'readWrite', audit: 'write' },
   },
   getWebhook: {
     entry: 'functions/handlers/get-webhook.ts',
@@ -338,7 +338,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/login' },
-    tables: { staff: 'read', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write' },
     localOnly: true,
   },
   staffJwks: {
@@ -356,7 +356,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings' },
-    tables: { staff: 'read', filings: 'read', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', filings: 'read', audit: 'write' },
   },
 } as const satisfies Record<string, FunctionDecl>;
 

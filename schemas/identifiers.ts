@@ -299,3 +299,42 @@ export const materialItemSchema = z.strictObject({
   ref: checkedString(materialRefProblem, { pattern: MATERIAL_REF_RE.source }),
   sm3: checkedString(materialSm3Problem, { pattern: SM3_RE.source }),
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Free text (withdrawal reasons, review notes, urgent reasons)
+
+/** Runs of digits (and a final X), as written: full-width digits folded, spaces and hyphens between digits dropped. */
+function digitRuns(text: string): string[] {
+  const folded = text.normalize('NFKC').replace(/(?<=\d)[\s-]+(?=[\dXx])/g, '');
+  return folded.match(/\d+[Xx]?/g) ?? [];
+}
+
+/**
+ * Whether free text carries a resident ID number — 18 characters whose check character matches
+ * (GB 11643-1999), or an old 15-digit one — or a mainland mobile number. Notes are stored in the clear
+ * in a filing's history and shown to other parties, so they must not carry personal data (002 五(一)).
+ */
+export function carriesPersonalIdentifier(text: string): boolean {
+  for (const run of digitRuns(text)) {
+    const id = run.toUpperCase();
+    if (id.length === 18 && /^\d{17}[0-9X]$/.test(id) && residentIdCheckChar(id.slice(0, 17)) === id.charAt(17)) return true;
+    if (/^\d{15}$/.test(id)) return true;
+    if (/^1[3-9]\d{9}$/.test(id)) return true;
+  }
+  return false;
+}
+
+export const PERSONAL_DATA_IN_TEXT = 'PERSONAL_DATA_IN_TEXT';
+
+/** A free-text note of 1–`max` characters that refuses resident ID numbers and phone numbers. */
+export const freeTextSchema = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .superRefine((value, ctx) => {
+      if (carriesPersonalIdentifier(value)) {
+        ctx.addIssue({ code: 'custom', message: 'Free text must not carry a resident ID number or a phone number; refer to people by their role.', params: { code: PERSONAL_DATA_IN_TEXT } });
+      }
+    });

@@ -19,6 +19,7 @@ import { progressLookupRequestSchema, progressViewSchema } from './v1/progress';
 import { correctionRequestDocSchema, filingStateSchema } from './v1/corrections';
 import { markUrgentRequestSchema } from './v1/urgent';
 import { withdrawalRequestSchema } from './v1/withdrawal';
+import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
 export const ZT_SM2_HEADER_FORMAT =
@@ -100,6 +101,13 @@ function schemaRef(schema: z.ZodType, components: Map<z.ZodType, string>, where:
   return refTo(name);
 }
 
+/** The format of each path parameter, from the schemas the endpoint chains check it with (schemas/v1/path-parameters.ts). */
+const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, unknown>> = Object.fromEntries(
+  [filingPath, batchPath, businessTypePath, certificatePath].flatMap((schema) =>
+    Object.entries((z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> }).properties),
+  ),
+);
+
 const pathParameterNames = (path: string): string[] => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
 
 function operation(name: string, decl: FunctionDecl, op: ApiOperation): Record<string, unknown> {
@@ -110,7 +118,8 @@ function operation(name: string, decl: FunctionDecl, op: ApiOperation): Record<s
   const parameters: unknown[] = pathParameterNames(route.path).map((param) => {
     const description = op.pathParameters?.[param];
     if (!description) throw new Error(`OpenAPI: path parameter ${param} of ${name} has no description`);
-    return { name: param, in: 'path', required: true, description, schema: { type: 'string', minLength: 1, maxLength: 128 } };
+    const schema = PATH_PARAMETER_SCHEMAS[param] ?? { type: 'string', minLength: 1, maxLength: 128 };
+    return { name: param, in: 'path', required: true, description: `${description} Of another format: the 404 of a missing resource.`, schema };
   });
   if (op.idempotent) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
   if (op.query) {

@@ -325,3 +325,11 @@ export interface CertificateStore {
   /** Marks a certificate as no longer current (a later registration superseded it). Repeat-safe. */
   markSuperseded(certificateNo: string, supersededBy: string): Promise<void>;
 }
+
+/**
+ * Reads a {@link RateCounter}'s counter without counting, for limits on failures: the count is checked
+ * before an attempt and only a failed attempt is counted. An absent or expired counter reads 0.
+ */
+export interface RateCounterReader {
+  current(key: string): Promise<number>;
+}

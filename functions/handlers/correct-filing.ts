@@ -14,6 +14,7 @@ import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy, systemClock } from '../shared/lazy';
 import { MAX_CORRECTION_BODY_BYTES, validateCorrection } from '../../schemas/v1/corrections';
+import { filingPath } from '../../schemas/v1/path-parameters';
 import { tableEnvVar } from '../../infra/topology';
 import { logEffectsPending } from '../shared/effects-reporter';
 
@@ -41,8 +42,10 @@ export const handler = channelEndpoint({
   maxBodyBytes: MAX_CORRECTION_BODY_BYTES,
   idempotent: true,
   deps: endpointDeps,
-  run: async ({ event, channel, json }) => ({
+  path: filingPath,
+  // The body is validated by the use case against the filing's own checklist (`validateCorrection`).
+  run: async ({ channel, path, body }) => ({
     statusCode: 202,
-    body: await correctFiling(await ports(), channel, event.pathParameters?.filingId ?? '', json),
+    body: await correctFiling(await ports(), channel, path.filingId, body),
   }),
 });

@@ -5,11 +5,13 @@ import { getBatch } from '../core/use-cases/get-batch';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy } from '../shared/lazy';
+import { batchPath } from '../../schemas/v1/path-parameters';
 
 const ports = lazy(async () => ({ filings: filingRepositoryFromEnv(), audit: auditLogFromEnv() }));
 
 export const handler = channelEndpoint({
   action: 'GET_BATCH',
   deps: endpointDeps,
-  run: async ({ event, channel }) => ({ statusCode: 200, body: await getBatch(await ports(), channel, event.pathParameters?.batchId ?? '') }),
+  path: batchPath,
+  run: async ({ channel, path }) => ({ statusCode: 200, body: await getBatch(await ports(), channel, path.batchId) }),
 });

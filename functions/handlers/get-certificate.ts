@@ -6,11 +6,13 @@ import { getCertificate } from '../core/use-cases/certificates';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy } from '../shared/lazy';
+import { certificateOfFilingPath } from '../../schemas/v1/path-parameters';
 
 const ports = lazy(async () => ({ filings: filingRepositoryFromEnv(), certificates: certificateStoreFromEnv(), audit: auditLogFromEnv() }));
 
 export const handler = channelEndpoint({
   action: 'GET_CERTIFICATE',
   deps: endpointDeps,
-  run: async ({ event, channel }) => ({ statusCode: 200, body: await getCertificate(await ports(), channel, event.pathParameters?.filingId ?? '') }),
+  path: certificateOfFilingPath,
+  run: async ({ channel, path }) => ({ statusCode: 200, body: await getCertificate(await ports(), channel, path.filingId) }),
 });

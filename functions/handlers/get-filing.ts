@@ -6,11 +6,13 @@ import { getFiling } from '../core/use-cases/get-filing';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy } from '../shared/lazy';
+import { filingPath } from '../../schemas/v1/path-parameters';
 
 const ports = lazy(async () => ({ filings: filingRepositoryFromEnv(), vault: await vaultFromEnv(), audit: auditLogFromEnv() }));
 
 export const handler = channelEndpoint({
   action: 'GET_FILING',
   deps: endpointDeps,
-  run: async ({ event, channel }) => ({ statusCode: 200, body: await getFiling(await ports(), channel, event.pathParameters?.filingId ?? '') }),
+  path: filingPath,
+  run: async ({ channel, path }) => ({ statusCode: 200, body: await getFiling(await ports(), channel, path.filingId) }),
 });

@@ -6,6 +6,7 @@ import { getStaffFiling } from '../core/use-cases/get-staff-filing';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
 import { lazy } from '../shared/lazy';
+import { staffFilingPath } from '../../schemas/v1/path-parameters';
 
 const ports = lazy(async () => ({ filings: filingRepositoryFromEnv(), vault: await vaultFromEnv(), audit: auditLogFromEnv() }));
 
@@ -13,9 +14,9 @@ export const handler = staffEndpoint({
   endpoint: 'getStaffFiling',
   action: 'GET_STAFF_FILING',
   deps: staffEndpointDeps,
-  run: async ({ event, staff, target }) => {
-    const filingId = event.pathParameters?.filingId ?? '';
-    target(`filing:${filingId}`);
-    return { statusCode: 200, body: await getStaffFiling(await ports(), staff, filingId) };
+  path: staffFilingPath,
+  run: async ({ staff, path, target }) => {
+    target(`filing:${path.filingId}`);
+    return { statusCode: 200, body: await getStaffFiling(await ports(), staff, path.filingId) };
   },
 });

@@ -3,12 +3,11 @@ import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository'
 import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
-import { unprocessable } from '../core/domain/errors';
 import { markUrgent } from '../core/use-cases/mark-urgent';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
 import { lazy, systemClock } from '../shared/lazy';
-import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
+import { staffFilingPath } from '../../schemas/v1/path-parameters';
 import { MAX_URGENT_BODY_BYTES, markUrgentRequestSchema } from '../../schemas/v1/urgent';
 import { logEffectsPending } from '../shared/effects-reporter';
 
@@ -26,13 +25,10 @@ export const handler = staffEndpoint({
   action: 'MARK_URGENT',
   maxBodyBytes: MAX_URGENT_BODY_BYTES,
   deps: staffEndpointDeps,
-  run: async ({ event, staff, json, target }) => {
-    const filingId = event.pathParameters?.filingId ?? '';
-    target(`filing:${filingId}`);
-    const parsed = markUrgentRequestSchema.safeParse(json, { reportInput: true });
-    if (!parsed.success) {
-      throw unprocessable('INVALID_REQUEST', 'The body must be { "reason": "<1–200 characters>" }.', { errors: fieldErrorsFromIssues(parsed.error.issues) });
-    }
-    return { statusCode: 200, body: await markUrgent(await ports(), staff, filingId, parsed.data.reason) };
+  path: staffFilingPath,
+  body: markUrgentRequestSchema,
+  run: async ({ staff, path, body, target }) => {
+    target(`filing:${path.filingId}`);
+    return { statusCode: 200, body: await markUrgent(await ports(), staff, path.filingId, body.reason) };
   },
 });

@@ -4,14 +4,12 @@
  * It applies to filings submitted after it; other instances see it within the checklist cache time (30 s).
  */
 import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
-import { unprocessable } from '../core/domain/errors';
 import { publishChecklist } from '../core/use-cases/checklists';
-import { businessTypeParam } from '../shared/http/business-type-param';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
 import { lazy, systemClock } from '../shared/lazy';
 import { MAX_CHECKLIST_BODY_BYTES, putChecklistRequestSchema } from '../../schemas/v1/checklist';
-import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
+import { businessTypePath } from '../../schemas/v1/path-parameters';
 
 const ports = lazy(async () => ({ checklists: checklistStoreFromEnv(), clock: systemClock }));
 
@@ -20,15 +18,10 @@ export const handler = staffEndpoint({
   action: 'PUT_CHECKLIST',
   maxBodyBytes: MAX_CHECKLIST_BODY_BYTES,
   deps: staffEndpointDeps,
-  run: async ({ event, staff, json, target }) => {
-    const businessType = businessTypeParam(event);
-    target(`checklist:${businessType}`);
-    const parsed = putChecklistRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      throw unprocessable('INVALID_REQUEST', 'The body must be { "baseVersion": n, "required": [codes], "optional": [codes], "note"?: "…" }.', {
-        errors: fieldErrorsFromIssues(parsed.error.issues),
-      });
-    }
-    return { statusCode: 200, body: await publishChecklist(await ports(), staff, businessType, parsed.data) };
+  path: businessTypePath,
+  body: putChecklistRequestSchema,
+  run: async ({ staff, path, body, target }) => {
+    target(`checklist:${path.businessType}`);
+    return { statusCode: 200, body: await publishChecklist(await ports(), staff, path.businessType, body) };
   },
 });

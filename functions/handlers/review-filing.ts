@@ -10,12 +10,11 @@ import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-reposit
 import { platformSignerFromEnv } from '../adapters/keys/platform-signer-from-env';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
-import { unprocessable } from '../core/domain/errors';
 import { reviewFiling } from '../core/use-cases/review-filing';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
 import { lazy, systemClock } from '../shared/lazy';
-import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
+import { staffFilingPath } from '../../schemas/v1/path-parameters';
 import { MAX_REVIEW_BODY_BYTES, reviewRequestSchema } from '../../schemas/v1/review';
 import { logEffectsPending } from '../shared/effects-reporter';
 
@@ -36,15 +35,10 @@ export const handler = staffEndpoint({
   action: 'REVIEW_FILING',
   maxBodyBytes: MAX_REVIEW_BODY_BYTES,
   deps: staffEndpointDeps,
-  run: async ({ event, staff, json, target }) => {
-    const filingId = event.pathParameters?.filingId ?? '';
-    target(`filing:${filingId}`);
-    const parsed = reviewRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      throw unprocessable('INVALID_REQUEST', 'The body must be { "decision": "APPROVE", "note"? } or { "decision": "REFUSE", "reasonCode": …, "note"? }.', {
-        errors: fieldErrorsFromIssues(parsed.error.issues),
-      });
-    }
-    return { statusCode: 200, body: await reviewFiling(await ports(), staff, filingId, parsed.data) };
+  path: staffFilingPath,
+  body: reviewRequestSchema,
+  run: async ({ staff, path, body, target }) => {
+    target(`filing:${path.filingId}`);
+    return { statusCode: 200, body: await reviewFiling(await ports(), staff, path.filingId, body) };
   },
 });

@@ -4,14 +4,13 @@ import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
-import { unprocessable } from '../core/domain/errors';
 import { submitBatch } from '../core/use-cases/submit-batch';
 import { getNumberFromEnv } from '../shared/config';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy, systemClock } from '../shared/lazy';
 import { MAX_FILINGS_PER_BATCH_DEFAULT, submitBatchRequestSchema } from '../../schemas/v1/batch';
-import { fieldErrorsFromIssues, validateFilingInput } from '../../schemas/v1/filing-input';
+import { validateFilingInput } from '../../schemas/v1/filing-input';
 
 const MAX_FILINGS = getNumberFromEnv('MAX_FILINGS_PER_BATCH', MAX_FILINGS_PER_BATCH_DEFAULT);
 /** 500 filings take well under 1 MiB; 5 MiB stays under Lambda's 6 MB synchronous payload limit. */
@@ -33,18 +32,7 @@ export const handler = channelEndpoint({
   maxBodyBytes: MAX_BODY_BYTES,
   idempotent: true,
   deps: endpointDeps,
-  run: async ({ channel, json }) => {
-    const parsed = envelope.safeParse(json);
-    if (!parsed.success) {
-      const filings = json !== null && typeof json === 'object' ? (json as Record<string, unknown>).filings : undefined;
-      if (Array.isArray(filings) && filings.length > MAX_FILINGS) {
-        throw unprocessable('TOO_MANY_FILINGS', `A batch carries at most ${MAX_FILINGS} filings; this one carries ${filings.length}.`, { max: MAX_FILINGS });
-      }
-      throw unprocessable('INVALID_BATCH', 'The body must be an object { "filings": [ … ] } with at least one filing.', {
-        // Mapped like filing errors, so that no submitted text (not even an unknown key) is echoed back.
-        errors: fieldErrorsFromIssues(parsed.error.issues),
-      });
-    }
-    return { statusCode: 202, body: await submitBatch(await ports(), channel, parsed.data.filings) };
-  },
+  // The envelope only (`{ filings: [1..MAX] }`, too many: `filings` TOO_MANY); each filing is validated on its own by the use case.
+  body: envelope,
+  run: async ({ channel, body }) => ({ statusCode: 202, body: await submitBatch(await ports(), channel, body.filings) }),
 });

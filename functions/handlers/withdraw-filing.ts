@@ -2,12 +2,11 @@
 import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
-import { unprocessable } from '../core/domain/errors';
 import { withdrawFiling } from '../core/use-cases/withdraw-filing';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy, systemClock } from '../shared/lazy';
-import { fieldErrorsFromIssues } from '../../schemas/v1/filing-input';
+import { filingPath } from '../../schemas/v1/path-parameters';
 import { MAX_WITHDRAWAL_BODY_BYTES, withdrawalRequestSchema } from '../../schemas/v1/withdrawal';
 import { logEffectsPending } from '../shared/effects-reporter';
 
@@ -24,11 +23,7 @@ export const handler = channelEndpoint({
   maxBodyBytes: MAX_WITHDRAWAL_BODY_BYTES,
   idempotent: true,
   deps: endpointDeps,
-  run: async ({ event, channel, json }) => {
-    const parsed = withdrawalRequestSchema.safeParse(json, { reportInput: true });
-    if (!parsed.success) {
-      throw unprocessable('INVALID_WITHDRAWAL', 'The body must be {} or { "reason": "<1–200 characters>" }.', { errors: fieldErrorsFromIssues(parsed.error.issues) });
-    }
-    return { statusCode: 200, body: await withdrawFiling(await ports(), channel, event.pathParameters?.filingId ?? '', parsed.data.reason) };
-  },
+  path: filingPath,
+  body: withdrawalRequestSchema,
+  run: async ({ channel, path, body }) => ({ statusCode: 200, body: await withdrawFiling(await ports(), channel, path.filingId, body.reason) }),
 });

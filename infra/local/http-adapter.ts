@@ -14,6 +14,11 @@
  * - Bodies over 10 MiB are refused with 413 before the handler runs and without buffering them.
  * - A handler that throws, times out or returns a malformed result gives 502/504, as a failed Lambda
  *   integration does; the error is logged without the request body.
+ * - Header, query and path parameter maps have no prototype: a header or parameter named `constructor`,
+ *   `__proto__` or `toString` is only a name (API Gateway's JSON event has them as plain own keys).
+ * - Requests Node's parser refuses (bad chunking, an unknown method, headers over the limit) answer
+ *   problem+json 400 / 431 through the `clientError` handler, as a gateway answers them before any function;
+ *   no answer echoes the request's path or other text.
  * Not emulated: authorizers, stage variables, binary media types, `{proxy+}` resources, CORS.
  */
 import { randomUUID } from 'node:crypto';
@@ -96,9 +101,12 @@ function decodeSegment(raw: string): string {
 }
 
 /** Matches a resource's segments against the request's; returns decoded path parameters, or undefined. */
+/** A map without a prototype: request text used as keys is only data. */
+const dictionary = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
+
 function matchResource(resource: Resource, rawSegments: readonly string[]): Record<string, string> | undefined {
   if (resource.segments.length !== rawSegments.length) return undefined;
-  const params: Record<string, string> = {};
+  const params = dictionary<string>();
   for (const [i, segment] of resource.segments.entries()) {
     const raw = rawSegments[i]!;
     if ('literal' in segment) {
@@ -151,8 +159,8 @@ const INTEGRATION_ERROR: Problem = {
 
 /** Names and values as sent: API Gateway keeps header names' case; `headers` keeps the last value. */
 function collectHeaders(req: IncomingMessage): Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'> {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = dictionary<string>();
+  const multiValueHeaders = dictionary<string[]>();
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i]!;
     const value = req.rawHeaders[i + 1]!;
@@ -163,8 +171,8 @@ function collectHeaders(req: IncomingMessage): Pick<APIGatewayProxyEvent, 'heade
 }
 
 function collectQuery(rawQuery: string): Pick<APIGatewayProxyEvent, 'queryStringParameters' | 'multiValueQueryStringParameters'> {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = dictionary<string>();
+  const multi = dictionary<string[]>();
   for (const [name, value] of new URLSearchParams(rawQuery)) {
     single[name] = value;
     (multi[name] ??= []).push(value);
@@ -264,6 +272,39 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResult, request
   res.end(body);
 }
 
+/** What a request Node's HTTP parser refused answers, by parser error code. */
+function clientErrorProblem(code: string | undefined): Problem {
+  if (code === 'HPE_HEADER_OVERFLOW') {
+    return { status: 431, code: 'HEADERS_TOO_LARGE', title: 'Request header fields too large', detail: 'The request headers exceed the size limit.' };
+  }
+  if (code === 'HPE_INVALID_METHOD') return { status: 400, code: 'METHOD_UNKNOWN', title: 'Bad request', detail: 'The request method is not an HTTP method.' };
+  return { status: 400, code: 'MALFORMED_REQUEST', title: 'Bad request', detail: 'The request is not well-formed HTTP/1.1 (request line, headers or chunked body).' };
+}
+
+/**
+ * Node's `clientError`: the request could not be parsed, so no handler runs. Answers problem+json on the raw
+ * socket when it can still be written (and nothing was sent yet), then closes the connection.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket, logger: RuntimeLogger): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const problem = clientErrorProblem(error.code);
+  logger.warn('Malformed HTTP request refused', { errorCode: error.code ?? 'unknown', status: problem.status });
+  const type = `${PROBLEM_TYPE_BASE}${problem.code.toLowerCase().replaceAll('_', '-')}`;
+  const body = JSON.stringify({ type, title: problem.title, status: problem.status, detail: problem.detail, code: problem.code });
+  const head = [
+    `HTTP/1.1 ${problem.status} ${problem.title}`,
+    'content-type: application/problem+json',
+    'cache-control: no-store',
+    `x-amzn-requestid: ${randomUUID()}`,
+    `content-length: ${Buffer.byteLength(body)}`,
+    'connection: close',
+  ].join('\r\n');
+  socket.end(`${head}\r\n\r\n${body}`);
+}
+
 export async function startHttpAdapter(options: HttpAdapterOptions): Promise<HttpAdapter> {
   // Sorted once, most specific first, so the first match is the one API Gateway would pick.
   const resources = compileResources(options.routes).sort(moreSpecific);
@@ -322,7 +363,8 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     }
     if (!matched) {
       req.resume();
-      writeProblem(res, { status: 404, code: 'ROUTE_NOT_FOUND', title: 'Not found', detail: `No route matches ${rawPath}.` }, requestId);
+      // The path is not echoed: it is the client's text, and may be anything.
+      writeProblem(res, { status: 404, code: 'ROUTE_NOT_FOUND', title: 'Not found', detail: 'No route matches the request path; see /openapi.json.' }, requestId);
       return;
     }
     const route = matched.resource.methods.get(method);
@@ -427,6 +469,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
   };
 
   const server: Server = createServer(onRequest);
+  server.on('clientError', (error: Error & { code?: string }, socket: Socket) => answerClientError(error, socket, logger));
   // `Expect: 100-continue` (curl sends it for large bodies): refuse an oversized body before it is sent.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (Number(req.headers['content-length'] ?? 0) > limit) {

@@ -1,6 +1,6 @@
 /** API docs of corrections, withdrawal and the urgent lane (issue 3 items 6, 9); joined into `api` in api.ts. */
 import type { ApiOperation } from './api';
-import { codeList, problems, staffProblems } from './api-problems';
+import { answer, codeList, problems, staffProblems } from './api-problems';
 import { correctionRequestDocSchema, filingStateSchema } from './corrections';
 import { markUrgentRequestSchema } from './urgent';
 import { withdrawalRequestSchema } from './withdrawal';
@@ -18,7 +18,7 @@ export const lifecycleApi = {
       '(`SUBMITTED`); its progress follows as usual. Problem codes of this endpoint:',
       codeList({
         FILING_NOT_FOUND: '404: no such filing for this channel (another channel’s filing answers the same).',
-        FILING_NOT_CORRECTABLE: '409: the filing is not waiting for a correction (`status` says where it stands).',
+        FILING_NOT_CORRECTABLE: '409: the filing is not waiting for a correction (`filingStatus` says where it stands).',
         CORRECTION_OVERDUE: '409: the deadline has passed; the filing is now `REFUSED` with reason `CORRECTION_OVERDUE`.',
         INVALID_CORRECTION: '422: the body is not `{ materials: [ { type, ref, sm3 } ] }` with types of the filing’s checklist (`errors` per field).',
         MATERIALS_STILL_MISSING: '422: some of the materials asked for are still missing (`missingMaterials`); nothing changed.',
@@ -31,7 +31,9 @@ export const lifecycleApi = {
     pathParameters: filingIdParameter,
     responses: {
       202: { description: 'Corrected: the filing is `SUBMITTED` again and queued for intake.', schema: filingStateSchema },
-      ...problems(400, 401, 403, 404, 409, 413, 415, 422, 500),
+      ...problems(400, 401, 403, 404, 413, 415, 500),
+      409: answer('The filing is not waiting for a correction (`FILING_NOT_CORRECTABLE`, with `filingStatus`), its deadline has passed (`CORRECTION_OVERDUE`: it is now refused), or the Idempotency-Key is in use (`IDEMPOTENCY_IN_PROGRESS`).'),
+      422: answer('The materials are not valid for the filing’s checklist (`INVALID_CORRECTION`, with field `errors`), some asked for are still missing (`MATERIALS_STILL_MISSING`, with `missingMaterials`), there would be too many (`TOO_MANY_MATERIALS`, with `max`), or `IDEMPOTENCY_KEY_REUSED`.'),
     },
   },
   withdrawFiling: {
@@ -42,8 +44,8 @@ export const lifecycleApi = {
       'Withdrawing a withdrawn filing answers its state again. Body `{}` or `{ "reason": "…" }` (1–200 characters).',
       codeList({
         FILING_NOT_FOUND: '404: no such filing for this channel.',
-        FILING_NOT_WITHDRAWABLE: '409: the filing is registered, certified or refused (`status` says which).',
-        INVALID_WITHDRAWAL: '422: the body is not `{}` or `{ "reason": "…" }`.',
+        FILING_NOT_WITHDRAWABLE: '409: the filing is registered, certified or refused (`filingStatus` says which).',
+        INVALID_BODY: '422: the body is not `{}` or `{ "reason": "…" }`; a reason carrying an ID or phone number is `PERSONAL_DATA_IN_TEXT`.',
       }),
     ].join('\n'),
     auth: 'ZT-SM2',
@@ -52,7 +54,9 @@ export const lifecycleApi = {
     pathParameters: filingIdParameter,
     responses: {
       200: { description: 'The filing, `WITHDRAWN`.', schema: filingStateSchema },
-      ...problems(400, 401, 403, 404, 409, 413, 415, 422, 500),
+      ...problems(400, 401, 403, 404, 413, 415, 500),
+      409: answer('The filing is registered, certified or refused (`FILING_NOT_WITHDRAWABLE`, with `filingStatus`), or the Idempotency-Key is in use (`IDEMPOTENCY_IN_PROGRESS`).'),
+      422: answer('The body is not `{}` or `{ "reason": "…" }` (`INVALID_BODY`, with field `errors`; a reason carrying an ID or phone number: `PERSONAL_DATA_IN_TEXT`), or `IDEMPOTENCY_KEY_REUSED`.'),
     },
   },
   markUrgent: {
@@ -68,7 +72,8 @@ export const lifecycleApi = {
     pathParameters: { filingId: 'The filing to mark.' },
     responses: {
       200: { description: 'The filing, `urgent: true`.', schema: filingStateSchema },
-      ...staffProblems(400, 401, 403, 404, 409, 413, 415, 422, 500),
+      ...staffProblems(400, 401, 403, 404, 413, 415, 422, 500),
+      409: answer('The filing is registered, refused or withdrawn (`FILING_NOT_URGENT_ELIGIBLE`, with `filingStatus`).'),
     },
   },
 } as const satisfies Record<string, ApiOperation>;

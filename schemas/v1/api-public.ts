@@ -1,24 +1,11 @@
 /** API docs of the citizen progress lookup and material checklists (issue 3 items 8, 2); joined into `api` in api.ts. */
-import type { ApiOperation, ApiResponse } from './api';
-import { codeList, staffProblems } from './api-problems';
+import type { ApiOperation } from './api';
+import { answer, codeList, publicProblems, staffProblems } from './api-problems';
 import { checklistViewSchema, putChecklistRequestSchema } from './checklist';
-import { problemSchema } from './problem';
 import { progressLookupRequestSchema, progressViewSchema } from './progress';
 import { MAX_CHECKLIST_ITEMS } from '../../functions/core/domain/checklists';
 import { STAFF_PERMISSIONS } from '../../functions/shared/http/staff-permissions';
 
-// What each status means on the public (unauthenticated) endpoints (functions/shared/http/public-endpoint.ts).
-const PUBLIC_PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
-  400: '`MALFORMED_JSON`.',
-  404: '`NOT_FOUND`: no filing matches all three of business number, name and ID number. The same body for every mismatch.',
-  413: '`PAYLOAD_TOO_LARGE` (the body is limited to 4 KiB).',
-  415: '`UNSUPPORTED_MEDIA_TYPE`.',
-  422: '`INVALID_REQUEST`, with `errors` naming fields and codes, never the values sent.',
-  429: '`RATE_LIMITED`: too many lookups from this address in the current window; the `Retry-After` header says when to retry.',
-  500: '`INTERNAL_ERROR`.',
-};
-const publicProblems = (...statuses: number[]): Record<number, ApiResponse> =>
-  Object.fromEntries(statuses.map((s) => [s, { description: PUBLIC_PROBLEM_DESCRIPTIONS[s] ?? 'Problem.', schema: problemSchema }]));
 
 const businessTypeParameter = { businessType: 'A business type, e.g. `MORTGAGE_CREATE` (404 `UNKNOWN_BUSINESS_TYPE` otherwise).' };
 
@@ -55,7 +42,7 @@ export const publicApi = {
     ].join('\n'),
     auth: 'Bearer',
     pathParameters: businessTypeParameter,
-    responses: { 200: { description: 'The checklist and its versions.', schema: checklistViewSchema }, ...staffProblems(401, 403, 404, 500) },
+    responses: { 200: { description: 'The checklist and its versions.', schema: checklistViewSchema }, ...staffProblems(401, 403, 500), 404: answer('The path names no business type (`UNKNOWN_BUSINESS_TYPE`).') },
   },
   putChecklist: {
     summary: 'Publish a material checklist version',
@@ -67,7 +54,7 @@ export const publicApi = {
       `Roles: ${STAFF_PERMISSIONS.putChecklist.roles.join(', ')}. Problem codes of this endpoint:`,
       codeList({
         CHECKLIST_VERSION_CONFLICT: '409: `baseVersion` is not the current version (someone published first): read it again and retry.',
-        INVALID_REQUEST: '422: the body is not valid (`errors` per field, e.g. `DUPLICATE_MATERIAL_TYPE`).',
+        INVALID_BODY: '422: the body is not valid (`errors` per field, e.g. `DUPLICATE_MATERIAL_TYPE`).',
         UNKNOWN_BUSINESS_TYPE: '404: the path names no business type.',
       }),
     ].join('\n'),
@@ -76,8 +63,9 @@ export const publicApi = {
     request: putChecklistRequestSchema,
     responses: {
       200: { description: 'The checklist with the new version in force.', schema: checklistViewSchema },
-      ...staffProblems(400, 401, 403, 404, 413, 415, 422, 500),
-      409: { description: '`CHECKLIST_VERSION_CONFLICT`.', schema: problemSchema },
+      ...staffProblems(400, 401, 403, 413, 415, 422, 500),
+      404: answer('The path names no business type (`UNKNOWN_BUSINESS_TYPE`).'),
+      409: answer('`baseVersion` is not the current version (`CHECKLIST_VERSION_CONFLICT`): someone published first; read it again and retry.'),
     },
   },
 } as const satisfies Record<string, ApiOperation>;

@@ -1,6 +1,6 @@
 /** API docs of review, registration and e-certificates (issue 3 items 4–5); joined into `api` in api.ts. */
 import type { ApiOperation } from './api';
-import { codeList, problems, staffProblems } from './api-problems';
+import { answer, codeList, problems, publicProblems, staffProblems } from './api-problems';
 import { certificateViewSchema, verificationViewSchema, verifyCertificateQuerySchema } from './certificate';
 import { filingViewSchema } from './filing-view';
 import { reviewRequestSchema, reviewResultSchema } from './review';
@@ -43,13 +43,16 @@ export const reviewApi = {
         APPROVAL_REFUSED: '409: an intake rule no longer holds against the register as it is now; the filing is `REVIEW_REFUSED` with `reasonCode`.',
         REGISTER_CONFLICT: '409: the unit kept changing while the filing was being registered; approving again resumes.',
         FILING_CHANGED: '409: the filing kept changing while the decision was being recorded; read it and decide again.',
-        INVALID_REQUEST: '422: the body is not a decision (`errors` per field).',
+        INVALID_BODY: '422: the body is not a decision (`errors` per field; a note carrying an ID or phone number is `PERSONAL_DATA_IN_TEXT`).',
       }),
     ].join('\n'),
     auth: 'Bearer',
     request: reviewRequestSchema,
     pathParameters: filingIdParameter,
-    responses: { 200: { description: 'The decision and where the filing stands.', schema: reviewResultSchema }, ...staffProblems(400, 401, 403, 404, 409, 413, 415, 422, 500) },
+    responses: {
+      200: { description: 'The decision and where the filing stands.', schema: reviewResultSchema }, ...staffProblems(400, 401, 403, 404, 413, 415, 422, 500),
+      409: answer('The decision does not apply: `FILING_NOT_REVIEWABLE` (with `filingStatus`), `REVIEW_IN_PROGRESS` (approve again to complete it), or `REGISTER_CONFLICT` (the register changed since intake).'),
+    },
   },
   getCertificate: {
     summary: "Download a filing's e-certificate",
@@ -62,17 +65,26 @@ export const reviewApi = {
     ].join('\n'),
     auth: 'ZT-SM2',
     pathParameters: filingIdParameter,
-    responses: { 200: { description: 'The signed certificate.', schema: certificateViewSchema }, ...problems(401, 403, 404, 500) },
+    responses: {
+      200: { description: 'The signed certificate.', schema: certificateViewSchema },
+      ...problems(401, 403, 500),
+      404: answer('No certificate of this channel’s filing (`CERTIFICATE_NOT_FOUND`): no such filing, another channel’s, not certified yet, or an id of the wrong format.'),
+    },
   },
   verifyCertificate: {
     summary: 'Verify a certificate (public)',
     description:
       'Whether a certificate number with the SM3 digest of its canonical document is genuine (issued by the registry, signature ' +
       'valid) and current (not superseded by a discharge, change or transfer). No authentication; nothing of the certificate is ' +
-      'revealed, and unknown numbers and wrong digests get the same answer (`genuine: false`).',
+      'revealed, and unknown numbers and wrong digests get the same answer (`genuine: false`). Rate-limited per client address ' +
+      '(60 a minute by default).',
     auth: 'none',
     query: verifyCertificateQuerySchema,
     pathParameters: { certificateNo: 'The certificate number, URL-encoded, e.g. `鲁(2026)济南市历下区不动产证明第0000123号`.' },
-    responses: { 200: { description: 'The verification.', schema: verificationViewSchema }, ...problems(400, 500) },
+    responses: {
+      200: { description: 'The verification.', schema: verificationViewSchema },
+      ...publicProblems(400, 429, 500),
+      404: answer('The number is longer than any certificate number (`CERTIFICATE_NOT_FOUND`).'),
+    },
   },
 } as const satisfies Record<string, ApiOperation>;

@@ -16,9 +16,9 @@ import {
 import { FILING_ERROR_CODES, filingInputSchemas, type FilingErrorCode } from './filing-input';
 import { filingViewSchema } from './filing-view';
 import { jwksSchema, listStaffFilingsQuerySchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema } from './staff';
-import { INVALID_WEBHOOK_REQUEST, putWebhookRequestSchema, WEBHOOK_URL_CODES, webhookViewSchema } from './webhook';
+import { putWebhookRequestSchema, WEBHOOK_URL_CODES, webhookViewSchema } from './webhook';
 import { STAFF_PERMISSIONS } from '../../functions/shared/http/staff-permissions';
-import { codeList, problems, staffProblems } from './api-problems';
+import { answer, codeList, problems, staffProblems } from './api-problems';
 import { lifecycleApi } from './api-lifecycle';
 import { publicApi } from './api-public';
 import { reviewApi } from './api-review';
@@ -190,7 +190,8 @@ export const api = {
     request: submitBatchRequestDocSchema,
     responses: {
       202: { description: 'Accepted for processing; one item per submitted filing, in order.', schema: submitBatchResponseSchema },
-      ...problems(400, 401, 403, 409, 413, 415, 422, 500),
+      ...problems(400, 401, 403, 409, 413, 415, 500),
+      422: answer('The body is not `{ "filings": [ 1..N ] }` (`INVALID_BODY`, with field `errors`; too many filings: `filings` `TOO_MANY`), a filing names an unknown business type (`UNKNOWN_BUSINESS_TYPE`, with `indexes`), or `IDEMPOTENCY_KEY_REUSED`. Invalid filings themselves are not a 422: they are `INVALID` items of the 202.'),
     },
   },
   getBatch: {
@@ -200,7 +201,8 @@ export const api = {
     pathParameters: { batchId: 'The `batchId` returned when the batch was submitted.' },
     responses: {
       200: { description: 'The batch.', schema: batchViewSchema },
-      ...problems(401, 403, 404, 500),
+      ...problems(401, 403, 500),
+      404: answer('No batch with this id for this channel (`BATCH_NOT_FOUND`); another channel’s batch, and an id of the wrong format, answer the same.'),
     },
   },
   getFiling: {
@@ -210,7 +212,8 @@ export const api = {
     pathParameters: { filingId: 'The `filingId` of an item of a submitted batch.' },
     responses: {
       200: { description: 'The filing, personal data masked.', schema: filingViewSchema },
-      ...problems(401, 403, 404, 500),
+      ...problems(401, 403, 500),
+      404: answer('No filing with this id for this channel (`FILING_NOT_FOUND`); another channel’s filing, and an id of the wrong format, answer the same.'),
     },
   },
   getOpenapi: {
@@ -237,14 +240,16 @@ export const api = {
     description: [
       'Registers or changes the https URL receiving SM2-signed progress events; `{ "url": null }` removes it.',
       'Refused URLs answer 422 with one of these codes, and nothing is stored:',
-      codeList({ ...WEBHOOK_URL_CODES, [INVALID_WEBHOOK_REQUEST]: 'The body is not `{ "url": "…" }` or `{ "url": null }`.' }),
+      codeList(WEBHOOK_URL_CODES),
+      'A body other than `{ "url": "…" }` or `{ "url": null }` (a URL over 2048 characters included) is `INVALID_BODY`, with field `errors`.',
     ].join('\n'),
     auth: 'ZT-SM2',
     idempotent: true,
     request: putWebhookRequestSchema,
     responses: {
       200: { description: 'The settings as stored (URL normalised) and the platform key.', schema: webhookViewSchema },
-      ...problems(400, 401, 403, 409, 413, 415, 422, 500),
+      ...problems(400, 401, 403, 409, 413, 415, 500),
+      422: answer('The URL is refused (a `WEBHOOK_URL_*` code: not https, credentials, a private or loopback host, …), the body is not `{ "url": … }` (`INVALID_BODY`, with field `errors`), or `IDEMPOTENCY_KEY_REUSED`.'),
     },
   },
   staffLogin: {
@@ -255,7 +260,7 @@ export const api = {
     request: staffLoginRequestSchema,
     responses: {
       200: { description: 'A 1-hour RS256 access token, the role and the district.', schema: staffLoginResponseSchema },
-      ...staffProblems(400, 401, 403, 413, 415, 422, 500),
+      ...staffProblems(400, 401, 403, 413, 415, 422, 429, 500),
     },
   },
   staffJwks: {

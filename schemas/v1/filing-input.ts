@@ -90,6 +90,7 @@ export const FILING_ERROR_CODES = {
   MATERIAL_TYPE_UNKNOWN: "A material's type is not on the business type's checklist.",
   MATERIAL_REF_FORMAT: "A material's ref is not 1-128 printable ASCII characters.",
   MATERIAL_SM3_FORMAT: "A material's sm3 is not 64 lowercase hex digits.",
+  PERSONAL_DATA_IN_TEXT: 'A free-text note (withdrawal reason, review note, urgent reason) carries a resident ID number or a phone number.',
 } as const satisfies Record<string, string>;
 
 export type FilingErrorCode = keyof typeof FILING_ERROR_CODES;
@@ -163,9 +164,11 @@ const plural = (n: number | bigint, word: string): string => `${String(n)} ${wor
  * Maps zod issues to field errors. Our own checks carry their code in `params.code` and pass through;
  * zod's generic issues get stable codes and messages of our own (zod's messages may quote input keys).
  */
-export function fieldErrorsFromIssues(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+export function fieldErrorsFromIssues(issues: readonly z.core.$ZodIssue[], limit = Number.POSITIVE_INFINITY): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of issues) {
+    // Bounded however large the input: one issue can name thousands of unknown keys.
+    if (errors.length >= limit) break;
     const path = dotted(issue.path);
     const at = (code: string, message: string, p = path): void => {
       errors.push({ path: p, code, message });
@@ -188,6 +191,7 @@ export function fieldErrorsFromIssues(issues: readonly z.core.$ZodIssue[]): Fiel
         break;
       case 'unrecognized_keys':
         for (const key of issue.keys) {
+          if (errors.length >= limit) break;
           if (FIELD_NAME_RE.test(key)) at('UNKNOWN_FIELD', 'This field is not part of the schema.', path === '' ? key : `${path}.${key}`);
           else at('UNKNOWN_FIELD', 'The object has a field that is not part of the schema.');
         }
@@ -214,7 +218,7 @@ export function fieldErrorsFromIssues(issues: readonly z.core.$ZodIssue[]): Fiel
         at('INVALID_VALUE', 'The value is not valid.');
     }
   }
-  return errors;
+  return errors.length > limit ? errors.slice(0, limit) : errors;
 }
 
 const describeType = (expected: string): string =>

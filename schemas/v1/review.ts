@@ -3,6 +3,7 @@
  * view of one filing (GET /v1/staff/filings/{filingId}) is the channel's masked FilingView.
  */
 import { z } from 'zod';
+import { freeTextSchema } from '../identifiers';
 import { FILING_STATUSES } from '../../functions/core/domain/filing';
 import { REVIEW_REFUSAL_CODES, type ReviewRefusalCode } from '../../functions/core/domain/lifecycle';
 
@@ -10,7 +11,9 @@ import { REVIEW_REFUSAL_CODES, type ReviewRefusalCode } from '../../functions/co
 export const MAX_REVIEW_BODY_BYTES = 8 * 1024;
 export const REVIEW_NOTE_MAX = 500;
 
-const note = z.string().trim().min(1).max(REVIEW_NOTE_MAX).meta({ description: `Up to ${REVIEW_NOTE_MAX} characters, recorded in the history (shown to the filing institution).` });
+const note = freeTextSchema(REVIEW_NOTE_MAX).meta({
+  description: `Up to ${REVIEW_NOTE_MAX} characters, recorded in the history (shown to the filing institution). Text carrying a resident ID number or a phone number is refused (\`PERSONAL_DATA_IN_TEXT\`).`,
+});
 const refusalCodes = Object.keys(REVIEW_REFUSAL_CODES) as [ReviewRefusalCode, ...ReviewRefusalCode[]];
 
 export const reviewRequestSchema = z

@@ -8,9 +8,6 @@ import type { WebhookView } from '../../functions/core/use-cases/webhook-setting
 
 export { WEBHOOK_URL_CODES };
 
-/** Problem code of a body that is not `{ "url": "…" }` or `{ "url": null }`. */
-export const INVALID_WEBHOOK_REQUEST = 'INVALID_WEBHOOK_REQUEST';
-
 export const putWebhookRequestSchema = z.strictObject({
   url: z
     .string()

@@ -119,9 +119,9 @@ describe('material checklists as data', () => {
     ['more than 30 required types', { baseVersion: 1, required: Array.from({ length: 31 }, (_, i) => `DOC_${i}`), optional: [] }],
     ['a missing baseVersion', { required: [], optional: [] }],
     ['an extra field', { baseVersion: 1, required: [], optional: [], district: '370102' }],
-  ])('refuses %s with 422 INVALID_REQUEST', async (_label, body) => {
+  ])('refuses %s with 422 INVALID_BODY', async (_label, body) => {
     const response = await putChecklist(putChecklistEvent(await tokenOf('ADMIN'), 'TRANSFER_NEW', body), lambdaContext('putChecklist'));
-    expect(codeOf(response)).toBe('422 INVALID_REQUEST');
+    expect(codeOf(response)).toBe('422 INVALID_BODY');
     expect(response.body).not.toContain('application form');
   });
 

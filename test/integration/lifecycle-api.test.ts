@@ -172,7 +172,7 @@ describe('corrections', () => {
       expect(outcome(await withdrawal(seized))).toBe('409 FILING_NOT_WITHDRAWABLE');
       const mine = await submitOne(mortgageCreateFiling({ clientRef: nextRef('mine'), unitCode: UNITS.owned, mortgagors: [PEOPLE.owner] }));
       expect(outcome(await withdrawal(mine, {}, world.otherBank))).toBe('404 FILING_NOT_FOUND');
-      expect(outcome(await withdrawal(mine, { reason: 'x'.repeat(201) }))).toBe('422 INVALID_WITHDRAWAL');
+      expect(outcome(await withdrawal(mine, { reason: 'x'.repeat(201) }))).toBe('422 INVALID_BODY');
       expect(outcome(await withdrawal(mine))).toBe('200 WITHDRAWN');
       await drain('intake');
     });

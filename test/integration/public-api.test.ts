@@ -104,14 +104,31 @@ describe('POST /v1/public/progress', () => {
     expect((await call(lookupEvent(owner(), { address }))).statusCode).toBe(200);
   });
 
+  it('limits failures per business number across addresses: after 20 misses in an hour, even the right answer is 429, and other numbers go on', async () => {
+    // Prepare: a fixed hour of its own, so failures of other tests do not count.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2031-03-03T03:00:10.000Z'));
+    // Act: 20 wrong names, each from an address of its own (under every per-address limit).
+    for (let i = 0; i < 20; i++) expect((await call(lookupEvent({ ...owner(), name: `某人${i}` }))).statusCode).toBe(404);
+    const refused = await call(lookupEvent(owner()));
+    // Assess
+    expect(refused.statusCode).toBe(429);
+    expect(JSON.parse(refused.body)).toMatchObject({ status: 429, code: 'RATE_LIMITED', retryAfterSeconds: 3590 });
+    expect(refused.body).not.toContain(filingId);
+    // A number nobody failed on is still looked up (and answers its own 404).
+    expect((await call(lookupEvent({ ...owner(), businessNumber: 'F0123456789ABCDEF01234567' }))).statusCode).toBe(404);
+    vi.setSystemTime(new Date('2031-03-03T04:00:00.000Z'));
+    expect((await call(lookupEvent(owner()))).statusCode).toBe(200);
+  });
+
   it.each([
     ['malformed JSON', () => lookupEvent('{"businessNumber":'), '400 MALFORMED_JSON'],
     ['a wrong content type', () => lookupEvent(owner(), { headers: { 'Content-Type': 'text/plain' } }), '415 UNSUPPORTED_MEDIA_TYPE'],
     ['an oversized body', () => lookupEvent({ ...owner(), name: '张'.repeat(2000) }), '413 PAYLOAD_TOO_LARGE'],
-    ['a business number of the wrong form', () => lookupEvent({ ...owner(), businessNumber: 'f0123-张三丰' }), '422 INVALID_REQUEST'],
-    ['an ID number with a wrong check digit', () => lookupEvent({ ...owner(), idNumber: '370102198001011230' }), '422 INVALID_REQUEST'],
-    ['an extra field', () => lookupEvent({ ...owner(), phone: '13812345678' }), '422 INVALID_REQUEST'],
-    ['a missing name', () => lookupEvent({ businessNumber: 'F0123456789ABCDEF01234567', idNumber: PEOPLE.owner.idNumber }), '422 INVALID_REQUEST'],
+    ['a business number of the wrong form', () => lookupEvent({ ...owner(), businessNumber: 'f0123-张三丰' }), '422 INVALID_BODY'],
+    ['an ID number with a wrong check digit', () => lookupEvent({ ...owner(), idNumber: '370102198001011230' }), '422 INVALID_BODY'],
+    ['an extra field', () => lookupEvent({ ...owner(), phone: '13812345678' }), '422 INVALID_BODY'],
+    ['a missing name', () => lookupEvent({ businessNumber: 'F0123456789ABCDEF01234567', idNumber: PEOPLE.owner.idNumber }), '422 INVALID_BODY'],
   ] as const)('answers %s with problem+json, never echoing the input', async (_label, event, expected) => {
     const response = await call(event());
     const body = JSON.parse(response.body) as { code: string };

@@ -345,8 +345,18 @@ describe('refusal, tenancy, roles', () => {
     ['OTHER without a note', { decision: 'REFUSE', reasonCode: 'OTHER' }],
     ['an unknown decision', { decision: 'MAYBE' }],
     ['a note over 500 characters', { decision: 'APPROVE', note: '长'.repeat(501) }],
-  ])('answers %s with 422 INVALID_REQUEST', async (_name, request) => {
-    expect(code(await review(reviewEvent(reviewerToken, 'F-ANY', request), lambdaContext('reviewFiling')))).toBe('422 INVALID_REQUEST');
+  ])('answers %s with 422 INVALID_BODY', async (_name, request) => {
+    expect(code(await review(reviewEvent(reviewerToken, 'F61867E83DD0108A0ABA12D76', request), lambdaContext('reviewFiling')))).toBe('422 INVALID_BODY');
+  });
+
+  it.each([
+    ['a resident ID number', `核对 ${PEOPLE.owner.idNumber} 的材料`],
+    ['a phone number', '联系 138-1234-5678'],
+  ])('refuses a note carrying %s: 422 PERSONAL_DATA_IN_TEXT, not echoed, nothing recorded', async (_name, note) => {
+    const response = await review(reviewEvent(reviewerToken, 'F61867E83DD0108A0ABA12D76', { decision: 'REFUSE', reasonCode: 'OTHER', note }), lambdaContext('reviewFiling'));
+    expect(code(response)).toBe('422 INVALID_BODY');
+    expect(JSON.parse(response.body).errors).toEqual([expect.objectContaining({ path: 'note', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toMatch(/1381234|5678|\d{17}/);
   });
 
   it("answers another district's filing exactly like a missing one (404), for reading and reviewing", async () => {
@@ -355,7 +365,7 @@ describe('refusal, tenancy, roles', () => {
     const filing = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'MORTGAGE_CREATE', mortgagors: await sealPeople('370102', id, [PEOPLE.owner]), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }));
     const otherToken = await world.tokenFor(world.account('REVIEWER', DISTRICTS.other));
     const otherReview = await review(reviewEvent(otherToken, filing.filingId, { decision: 'APPROVE' }), lambdaContext('reviewFiling'));
-    const missingReview = await review(reviewEvent(otherToken, 'F-DOES-NOT-EXIST', { decision: 'APPROVE' }), lambdaContext('reviewFiling'));
+    const missingReview = await review(reviewEvent(otherToken, 'F307E95C5BDC648E0133C8DF3', { decision: 'APPROVE' }), lambdaContext('reviewFiling'));
     expect(code(otherReview)).toBe('404 FILING_NOT_FOUND');
     expect(otherReview.body).toBe(missingReview.body);
     expect(code(await getStaffFiling(staffFilingEvent(otherToken, filing.filingId), lambdaContext('getStaffFiling')))).toBe('404 FILING_NOT_FOUND');
@@ -395,5 +405,32 @@ describe('public verification', () => {
 
   it('refuses a malformed digest (400 INVALID_QUERY) without authentication being asked', async () => {
     expect(code(await verify(verifyEvent('鲁(2026)济南市历下区不动产证明第0000001号', 'not-hex'), lambdaContext('verifyCertificate')))).toBe('400 INVALID_QUERY');
+  });
+
+  it('answers a 2 KB certificate number and prototype-named query parameters with problems, never a 500', async () => {
+    const digest = 'a'.repeat(64);
+    expect(code(await verify(verifyEvent('鲁'.repeat(2048), digest), lambdaContext('verifyCertificate')))).toBe('404 CERTIFICATE_NOT_FOUND');
+    const event = verifyEvent('鲁(2026)济南市历下区不动产证明第0000001号', digest);
+    event.multiValueQueryStringParameters = { digest: [digest], constructor: ['x'], ['__proto__']: ['y'] };
+    event.queryStringParameters = { digest, constructor: 'x', ['__proto__']: 'y' };
+    expect(code(await verify(event, lambdaContext('verifyCertificate')))).toBe('400 INVALID_QUERY');
+  });
+
+  it('rate-limits verification per address: the 61st check of a minute answers 429 RATE_LIMITED with Retry-After', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2032-05-05T05:05:05.000Z'));
+      const from = () => {
+        const event = verifyEvent('鲁(2026)济南市历下区不动产证明第0000009号', 'b'.repeat(64));
+        event.requestContext.identity.sourceIp = '203.0.113.200';
+        return event;
+      };
+      for (let i = 0; i < 60; i++) expect((await verify(from(), lambdaContext('verifyCertificate'))).statusCode).toBe(200);
+      const refused = await verify(from(), lambdaContext('verifyCertificate'));
+      expect(code(refused)).toBe('429 RATE_LIMITED');
+      expect(refused.headers?.['retry-after']).toBe('55');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

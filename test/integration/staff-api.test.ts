@@ -17,6 +17,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { auditLogFromEnv, type AuditEntry } from '../../functions/adapters/dynamodb/audit-log';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
+import { rateCounterFromEnv } from '../../functions/adapters/dynamodb/rate-counter';
 import { LOCAL_STAFF_AUDIENCE, LOCAL_STAFF_ISSUER, LocalStaffIssuer } from '../../functions/adapters/identity/local-issuer';
 import { hashPassword } from '../../functions/adapters/identity/password-hash';
 import { JwtStaffTokenVerifier } from '../../functions/adapters/identity/staff-token-verifier';
@@ -98,15 +99,15 @@ beforeAll(async () => {
   listFilings = await loadHandler('listStaffFilings');
   for (const endpoint of staffEndpointNames()) handlers.set(endpoint, await loadHandler(endpoint));
   const repository = filingRepositoryFromEnv();
-  for (const [i, id] of ['F-OWN-1', 'F-OWN-2', 'F-OWN-3'].entries()) await repository.putIfAbsent(filing(id, DISTRICTS.own, i + 1));
-  await repository.putIfAbsent(filing('F-OTHER-1', DISTRICTS.other, 0));
+  for (const [i, id] of ['FAA04112ADF1A453BE32AB9B8', 'F5879652B7FDE4CF58AAC5B5B', 'F6522ABDDC10C03C53605104F'].entries()) await repository.putIfAbsent(filing(id, DISTRICTS.own, i + 1));
+  await repository.putIfAbsent(filing('F6653F8BDB54AE7B4E56FB53A', DISTRICTS.other, 0));
   // For the urgent lane: ACCEPTED filings outside the READY_FOR_REVIEW worklist, so marking them changes no worklist test.
-  for (const [id, district] of [['F-OWN-URG', DISTRICTS.own], ['F-OTHER-URG', DISTRICTS.other]] as const) {
+  for (const [id, district] of [['F006998959F8F1334D8963331', DISTRICTS.own], ['F338EE494F5D4D626E7CD3F9C', DISTRICTS.other]] as const) {
     const base = filing(id, district, 41);
     await repository.putIfAbsent({ ...base, status: 'ACCEPTED', history: [{ at: base.createdAt, status: 'ACCEPTED', by: 'worker:intake' }] });
   }
   // For the review endpoints: ACCEPTED discharges (no people to unseal), outside the READY_FOR_REVIEW worklist.
-  for (const [id, district] of [['F-OWN-RV', DISTRICTS.own], ['F-OTHER-RV', DISTRICTS.other]] as const) {
+  for (const [id, district] of [['F98331C3757F66A9C26A87E9B', DISTRICTS.own], ['FF77813DC29E691A674E51C9F', DISTRICTS.other]] as const) {
     const base = filing(id, district, 40);
     const at = base.createdAt;
     await repository.putIfAbsent({ ...base, businessType: 'MORTGAGE_DISCHARGE', content: { businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY00000001', reason: 'REPAID' }, status: 'ACCEPTED', history: [{ at, status: 'ACCEPTED', by: 'worker:intake' }] });
@@ -160,7 +161,7 @@ describe('POST /v1/staff/login (local issuer)', () => {
 
   it('refuses an account without a local password (managed by Cognito) like a wrong password', async () => {
     await world.directory.putStaff({ ...world.account('AUDITOR'), staffId: 'stf-cognito', username: 'cognito.only' });
-    expect(problem(await call(login, loginEvent({ username: 'cognito.only', password: '' })))).toBe('422 INVALID_REQUEST');
+    expect(problem(await call(login, loginEvent({ username: 'cognito.only', password: '' })))).toBe('422 INVALID_BODY');
     expect(problem(await call(login, loginEvent({ username: 'cognito.only', password: 'anything' })))).toBe('401 INVALID_CREDENTIALS');
   });
 
@@ -168,9 +169,9 @@ describe('POST /v1/staff/login (local issuer)', () => {
     ['malformed JSON', () => loginEvent('{"username":'), '400 MALFORMED_JSON'],
     ['wrong content type', () => loginEvent({ username: 'clerk.370102', password: 'x' }, { 'Content-Type': 'text/plain' }), '415 UNSUPPORTED_MEDIA_TYPE'],
     ['an oversized body', () => loginEvent({ username: 'clerk.370102', password: 'x'.repeat(5000) }), '413 PAYLOAD_TOO_LARGE'],
-    ['a missing password', () => loginEvent({ username: 'clerk.370102' }), '422 INVALID_REQUEST'],
-    ['an extra field', () => loginEvent({ username: 'clerk.370102', password: 'x', role: 'ADMIN' }), '422 INVALID_REQUEST'],
-    ['a username that is no username', () => loginEvent({ username: 'Robert"); DROP', password: 'x' }), '422 INVALID_REQUEST'],
+    ['a missing password', () => loginEvent({ username: 'clerk.370102' }), '422 INVALID_BODY'],
+    ['an extra field', () => loginEvent({ username: 'clerk.370102', password: 'x', role: 'ADMIN' }), '422 INVALID_BODY'],
+    ['a username that is no username', () => loginEvent({ username: 'Robert"); DROP', password: 'x' }), '422 INVALID_BODY'],
   ] as const)('answers %s with a problem, never echoing the input', async (_name, event, expected) => {
     const response = await call(login, event());
     expect(problem(response)).toBe(expected);
@@ -178,16 +179,55 @@ describe('POST /v1/staff/login (local issuer)', () => {
     expect(response.body).not.toContain('DROP');
   });
 
-  it('audits every attempt under the right tenant, never with the password or the username tried', async () => {
+  it('audits every attempt under the right tenant, never with the password or the username tried; failures of one address and minute are counted, not audited one by one', async () => {
     const reviewer = world.account('REVIEWER', DISTRICTS.other);
     const ok = lambdaContext('staffLogin');
     await login(loginEvent({ username: reviewer.username, password: world.password(reviewer) }), ok);
+    const from = (event: APIGatewayProxyEvent, sourceIp: string) => {
+      event.requestContext.identity.sourceIp = sourceIp;
+      return event;
+    };
     const denied = lambdaContext('staffLogin');
-    await login(loginEvent({ username: 'guess.370103', password: 'Secret-guess-9' }), denied);
+    await login(from(loginEvent({ username: 'guess.370103', password: 'Secret-guess-9' }), '198.51.100.7'), denied);
+    const again = lambdaContext('staffLogin');
+    expect(problem(await login(from(loginEvent({ username: 'guess2.370103', password: 'Secret-guess-9' }), '198.51.100.7'), again))).toBe('401 INVALID_CREDENTIALS');
     expect(await auditOf(DISTRICTS.other, ok.awsRequestId)).toMatchObject({ actor: `staff:${reviewer.staffId}`, action: 'API_STAFF_LOGIN', outcome: 'SUCCESS' });
     const record = await auditOf('unauthenticated', denied.awsRequestId);
     expect(record).toMatchObject({ actor: 'anonymous', outcome: 'DENIED', detail: { status: 401, code: 'INVALID_CREDENTIALS' } });
-    expect(JSON.stringify(record)).not.toMatch(/Secret-guess-9|guess\.370103/);
+    expect(String(record?.detail?.deniedCounter)).toMatch(/^denied#API_STAFF_LOGIN#INVALID_CREDENTIALS#[0-9a-f]{16}#\d+$/);
+    // The second denial of the minute is in the counter the first names, not an audit entry of its own.
+    expect(await auditOf('unauthenticated', again.awsRequestId)).toBeUndefined();
+    expect(await rateCounterFromEnv().current(String(record?.detail?.deniedCounter))).toBe(2);
+    expect(JSON.stringify(record)).not.toMatch(/Secret-guess-9|guess\.370103|198\.51\.100\.7/);
+  });
+
+  it('throttles sign-in: after 5 wrong passwords for one username, even the right one answers 429 RATE_LIMITED with Retry-After, without scrypt work', async () => {
+    const victim = { ...world.account('CLERK'), staffId: 'stf-throttled', username: 'throttled.370102' };
+    await world.directory.putStaff(victim, { passwordHash: await hashPassword('Right-pw-1') });
+    const fromAddress = (i: number) => {
+      const event = loginEvent({ username: victim.username, password: `wrong-${i}` });
+      event.requestContext.identity.sourceIp = `203.0.113.${i + 1}`;
+      return event;
+    };
+    for (let i = 0; i < 5; i++) expect(problem(await call(login, fromAddress(i)))).toBe('401 INVALID_CREDENTIALS');
+    const right = loginEvent({ username: victim.username, password: 'Right-pw-1' });
+    right.requestContext.identity.sourceIp = '203.0.113.99';
+    const response = await call(login, right);
+    expect(problem(response)).toBe('429 RATE_LIMITED');
+    expect(Number(response.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(response.body).retryAfterSeconds).toBe(Number(response.headers?.['retry-after']));
+    expect(response.body).not.toContain(victim.username);
+  });
+
+  it('throttles sign-in per address: after 20 failures from one address, any username answers 429', async () => {
+    const fromHere = (username: string, password: string) => {
+      const event = loginEvent({ username, password });
+      event.requestContext.identity.sourceIp = '192.0.2.44';
+      return event;
+    };
+    for (let i = 0; i < 20; i++) expect(problem(await call(login, fromHere(`nobody${i}.370102`, 'x')))).toBe('401 INVALID_CREDENTIALS');
+    const reviewer = world.account('REVIEWER', DISTRICTS.other);
+    expect(problem(await call(login, fromHere(reviewer.username, world.password(reviewer))))).toBe('429 RATE_LIMITED');
   });
 });
 
@@ -205,18 +245,18 @@ const requests: {
 } = {
   listStaffFilings: { ok: 200, event: (token, district) => staffGet('list-staff-filings', { token, query: { status: READY, district } }) },
   // An ACCEPTED filing of the district named (F-*-RV, seeded below); another district's answers 404 like a missing one.
-  getStaffFiling: { ok: 200, other: '404 FILING_NOT_FOUND', event: (token, district) => staffFilingEvent(token, district === DISTRICTS.own ? 'F-OWN-RV' : 'F-OTHER-RV') },
+  getStaffFiling: { ok: 200, other: '404 FILING_NOT_FOUND', event: (token, district) => staffFilingEvent(token, district === DISTRICTS.own ? 'F98331C3757F66A9C26A87E9B' : 'FF77813DC29E691A674E51C9F') },
   // Refusing is idempotent (the same decision answers the same result), so both allowed roles get 200.
   reviewFiling: {
     ok: 200,
     other: '404 FILING_NOT_FOUND',
-    event: (token, district) => reviewEvent(token, district === DISTRICTS.own ? 'F-OWN-RV' : 'F-OTHER-RV', { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' }),
+    event: (token, district) => reviewEvent(token, district === DISTRICTS.own ? 'F98331C3757F66A9C26A87E9B' : 'FF77813DC29E691A674E51C9F', { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' }),
   },
   // An ACCEPTED filing of the district named (F-*-URG, seeded below; marking is idempotent, so every allowed role gets 200).
   markUrgent: {
     ok: 200,
     other: '404 FILING_NOT_FOUND',
-    event: (token, district) => staffPost('mark-urgent', { token, filingId: district === DISTRICTS.own ? 'F-OWN-URG' : 'F-OTHER-URG', body: { reason: 'Court deadline' } }),
+    event: (token, district) => staffPost('mark-urgent', { token, filingId: district === DISTRICTS.own ? 'F006998959F8F1334D8963331' : 'F338EE494F5D4D626E7CD3F9C', body: { reason: 'Court deadline' } }),
   },
   // Checklists are city-wide (scope `city`): no district in the request; "own"/"other" pick a business type,
   // so that each of the two allowed publishes is the first on its type (baseVersion 1).
@@ -274,21 +314,21 @@ describe('GET /v1/staff/filings', () => {
     expect(response.statusCode).toBe(200);
     const body = staffFilingListSchema.parse(JSON.parse(response.body));
     expect(body.district).toBe(DISTRICTS.own);
-    expect(body.items.map((i) => i.filingId)).toEqual(['F-OWN-1', 'F-OWN-2', 'F-OWN-3']);
+    expect(body.items.map((i) => i.filingId)).toEqual(['FAA04112ADF1A453BE32AB9B8', 'F5879652B7FDE4CF58AAC5B5B', 'F6522ABDDC10C03C53605104F']);
     expect(Object.keys(JSON.parse(response.body).items[0]).sort()).toEqual(['businessType', 'filingId', 'institutionId', 'status', 'unitCode', 'updatedAt']);
     expect(response.body).not.toMatch(/sealed|mortgagors|idIndex|F-OTHER/);
   });
 
   it('pages through the worklist with nextCursor', async () => {
     const first = JSON.parse((await list({ status: READY, limit: '2' })).body) as { items: { filingId: string }[]; nextCursor?: string };
-    expect(first.items.map((i) => i.filingId)).toEqual(['F-OWN-1', 'F-OWN-2']);
+    expect(first.items.map((i) => i.filingId)).toEqual(['FAA04112ADF1A453BE32AB9B8', 'F5879652B7FDE4CF58AAC5B5B']);
     const second = JSON.parse((await list({ status: READY, limit: '2', cursor: first.nextCursor! })).body) as { items: { filingId: string }[] };
-    expect(second.items.map((i) => i.filingId)).toEqual(['F-OWN-3']);
+    expect(second.items.map((i) => i.filingId)).toEqual(['F6522ABDDC10C03C53605104F']);
   });
 
   it("refuses another district's cursor (400 CURSOR_INVALID) even to a caller of that district's own worklist", async () => {
     const otherToken = await world.tokenFor(world.account('REVIEWER', DISTRICTS.other));
-    await filingRepositoryFromEnv().putIfAbsent(filing('F-OTHER-2', DISTRICTS.other, 5));
+    await filingRepositoryFromEnv().putIfAbsent(filing('F142258F292979AB45F161B01', DISTRICTS.other, 5));
     const page = JSON.parse((await call(listFilings, staffGet('list-staff-filings', { token: otherToken, query: { status: READY, limit: '1' } }))).body) as { nextCursor?: string };
     expect(page.nextCursor).toBeDefined();
     expect(problem(await list({ status: READY, cursor: page.nextCursor! }))).toBe('400 CURSOR_INVALID');
@@ -301,6 +341,10 @@ describe('GET /v1/staff/filings', () => {
     ['a limit out of range', { status: READY, limit: '0' }],
     ['a repeated parameter', { status: [READY, 'ACCEPTED'] }],
     ['an unknown parameter', { status: READY, owner: '张三' }],
+    ['a parameter named constructor', { status: READY, constructor: 'x' }],
+    ['a parameter named __proto__', { status: READY, ['__proto__']: 'x' }],
+    ['a parameter named toString, repeated', { status: READY, toString: ['a', 'b'] }],
+    ['a 2 KB parameter name', { status: READY, ['n'.repeat(2048)]: 'x' }],
   ] as const)('answers %s with 400 INVALID_QUERY, never echoing the input', async (_name, query) => {
     const response = await list(query);
     expect(problem(response)).toBe('400 INVALID_QUERY');

@@ -107,7 +107,7 @@ export async function acceptedFiling(
   status: FilingStatus = 'ACCEPTED',
 ): Promise<FilingRecord> {
   counter += 1;
-  const filingId = `FRV${String(process.pid)}${String(counter).padStart(4, '0')}`;
+  const filingId = `F${process.pid.toString(16).toUpperCase().padStart(8, '0')}${String(counter).padStart(16, '0')}`;
   const at = new Date(Date.now() - 60_000).toISOString();
   const body = await content(filingId);
   const filing: FilingRecord = {

@@ -3,8 +3,8 @@
  * atomic `ADD` per request, expiring with their window through `expiresAt`. TTL deletion lags, so a
  * counter whose `expiresAt` has passed is treated as absent: it is reset, not added to.
  */
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RateCounter } from '../../core/ports';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RateCounter, RateCounterReader } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
@@ -16,11 +16,17 @@ export interface DynamoRateCounterDeps {
   readonly now?: () => Date;
 }
 
-export class DynamoRateCounter implements RateCounter {
+export class DynamoRateCounter implements RateCounter, RateCounterReader {
   private readonly now: () => Date;
 
   constructor(private readonly deps: DynamoRateCounterDeps) {
     this.now = deps.now ?? (() => new Date());
+  }
+
+  async current(key: string): Promise<number> {
+    const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: { pk: `RATE#${key}`, sk: 'RATE' }, ConsistentRead: true }));
+    if (!Item || Number(Item.expiresAt) < epochSeconds(this.now())) return 0;
+    return Number(Item.count ?? 0);
   }
 
   async increment(key: string, expiresAt: number): Promise<number> {

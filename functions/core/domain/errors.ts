@@ -25,6 +25,20 @@ export class ZtError extends Error {
   }
 }
 
+/**
+ * An error that answers the caller less than the audit records: e.g. an unknown channel and a bad
+ * signature answer the same `AUTH_FAILED`, while the audit keeps which it was (`auditCode`).
+ */
+export class ZtAuditedError extends ZtError {
+  override readonly name: string = 'ZtAuditedError';
+  constructor(status: number, code: string, title: string, detail: string, extras: Readonly<Record<string, unknown>>, readonly auditCode: string) {
+    super(status, code, title, detail, extras);
+  }
+}
+
+/** The code an audit record names for an error: the finer one when the answer hides it. */
+export const auditCodeOf = (error: ZtError): string => (error instanceof ZtAuditedError ? error.auditCode : error.code);
+
 const make =
   (status: number, title: string) =>
   (code: string, detail: string, extras?: Record<string, unknown>): ZtError =>

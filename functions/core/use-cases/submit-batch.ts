@@ -47,10 +47,16 @@ type Checked =
   | { readonly index: number; readonly ok: true; readonly input: FilingInput }
   | { readonly index: number; readonly ok: false; readonly clientRef?: string; readonly errors: FieldError[] };
 
+/**
+ * The clientRef an INVALID item echoes (and its batch record stores): only a reference of the clientRef
+ * format (1-64 of A-Z a-z 0-9 . _ : -) that carries no resident ID number (15 digits, or 17 and a check
+ * character) and no mobile number. Anything else may be a name or an ID number typed in the wrong field.
+ */
 function clientRefOf(raw: unknown): string | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
   const ref = (raw as Record<string, unknown>).clientRef;
-  return typeof ref === 'string' && ref.length <= 64 ? ref : undefined;
+  if (typeof ref !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(ref)) return undefined;
+  return /(?<!\d)(?:\d{15}|\d{17}[\dXx]|1[3-9]\d{9})(?!\d)/.test(ref) ? undefined : ref;
 }
 
 /** The checklist in force for each business type named in the batch (a change applies to filings submitted after it). */

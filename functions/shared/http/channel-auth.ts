@@ -5,9 +5,9 @@
  * authorizer because the signature covers the body, which an authorizer never sees.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { forbidden, unauthenticated } from '../../core/domain/errors';
+import { forbidden, unauthenticated, ZtAuditedError } from '../../core/domain/errors';
 import type { Channel, ChannelDirectory, Clock, NonceStore } from '../../core/ports';
-import { parseAuthorization, verifyRequestSignature } from '../crypto/request-signature';
+import { canonicalRequestString, parseAuthorization, verifyRequestSignature } from '../crypto/request-signature';
 import { header, pathAndQuery, rawBody } from './request';
 
 export interface ChannelAuthDeps {
@@ -19,6 +19,23 @@ export interface ChannelAuthDeps {
   /** How long a nonce stays used (600 s). Must exceed twice the skew so a replay can't outlive it. */
   readonly nonceTtlSeconds: number;
 }
+
+/**
+ * An unknown channel and a bad signature answer alike, so that the answer tells no caller which channel
+ * ids exist; the audit keeps which it was. `expectedStringToSign` (as AWS SigV4's
+ * `SignatureDoesNotMatch` does) is built from the request alone — method, path, canonical query,
+ * timestamp, nonce, SM3 of the body — so it reveals nothing the caller did not send, and it is what an
+ * integrator needs to find a canonicalisation mistake.
+ */
+const authFailed = (auditCode: string, expectedStringToSign: string): ZtAuditedError =>
+  new ZtAuditedError(
+    401,
+    'AUTH_FAILED',
+    'Unauthenticated',
+    'The request could not be authenticated: the channel is not registered, or the signature does not verify with its registered key. `expectedStringToSign` is the string the server expected to be signed.',
+    { expectedStringToSign },
+    auditCode,
+  );
 
 /** Returns the authenticated channel, or throws a 401/403 ZtError with a stable code. */
 export async function authenticateChannel(event: APIGatewayProxyEvent, deps: ChannelAuthDeps): Promise<Channel> {
@@ -32,19 +49,10 @@ export async function authenticateChannel(event: APIGatewayProxyEvent, deps: Cha
   if (Math.abs(nowSeconds - timestamp) > deps.maxSkewSeconds) {
     throw unauthenticated('AUTH_TIMESTAMP_OUT_OF_WINDOW', `The timestamp is more than ${deps.maxSkewSeconds} s away from the server clock.`, { serverTime: nowSeconds });
   }
+  const signed = { method: event.httpMethod, pathAndQuery: pathAndQuery(event), timestamp, nonce, body: rawBody(event) };
   const channel = await deps.channels.get(channelId);
-  if (!channel) throw unauthenticated('AUTH_UNKNOWN_CHANNEL', 'No channel with this id is registered.');
-
-  const valid = verifyRequestSignature({
-    method: event.httpMethod,
-    pathAndQuery: pathAndQuery(event),
-    timestamp,
-    nonce,
-    body: rawBody(event),
-    signature,
-    publicKeyHex: channel.publicKey,
-  });
-  if (!valid) throw unauthenticated('AUTH_BAD_SIGNATURE', 'The signature does not verify with the public key registered for this channel.');
+  if (!channel) throw authFailed('AUTH_UNKNOWN_CHANNEL', canonicalRequestString(signed));
+  if (!verifyRequestSignature({ ...signed, signature, publicKeyHex: channel.publicKey })) throw authFailed('AUTH_BAD_SIGNATURE', canonicalRequestString(signed));
   // Status only after the signature, so that channel status is not revealed to an unauthenticated caller.
   if (channel.status !== 'ACTIVE') throw forbidden('CHANNEL_DISABLED', 'This channel is disabled; contact the registry.');
   if (!(await deps.nonces.claim(channel.channelId, nonce, deps.nonceTtlSeconds))) {

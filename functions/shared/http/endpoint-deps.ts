@@ -3,6 +3,7 @@ import { auditLogFromEnv } from '../../adapters/dynamodb/audit-log';
 import { channelDirectoryFromEnv } from '../../adapters/dynamodb/channel-directory';
 import { idempotencyStoreFromEnv } from '../../adapters/dynamodb/idempotency-store';
 import { nonceStoreFromEnv } from '../../adapters/dynamodb/nonce-store';
+import { rateCounterFromEnv } from '../../adapters/dynamodb/rate-counter';
 import { getNumberFromEnv } from '../config';
 import { lazy, systemClock } from '../lazy';
 import type { EndpointDeps } from './channel-endpoint';
@@ -13,6 +14,7 @@ export const endpointDeps = lazy(
     nonces: nonceStoreFromEnv(),
     idempotency: idempotencyStoreFromEnv(),
     audit: auditLogFromEnv(),
+    rate: rateCounterFromEnv(),
     clock: systemClock,
     // DESIGN.md §7: timestamps within ±300 s; a nonce is single-use per channel for 600 s.
     maxSkewSeconds: getNumberFromEnv('AUTH_MAX_SKEW_SECONDS', 300),

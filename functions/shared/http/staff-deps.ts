@@ -2,7 +2,8 @@
 import { auditLogFromEnv } from '../../adapters/dynamodb/audit-log';
 import { staffDirectoryFromEnv } from '../../adapters/dynamodb/staff-directory';
 import { staffTokenVerifierFromEnv } from '../../adapters/identity/staff-token-verifier-from-env';
-import { lazy } from '../lazy';
+import { rateCounterFromEnv } from '../../adapters/dynamodb/rate-counter';
+import { lazy, systemClock } from '../lazy';
 import type { StaffEndpointDeps } from './staff-endpoint';
 
 export const staffEndpointDeps = lazy(
@@ -10,5 +11,6 @@ export const staffEndpointDeps = lazy(
     staff: staffDirectoryFromEnv(),
     tokens: await staffTokenVerifierFromEnv(),
     audit: auditLogFromEnv(),
+    denials: { rate: rateCounterFromEnv(), clock: systemClock },
   }),
 );

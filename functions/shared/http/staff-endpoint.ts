@@ -3,7 +3,8 @@
  * structured logging → problem+json error mapping → audit of every call → body limits and content
  * type → `Authorization: Bearer <jwt>` verified → the account loaded from the staff table on EVERY
  * request (a deactivation or a role change acts on the very next request) → the role allowed for the
- * endpoint (staff-permissions.ts) → the endpoint's use case, which enforces district tenancy.
+ * endpoint (staff-permissions.ts) → JSON syntax and the endpoint's `path`, `query` and `body` schemas
+ * (request-validation.ts) → the endpoint's use case, which enforces district tenancy.
  *
  * Audit records name the tenant (the staff member's district) and the actor (`staff:<id>`), allowed or
  * denied alike (002 五(二)4); refusals outside one's district are the raw material of the insider-misuse
@@ -12,29 +13,32 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { z } from 'zod';
 import { unauthenticated } from '../../core/domain/errors';
 import { assertActive, assertRole, type StaffAccount } from '../../core/domain/staff';
 import type { AuditLog, StaffDirectory, StaffTokenVerifier } from '../../core/ports';
 import { logger } from '../logger';
 import { checkJsonBody, parseJsonBody } from './json-body';
-import { errorToProblem, jsonResponse } from './problem';
-import { callAuditing, type AuditedContext, type CallRecord } from './call-audit';
+import { jsonResponse } from './problem';
+import { problems } from './problems';
+import { callAuditing, type AuditedContext, type CallRecord, type DenialCounter } from './call-audit';
 import { header } from './request';
 import { flushMetricsPerInvocation } from '../metrics';
+import { validateRequest, type RequestSchemas, type ValidatedParts } from './request-validation';
 import { STAFF_PERMISSIONS, type StaffEndpointName } from './staff-permissions';
 
 export interface StaffEndpointDeps {
   readonly staff: StaffDirectory;
   readonly tokens: StaffTokenVerifier;
   readonly audit: AuditLog;
+  /** Counts denied calls without a valid token (call-audit.ts). */
+  readonly denials: DenialCounter;
 }
 
-export interface StaffEndpointRequest {
+export interface StaffEndpointRequest<B = unknown, Q = undefined, P = undefined> extends ValidatedParts<B, Q, P> {
   readonly event: APIGatewayProxyEvent;
   /** The caller's account, as read from the staff table for this very request. */
   readonly staff: StaffAccount;
-  /** The parsed JSON body (endpoints with `maxBodyBytes` only). */
-  readonly json: unknown;
   /** Names what the call acts on (ids or a district, never personal data) in its audit record. */
   target(target: string): void;
 }
@@ -44,7 +48,7 @@ export interface EndpointResult {
   readonly body: unknown;
 }
 
-export interface StaffEndpointOptions {
+export interface StaffEndpointOptions<B = unknown, Q = undefined, P = undefined> extends RequestSchemas<B, Q, P> {
   /** The endpoint's entry in STAFF_PERMISSIONS: its allowed roles come from there and nowhere else. */
   readonly endpoint: StaffEndpointName;
   /** Name used in logs and in the audit action, e.g. `LIST_STAFF_FILINGS`. */
@@ -53,7 +57,7 @@ export interface StaffEndpointOptions {
   readonly maxBodyBytes?: number;
   /** Dependencies, built lazily once per process. */
   readonly deps: () => Promise<StaffEndpointDeps>;
-  readonly run: (request: StaffEndpointRequest) => Promise<EndpointResult>;
+  readonly run: (request: StaffEndpointRequest<B, Q, P>) => Promise<EndpointResult>;
 }
 
 /** Who a call is known to come from, as the audit record will say. */
@@ -73,7 +77,7 @@ function bearerToken(event: APIGatewayProxyEvent): string {
   return match[1]!;
 }
 
-interface ChainOptions<D extends { readonly audit: AuditLog }> {
+interface ChainOptions<D extends { readonly audit: AuditLog; readonly denials?: DenialCounter }> {
   readonly action: string;
   readonly maxBodyBytes?: number;
   readonly deps: () => Promise<D>;
@@ -83,31 +87,21 @@ interface ChainOptions<D extends { readonly audit: AuditLog }> {
 }
 
 /** Logging, problem+json and the audit of every call, around `handle`. */
-function auditedChain<D extends { readonly audit: AuditLog }>(options: ChainOptions<D>) {
+function auditedChain<D extends { readonly audit: AuditLog; readonly denials?: DenialCounter }>(options: ChainOptions<D>) {
   const auditing = callAuditing<StaffActor, StaffContext>(options.action, (call) => ({
     tenant: call.actor?.district ?? 'unauthenticated',
     actor: call.actor ? `staff:${call.actor.staffId}` : 'anonymous',
   }));
 
-  const problems: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext> = {
-    onError: (request) => {
-      const response = errorToProblem(request.error, request.context.awsRequestId);
-      if (options.bearer && response.statusCode === 401) {
-        response.headers = { ...response.headers, 'www-authenticate': 'Bearer realm="zhitong-staff", error="invalid_token"' };
-      }
-      request.response = response;
-      return response;
-    },
-  };
-
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, StaffContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(problems)
+    .use(problems<StaffContext>({ bearer: options.bearer }))
     .use(auditing)
     .use(flushMetricsPerInvocation())
     .handler(async (event, context) => {
       const deps = await options.deps();
       context.call.audit = deps.audit;
+      context.call.denials = deps.denials;
       const body = options.maxBodyBytes === undefined ? undefined : checkJsonBody(event, options.maxBodyBytes);
       const result = await options.handle(event, deps, context.call, body);
       return jsonResponse(result.statusCode, result.body);
@@ -125,6 +119,7 @@ async function authenticateStaff(event: APIGatewayProxyEvent, deps: StaffEndpoin
   // A validly signed token for an account that is gone (deleted, or never provisioned here).
   if (!staff) throw unauthenticated('STAFF_TOKEN_INVALID', 'No staff account matches this token.');
   call.actor = { staffId, district: staff.district };
+  call.authenticated = true;
   logger.appendKeys({ staffId, district: staff.district });
   assertActive(staff);
   assertRole(staff, STAFF_PERMISSIONS[endpoint].roles);
@@ -132,7 +127,7 @@ async function authenticateStaff(event: APIGatewayProxyEvent, deps: StaffEndpoin
 }
 
 /** A staff endpoint: bearer-authenticated, role-checked against STAFF_PERMISSIONS, audited. */
-export function staffEndpoint(options: StaffEndpointOptions) {
+export function staffEndpoint<B = unknown, Q = undefined, P = undefined>(options: StaffEndpointOptions<B, Q, P>) {
   return auditedChain({
     action: options.action,
     maxBodyBytes: options.maxBodyBytes,
@@ -140,10 +135,11 @@ export function staffEndpoint(options: StaffEndpointOptions) {
     bearer: true,
     handle: async (event, deps, call, body) => {
       const staff = await authenticateStaff(event, deps, options.endpoint, call);
+      const parts = validateRequest(options, event, body === undefined ? undefined : parseJsonBody(body));
       return options.run({
         event,
         staff,
-        json: body === undefined ? undefined : parseJsonBody(body),
+        ...parts,
         target: (target) => {
           call.target = target;
         },
@@ -152,9 +148,9 @@ export function staffEndpoint(options: StaffEndpointOptions) {
   });
 }
 
-export interface SignInRequest<D> {
+export interface SignInRequest<D, B> {
   readonly event: APIGatewayProxyEvent;
-  readonly json: unknown;
+  readonly body: B;
   readonly deps: D;
   /** Records who signed in (or tried with the right password), so the audit names them. */
   identify(staff: Pick<StaffAccount, 'staffId' | 'district'>): void;
@@ -162,13 +158,14 @@ export interface SignInRequest<D> {
 
 /**
  * The sign-in endpoint of the local token issuer: no bearer token (it is where tokens come from),
- * but the same body checks, problem+json and audit. `maxBodyBytes` is required: sign-in takes a body.
+ * but the same body checks, problem+json and audit. `maxBodyBytes` and `body` are required: sign-in takes a body.
  */
-export function staffSignInEndpoint<D extends { readonly audit: AuditLog }>(options: {
+export function staffSignInEndpoint<D extends { readonly audit: AuditLog; readonly denials?: DenialCounter }, B>(options: {
   readonly action: string;
   readonly maxBodyBytes: number;
+  readonly body: z.ZodType<B>;
   readonly deps: () => Promise<D>;
-  readonly run: (request: SignInRequest<D>) => Promise<EndpointResult>;
+  readonly run: (request: SignInRequest<D, B>) => Promise<EndpointResult>;
 }) {
   return auditedChain({
     action: options.action,
@@ -179,9 +176,10 @@ export function staffSignInEndpoint<D extends { readonly audit: AuditLog }>(opti
       options.run({
         event,
         deps,
-        json: parseJsonBody(body ?? Buffer.alloc(0)),
+        body: validateRequest({ body: options.body }, event, parseJsonBody(body ?? Buffer.alloc(0))).body,
         identify: (staff) => {
           call.actor = { staffId: staff.staffId, district: staff.district };
+          call.authenticated = true;
         },
       }),
   });

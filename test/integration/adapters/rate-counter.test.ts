@@ -46,4 +46,16 @@ describe('DynamoRateCounter', () => {
     await counter.increment('lookup#10.0.0.4#1', nowSeconds + 30);
     expect(await counter.increment('lookup#10.0.0.5#1', nowSeconds + 30)).toBe(1);
   });
+
+  it('reads a counter without counting: 0 when absent or expired, the count otherwise', async () => {
+    let now = NOW;
+    const counter = new DynamoRateCounter({ client: dynamoDocumentClient(), tableName, now: () => now });
+    expect(await counter.current('fail#F1#1')).toBe(0);
+    await counter.increment('fail#F1#1', nowSeconds + 30);
+    await counter.increment('fail#F1#1', nowSeconds + 30);
+    expect(await counter.current('fail#F1#1')).toBe(2);
+    expect(await counter.current('fail#F1#1')).toBe(2);
+    now = new Date(NOW.getTime() + 60_000);
+    expect(await counter.current('fail#F1#1')).toBe(0);
+  });
 });

@@ -4,6 +4,7 @@
  * Handlers here are small fakes; the real ones are exercised end to end elsewhere.
  */
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { startHttpAdapter, type HttpAdapter, type HttpRouteBinding } from '../../../infra/local/http-adapter';
@@ -53,6 +54,22 @@ function send(
     } else {
       req.end(options.body);
     }
+  });
+}
+
+/** Writes raw bytes on a fresh connection and reads everything the server answers until it closes. */
+function sendRaw(base: string, bytes: string | Buffer): Promise<{ status: number; headers: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base);
+    const socket = connect(Number(url.port), url.hostname, () => socket.end(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), headers: head.toLowerCase(), body });
+    });
   });
 }
 
@@ -221,6 +238,46 @@ describe('local HTTP adapter (API Gateway REST v1 emulation)', () => {
       expect(json(reply)).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND', title: expect.any(String), detail: expect.any(String), type: expect.any(String) });
     }
     expect(seen).toHaveLength(0);
+  });
+
+  it('never echoes the path of an unknown route', async () => {
+    const reply = await send(adapter.url, '/v1/<script>alert(1)</script>/370102198001011237');
+    expect(reply.status).toBe(404);
+    expect(reply.body.toString('utf8')).not.toMatch(/script|370102198001011237/);
+  });
+
+  it('answers headers and query parameters named constructor, __proto__, toString like any other (no prototype in the maps)', async () => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    const reply = await send(adapter.url, `/v1/things/t1?${names.map((n) => `${n}=v`).join('&')}&constructor=w`, {
+      headers: Object.fromEntries(names.map((n) => [`${n === '__proto__' ? 'x-proto' : n}`, 'h'])),
+    });
+    expect(reply.status).toBe(200);
+    const { event } = seen[0]!;
+    expect(event.multiValueQueryStringParameters?.constructor).toEqual(['v', 'w']);
+    expect(event.queryStringParameters?.toString).toBe('v');
+    expect(event.queryStringParameters?.['__proto__']).toBe('v');
+    expect(event.headers.constructor).toBe('h');
+    expect(event.headers.valueOf).toBe('h');
+    // A path parameter of such a name is only a value, too.
+    const proto = await send(adapter.url, '/v1/things/__proto__');
+    expect(proto.status).toBe(200);
+    expect(seen[1]!.event.pathParameters?.thingId).toBe('__proto__');
+  });
+
+  it.each([
+    ['a bad chunked body', 'POST /v1/things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nnope\r\n0\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    ['an unknown method', 'BREW /v1/things HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'METHOD_UNKNOWN'],
+    ['headers over the limit', `GET /v1/things/t1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    ['a request line that is no HTTP', 'hello there\r\n\r\n', 400, 'METHOD_UNKNOWN'],
+    ['raw UTF-8 in the request target', Buffer.concat([Buffer.from('GET /v1/things/t1?q='), Buffer.from('张三'), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]), 400, 'MALFORMED_REQUEST'],
+  ])('answers %s with problem+json, never reaching a handler', async (_label, raw, status, code) => {
+    const reply = await sendRaw(adapter.url, raw);
+    expect(reply.status).toBe(status);
+    expect(reply.headers).toContain('content-type: application/problem+json');
+    expect(JSON.parse(reply.body)).toMatchObject({ status, code, title: expect.any(String), detail: expect.any(String) });
+    expect(seen).toHaveLength(0);
+    // And the server goes on serving.
+    expect((await send(adapter.url, '/v1/things/t2')).status).toBe(200);
   });
 
   it('answers a known path with another method with 405, an Allow header and METHOD_NOT_ALLOWED', async () => {

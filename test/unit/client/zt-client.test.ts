@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { canonicalString, signRequest, ZhitongClient } from '../../../client/zt-client';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { canonicalPathAndQuery, canonicalString, signRequest, ZhitongClient } from '../../../client/zt-client';
+import { pathAndQuery as serverPathAndQuery } from '../../../functions/shared/http/request';
 import {
   canonicalRequestString,
   parseAuthorization,
@@ -38,6 +40,48 @@ describe('the client canonical string', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+/** What the server signs for a request target, rebuilt from parsed parameters as API Gateway (and the local adapter) hands them over. */
+function serverSide(target: string): string {
+  const at = target.indexOf('?');
+  const multi = Object.create(null) as Record<string, string[]>;
+  for (const [name, value] of new URLSearchParams(at < 0 ? '' : target.slice(at + 1))) (multi[name] ??= []).push(value);
+  const event = { path: at < 0 ? target : target.slice(0, at), multiValueQueryStringParameters: Object.keys(multi).length ? multi : null, queryStringParameters: null } as unknown as APIGatewayProxyEvent;
+  return serverPathAndQuery(event);
+}
+
+describe('the canonical query (DESIGN.md §7), client and server alike', () => {
+  it.each([
+    ['no query', '/v1/batches', '/v1/batches'],
+    ['an already canonical query', '/v1/staff/filings?limit=5&status=READY', '/v1/staff/filings?limit=5&status=READY'],
+    ['parameters out of order', '/p?status=READY&limit=5', '/p?limit=5&status=READY'],
+    ['+ as a space', '/p?q=a+b', '/p?q=a%20b'],
+    ['an encoded plus', '/p?q=a%2Bb', '/p?q=a%2Bb'],
+    ['an encoded tilde', '/p?t=%7E', '/p?t=~'],
+    ['lower-case percent escapes', '/p?t=%2f%3a', '/p?t=%2F%3A'],
+    ['a flag without a value', '/p?flag', '/p?flag='],
+    ['raw UTF-8', '/p?name=张三', '/p?name=%E5%BC%A0%E4%B8%89'],
+    ['repeated parameters, sorted by value', '/p?s=2&s=1&s=10', '/p?s=1&s=10&s=2'],
+    ["sub-delimiters !'()*", "/p?x=!'()*", '/p?x=%21%27%28%29%2A'],
+    ['an empty query', '/p?', '/p'],
+  ])('%s: %s signs as %s, on both sides', (_label, target, canonical) => {
+    expect(canonicalPathAndQuery(target)).toBe(canonical);
+    // The server sees what went over the wire (fetch percent-encodes raw UTF-8) and rebuilds the same string.
+    const url = new URL(`http://h${target}`);
+    expect(serverSide(`${url.pathname}${url.search}`)).toBe(canonical);
+  });
+
+  it('agrees on any query: the client canonical form equals the server rebuild of the same request', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 8 })), { maxLength: 6 }), (pairs) => {
+        const query = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+        const target = `/v1/x?${query}`;
+        expect(serverSide(target)).toBe(canonicalPathAndQuery(target));
+      }),
+      { numRuns: 200 },
     );
   });
 });
@@ -133,6 +177,13 @@ describe('ZhitongClient over HTTP', () => {
     expect(
       serverVerifies({ method: request.method, pathAndQuery: request.url, body: request.body, authorization: String(request.headers.authorization) }),
     ).toBe(true);
+  });
+
+  it.each(['/v1/staff/filings?q=a+b&status=READY', '/v1/x?t=%7E&flag', '/v1/x?name=张三&s=2&s=1'])('signs %s so that the server rebuild of what it received verifies', async (target) => {
+    const client = new ZhitongClient({ baseUrl, channelId: 'CH-bank-001', privateKeyHex: keys.privateKey });
+    await client.request('GET', target);
+    const request = seen.at(-1)!;
+    expect(serverVerifies({ method: 'GET', pathAndQuery: serverSide(request.url), body: request.body, authorization: String(request.headers.authorization) })).toBe(true);
   });
 
   it('signs an empty body for a GET and sends none', async () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  carriesPersonalIdentifier,
   clientRefSchema,
   dateProblem,
   dateSchema,
@@ -296,5 +297,31 @@ describe('phone, clientRef, date, names, materials', () => {
     const id = '110105194912310021';
     expect(residentIdProblem(id, NOW)?.message).not.toContain(id);
     expect(usccProblem('91350100M000100Y44')?.message).not.toContain('91350100M000100Y44');
+  });
+});
+
+describe('carriesPersonalIdentifier (free-text notes)', () => {
+  it.each([
+    ['an 18-character ID number', '买方 11010519491231002X 申请撤回'],
+    ['an ID number with a lower-case x', '11010519491231002x'],
+    ['an ID number split by spaces', '110105 19491231 002X'],
+    ['an ID number split by hyphens', '110105-19491231-002X'],
+    ['full-width digits', '１１０１０５１９４９１２３１００２Ｘ'],
+    ['an old 15-digit ID number', 'id 110105491231002'],
+    ['a mobile number', 'call 13812345678 today'],
+    ['a mobile number with hyphens', '138-1234-5678'],
+  ])('finds %s', (_label, text) => {
+    expect(carriesPersonalIdentifier(text)).toBe(true);
+  });
+
+  it.each([
+    ['plain words', 'The buyer changed their mind.'],
+    ['a date and a time', '2026-11-23 13:00'],
+    ['a 10-digit number', 'case 1234567890'],
+    ['18 digits whose check character does not match', '110105194912310021'],
+    ['a 12-digit number starting with 1', '138123456789'],
+    ['a unit code', '370102001001GB00001F00010001'],
+  ])('lets %s through', (_label, text) => {
+    expect(carriesPersonalIdentifier(text)).toBe(false);
   });
 });

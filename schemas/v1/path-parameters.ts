@@ -1,0 +1,43 @@
+/**
+ * The path parameters of the API, each checked against its format before it becomes a DynamoDB key:
+ * an id of the wrong shape (a 2 KB string, a `../`, a name) names nothing, so it answers exactly the 404
+ * of an id that does not exist — never a 500 from a key over DynamoDB's limits. Each path schema
+ * declares that 404 (`notFoundOf`), the same code and text its use case answers for a missing resource.
+ */
+import { z } from 'zod';
+import { BUSINESS_TYPES } from '../../functions/core/domain/business-types';
+
+/** `F` and 24 upper-case hex digits (functions/core/domain/identifiers.ts `filingIdFor`). */
+export const FILING_ID = /^F[0-9A-F]{24}$/;
+/** `B`, the CST date and 20 upper-case hex digits (`newBatchId`). */
+export const BATCH_ID = /^B\d{8}[0-9A-F]{20}$/;
+
+export interface NotFound {
+  readonly code: string;
+  readonly detail: string;
+}
+
+const notFoundAnswers = new WeakMap<z.ZodType, NotFound>();
+
+/** The 404 that a path of the wrong shape answers for `schema`, if it declared one. */
+export const notFoundOf = (schema: z.ZodType): NotFound | undefined => notFoundAnswers.get(schema);
+
+function pathSchema<S extends z.ZodRawShape>(shape: S, notFound: NotFound) {
+  const schema = z.strictObject(shape);
+  notFoundAnswers.set(schema, notFound);
+  return schema;
+}
+
+const filingId = z.string().regex(FILING_ID);
+const batchId = z.string().regex(BATCH_ID);
+
+/** Channel endpoints on a filing (use cases: `FILING_NOT_FOUND` … for this channel). */
+export const filingPath = pathSchema({ filingId }, { code: 'FILING_NOT_FOUND', detail: 'No filing with this id exists for this channel.' });
+/** Staff endpoints on a filing (another district's filing answers the same). */
+export const staffFilingPath = pathSchema({ filingId }, { code: 'FILING_NOT_FOUND', detail: 'No filing with this id exists in your district.' });
+/** GET /v1/filings/{filingId}/certificate. */
+export const certificateOfFilingPath = pathSchema({ filingId }, { code: 'CERTIFICATE_NOT_FOUND', detail: 'No certificate exists for this filing of this channel (yet).' });
+export const batchPath = pathSchema({ batchId }, { code: 'BATCH_NOT_FOUND', detail: 'No batch with this id exists for this channel.' });
+export const businessTypePath = pathSchema({ businessType: z.enum(BUSINESS_TYPES) }, { code: 'UNKNOWN_BUSINESS_TYPE', detail: 'There is no business type of this name.' });
+/** Certificate numbers are judged by the verification itself (a malformed number is `genuine: false`); only bounded here. */
+export const certificatePath = pathSchema({ certificateNo: z.string().min(1).max(128) }, { code: 'CERTIFICATE_NOT_FOUND', detail: 'No certificate has this number.' });
