@@ -6,7 +6,8 @@
  * start`) wraps it; integration and end-to-end tests start it in-process.
  *
  * Where the backends come from:
- * - default: dynalite, persisted under `<dataDir>/dynamodb` (tables survive restarts), and local-aws-sqs,
+ * - default: dynalite, persisted under `<dataDir>/dynamodb` (tables survive restarts), or DynamoDB Local
+ *   with `ZT_DYNAMODB_EMULATOR=dynamodb-local` (see emulators.ts), and local-aws-sqs,
  *   in memory (messages do not survive a restart; the caller's `afterStart` re-enqueues stranded work),
  *   both on free loopback ports. The endpoint and table/queue variables then always name these emulators,
  *   whatever the shell says: anything else would provision in one place and serve from another.
@@ -216,7 +217,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       emulators.push(dynamo, sqs);
       previousPorts.dynamo = portOf(dynamo.endpoint);
       previousPorts.sqs = portOf(sqs.endpoint);
-      const provisioned = await provision({ dynamoEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint, prefix });
+      // A DynamoDB server shared with other processes (the DynamoDB Local of a test run): tables of this
+      // process carry its namespace. A restart in the same process finds its tables again, as on disk.
+      const tablePrefix = dynamo.sharedNamespace ? `${prefix}-${dynamo.sharedNamespace}` : prefix;
+      const provisioned = await provision({ dynamoEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint, prefix: tablePrefix });
       queueUrls = provisioned.queueUrls;
       for (const [name, value] of [
         ['AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint],
