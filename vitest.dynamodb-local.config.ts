@@ -9,7 +9,7 @@ import base from './vitest.config';
 export default defineConfig({
   test: {
     ...base.test,
-    include: ['test/integration/adapters/*.test.ts', 'test/e2e/lifecycle.test.ts', 'test/e2e/channel-kinds.test.ts'],
+    include: ['test/integration/adapters/*.test.ts', 'test/e2e/lifecycle.test.ts', 'test/e2e/channel-kinds.test.ts', 'test/e2e/sandbox.test.ts'],
     globalSetup: ['test/support/dynamodb-local-setup.ts'],
   },
 });
