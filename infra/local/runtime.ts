@@ -81,6 +81,12 @@ export interface LocalRuntimeOptions {
   readonly scheduleMinuteMs?: number;
   /** Start one poller per queue-sourced function; default true. */
   readonly pollers?: boolean;
+  /**
+   * Builds the SQS client the pollers receive and delete with, once the environment is set; by default
+   * the runtime builds one (and destroys it on `stop()`). A seam for `npm run bench`, which counts the
+   * requests of every SDK client in its runtime process.
+   */
+  readonly pollerSqsClient?: () => SQSClient;
   readonly logger?: RuntimeLogger;
   /** The functions to run; the topology's by default. A seam for tests of the runtime itself. */
   readonly functions?: Readonly<Record<string, FunctionDecl>>;
@@ -280,7 +286,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     http = await startHttpAdapter({ routes, host: options.host ?? '127.0.0.1', port: options.port ?? 3000, logger });
 
     if (options.pollers ?? true) {
-      sqsClient ??= new SQSClient({});
+      const pollerClient = options.pollerSqsClient?.() ?? (sqsClient ??= new SQSClient({}));
       for (const { name, decl, source, handler } of workers) {
         pollers.push(
           startQueuePoller({
@@ -290,7 +296,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             memoryMb: decl.memoryMb,
             batchSize: source.batchSize,
             handler,
-            sqsClient,
+            sqsClient: pollerClient,
             logger,
           }),
         );
