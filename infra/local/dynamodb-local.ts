@@ -6,6 +6,7 @@
  * free port, in memory or persisted under a directory, with telemetry off (it must send nothing anywhere).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -60,6 +61,8 @@ export interface DynamoDbLocalOptions {
 /** Starts DynamoDB Local; `close()` stops the process (SIGTERM, then SIGKILL after 5 s). */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<Emulator> {
   const port = options.port || (await freeLoopbackPort());
+  // DynamoDB Local refuses a database directory that does not exist.
+  if (options.path) await mkdir(options.path, { recursive: true, mode: 0o700 });
   const args = [
     '-Djava.library.path=./DynamoDBLocal_lib',
     '-jar',
