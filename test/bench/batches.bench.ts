@@ -128,7 +128,7 @@ function perFiling(counts: Counts, filings: number): Record<string, string> {
   const totals: Record<string, number> = {};
   for (const [key, n] of Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))) {
     rows[key] = (n / filings).toFixed(2);
-    const service = key.slice(0, key.lastIndexOf(' '));
+    const service = key.startsWith('SQS (pollers)') ? 'SQS (pollers)' : key.split(' ')[0]!;
     totals[service] = (totals[service] ?? 0) + n;
   }
   for (const [service, n] of Object.entries(totals)) rows[`${service}: all requests`] = (n / filings).toFixed(2);

@@ -17,8 +17,15 @@ import { queueEnvVar, SWEEP_DISTRICTS_ENV } from '../../infra/topology';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env[SWEEP_DISTRICTS_ENV] ??= Object.keys(DEMO_DISTRICTS).join(',');
 
-/** Requests sent, by "<service> <command>", e.g. "DynamoDB PutItem". */
+/** Requests sent, by "<service> <operation> <table or queue>", e.g. "DynamoDB PutItem filings". */
 const counts: Record<string, number> = {};
+
+/** The topology name of the table or queue a request goes to (physical names are `zt-local-<name>`). */
+function targetOf(input: unknown): string {
+  const { TableName, QueueUrl, RequestItems } = (input ?? {}) as { TableName?: string; QueueUrl?: string; RequestItems?: Record<string, unknown> };
+  const physical = TableName ?? QueueUrl?.split('/').at(-1) ?? Object.keys(RequestItems ?? {}).join('+');
+  return physical.replaceAll(/(^|\+)zt-local-/g, '$1');
+}
 
 interface CountableClient {
   middlewareStack: { add: (middleware: never, options: { step: 'deserialize'; name: string }) => void };
@@ -32,7 +39,8 @@ function countRequests(client: CountableClient, service: string): void {
   const middleware =
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
     (args: unknown): Promise<unknown> => {
-      const key = `${service} ${(context.commandName ?? 'unknown').replace(/Command$/, '')}`;
+      const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+      const key = `${service} ${operation} ${targetOf((args as { input?: unknown }).input)}`.trim();
       counts[key] = (counts[key] ?? 0) + 1;
       return next(args);
     };
