@@ -224,7 +224,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       previousPorts.dynamo = portOf(dynamo.endpoint);
       previousPorts.sqs = portOf(sqs.endpoint);
       // A DynamoDB server shared with other processes (the DynamoDB Local of a test run): tables of this
-      // process carry its namespace. A restart in the same process finds its tables again, as on disk.
+      // process carry its namespace. A restart in the same process finds its tables again, as on disk (so
+      // does a runtime on another data directory: one data directory per process in that mode).
       const tablePrefix = dynamo.sharedNamespace ? `${prefix}-${dynamo.sharedNamespace}` : prefix;
       const provisioned = await provision({ dynamoEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint, prefix: tablePrefix });
       queueUrls = provisioned.queueUrls;
