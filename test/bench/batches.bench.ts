@@ -122,16 +122,17 @@ class BenchRuntime {
 const diff = (after: Counts, before: Counts): Counts =>
   Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
 
-/** Requests per filing, by service and operation, plus a total per service. */
-function perFiling(counts: Counts, filings: number): Record<string, string> {
-  const rows: Record<string, string> = {};
+/** Requests and requests per filing, by service, operation and table or queue, plus a total per service. */
+function perFiling(counts: Counts, filings: number): Record<string, { requests: number; 'per filing': string }> {
+  const row = (n: number) => ({ requests: n, 'per filing': (n / filings).toFixed(n / filings < 0.1 ? 4 : 2) });
+  const rows: Record<string, ReturnType<typeof row>> = {};
   const totals: Record<string, number> = {};
   for (const [key, n] of Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))) {
-    rows[key] = (n / filings).toFixed(2);
+    rows[key] = row(n);
     const service = key.startsWith('SQS (pollers)') ? 'SQS (pollers)' : key.split(' ')[0]!;
     totals[service] = (totals[service] ?? 0) + n;
   }
-  for (const [service, n] of Object.entries(totals)) rows[`${service}: all requests`] = (n / filings).toFixed(2);
+  for (const [service, n] of Object.entries(totals)) rows[`${service}: all requests`] = row(n);
   return rows;
 }
 
