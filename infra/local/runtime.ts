@@ -6,7 +6,8 @@
  * start`) wraps it; integration and end-to-end tests start it in-process.
  *
  * Where the backends come from:
- * - default: dynalite, persisted under `<dataDir>/dynamodb` (tables survive restarts), and local-aws-sqs,
+ * - default: dynalite, persisted under `<dataDir>/dynamodb` (tables survive restarts), or DynamoDB Local
+ *   with `ZT_DYNAMODB_EMULATOR=dynamodb-local` (see emulators.ts), and local-aws-sqs,
  *   in memory (messages do not survive a restart; the caller's `afterStart` re-enqueues stranded work),
  *   both on free loopback ports. The endpoint and table/queue variables then always name these emulators,
  *   whatever the shell says: anything else would provision in one place and serve from another.
@@ -82,6 +83,12 @@ export interface LocalRuntimeOptions {
   readonly scheduleMinuteMs?: number;
   /** Start one poller per queue-sourced function; default true. */
   readonly pollers?: boolean;
+  /**
+   * Builds the SQS client the pollers receive and delete with, once the environment is set; by default
+   * the runtime builds one (and destroys it on `stop()`). A seam for `npm run bench`, which counts the
+   * requests of every SDK client in its runtime process.
+   */
+  readonly pollerSqsClient?: () => SQSClient;
   readonly logger?: RuntimeLogger;
   /** The functions to run; the topology's by default. A seam for tests of the runtime itself. */
   readonly functions?: Readonly<Record<string, FunctionDecl>>;
@@ -245,7 +252,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       emulators.push(dynamo, sqs);
       previousPorts.dynamo = portOf(dynamo.endpoint);
       previousPorts.sqs = portOf(sqs.endpoint);
-      const provisioned = await provision({ dynamoEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint, prefix });
+      // A DynamoDB server shared with other processes (the DynamoDB Local of a test run): tables of this
+      // process carry its namespace. A restart in the same process finds its tables again, as on disk (so
+      // does a runtime on another data directory: one data directory per process in that mode).
+      const tablePrefix = dynamo.sharedNamespace ? `${prefix}-${dynamo.sharedNamespace}` : prefix;
+      const provisioned = await provision({ dynamoEndpoint: dynamo.endpoint, sqsEndpoint: sqs.endpoint, prefix: tablePrefix });
       queueUrls = provisioned.queueUrls;
       for (const [name, value] of [
         ['AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint],
@@ -313,7 +324,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     http = await startHttpAdapter({ routes, host: options.host ?? '127.0.0.1', port: options.port ?? 3000, logger });
 
     if (options.pollers ?? true) {
-      sqsClient ??= new SQSClient({});
+      const pollerClient = options.pollerSqsClient?.() ?? (sqsClient ??= new SQSClient({}));
       for (const { name, decl, source, handler } of workers) {
         pollers.push(
           startQueuePoller({
@@ -323,7 +334,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             memoryMb: decl.memoryMb,
             batchSize: source.batchSize,
             handler,
-            sqsClient,
+            sqsClient: pollerClient,
             logger,
           }),
         );

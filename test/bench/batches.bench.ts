@@ -1,15 +1,27 @@
 /**
- * `npm run bench`: starts the local runtime (as `npm start` does, in its own process, on a temporary
- * data directory and port), then submits 20 batches of 500 MORTGAGE_CREATE filings through the HTTP API
- * and reports accepted filings/s and p50/p95 batch latency; then waits for intake to drain and reports
- * its rate. Target on the 2-core dev machine (issue 2): ≥ 1,000 filings/s accepted.
+ * `npm run bench`: what one process of the local runtime sustains on this machine, in two phases, each
+ * on a fresh runtime process (test/bench/bench-runtime.ts: `npm start` plus a request counter) with its
+ * own temporary data directory and free loopback port:
  *
- * Options (environment): BENCH_BATCHES (20), BENCH_BATCH_SIZE (500), BENCH_CONCURRENCY (2).
+ * 1. submit — workers off (ZT_POLLERS=false): BENCH_BATCHES batches of BENCH_BATCH_SIZE MORTGAGE_CREATE
+ *    filings through POST /v1/batches, BENCH_CONCURRENCY in flight. Reports accepted filings/s (answered
+ *    SUBMITTED: validated, sealed, stored, enqueued) and batch latency p50/p95.
+ * 2. pipeline — workers on: BENCH_PIPELINE_BATCHES batches submitted the same way, timed from the first
+ *    submission until intake has decided every filing (the intake queues are empty), then checked filing
+ *    by filing over the API. Reports decided filings/s and the outcomes.
+ *
+ * For each phase, the DynamoDB and SQS requests per filing, counted by an AWS SDK middleware on every
+ * client of the runtime process, by operation. Everything runs on loopback; each phase stops by itself
+ * (a phase that has not finished in BENCH_PHASE_TIMEOUT_S seconds fails the bench).
+ *
+ * Options (environment): BENCH_BATCHES (20), BENCH_BATCH_SIZE (500), BENCH_CONCURRENCY (2),
+ * BENCH_PIPELINE_BATCHES (2: 1,000 filings, each on its own unit of the
+ * demo register, so that intake accepts them all — the common path), BENCH_PHASE_TIMEOUT_S (300).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZhitongClient } from '../../client/zt-client';
 import { credentialsPath, type DemoCredentials } from '../../infra/local/seed/seed';
@@ -18,6 +30,10 @@ import { fileableUnits, mortgageCreateFiling } from '../../infra/local/seed/demo
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 20);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
+const PIPELINE_BATCHES = Number(process.env.BENCH_PIPELINE_BATCHES ?? 2);
+const PHASE_TIMEOUT_MS = Number(process.env.BENCH_PHASE_TIMEOUT_S ?? 300) * 1000;
+
+type Counts = Record<string, number>;
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -30,77 +46,213 @@ const freePort = (): Promise<number> =>
   });
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForHealth(url: string, deadlineMs: number): Promise<void> {
-  while (Date.now() < deadlineMs) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
+/** A runtime process of the bench, and its IPC channel (counts, intake backlog). */
+class BenchRuntime {
+  private nextId = 0;
+  private readonly waiting = new Map<number, (reply: Record<string, unknown>) => void>();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    readonly dataDir: string,
+  ) {
+    child.on('message', (reply: { id?: number } & Record<string, unknown>) => {
+      if (reply.id === undefined) return;
+      this.waiting.get(reply.id)?.(reply);
+      this.waiting.delete(reply.id);
+    });
   }
-  throw new Error('The local runtime did not become healthy in time');
+
+  static async start(pollers: boolean): Promise<BenchRuntime> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'zt-bench-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/bench-runtime.ts'], {
+      env: { ...process.env, PORT: String(port), ZT_DATA_DIR: dataDir, ZT_POLLERS: String(pollers), POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('The bench runtime did not start within 120 s')), 120_000);
+      child.once('exit', (code) => reject(new Error(`The bench runtime exited (${code}) before it was ready`)));
+      child.on('message', (m: { ready?: boolean; url?: string }) => {
+        if (m.ready) {
+          clearTimeout(timer);
+          resolve(m.url!);
+        }
+      });
+    });
+    return new BenchRuntime(child, url, dataDir);
+  }
+
+  private ask(request: { type: 'counts' } | { type: 'backlog'; of: 'intake' | 'notifications' }): Promise<Record<string, unknown>> {
+    const id = (this.nextId += 1);
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.child.send({ id, ...request });
+    });
+  }
+
+  async counts(): Promise<Counts> {
+    return (await this.ask({ type: 'counts' })).counts as Counts;
+  }
+
+  /** Messages waiting or in flight on the intake queues, or on the notification queue. */
+  async backlog(of: 'intake' | 'notifications'): Promise<number> {
+    return (await this.ask({ type: 'backlog', of })).backlog as number;
+  }
+
+  async drained(of: 'intake' | 'notifications', deadline: number): Promise<void> {
+    while ((await this.backlog(of)) > 0) {
+      if (Date.now() > deadline) throw new Error(`The ${of} queue did not drain in time (BENCH_PHASE_TIMEOUT_S)`);
+      await sleep(50);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000).then(() => this.child.kill('SIGKILL'))]);
+    }
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
 }
 
-async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'zt-bench-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const runtime = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
-    env: { ...process.env, PORT: String(port), ZT_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+const diff = (after: Counts, before: Counts): Counts =>
+  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+
+/** Requests and requests per filing, by service, operation and table or queue, plus a total per service. */
+function perFiling(counts: Counts, filings: number): Record<string, { requests: number; 'per filing': string }> {
+  const row = (n: number) => ({ requests: n, 'per filing': (n / filings).toFixed(n / filings < 0.1 ? 4 : 2) });
+  const rows: Record<string, ReturnType<typeof row>> = {};
+  const totals: Record<string, number> = {};
+  for (const [key, n] of Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))) {
+    rows[key] = row(n);
+    const service = key.startsWith('SQS (pollers)') ? 'SQS (pollers)' : key.split(' ')[0]!;
+    totals[service] = (totals[service] ?? 0) + n;
+  }
+  for (const [service, n] of Object.entries(totals)) rows[`${service}: all requests`] = row(n);
+  return rows;
+}
+
+function buildBatches(count: number, tag: string) {
+  const units = fileableUnits();
+  return Array.from({ length: count }, (_, b) => ({
+    filings: Array.from({ length: BATCH_SIZE }, (_, i) => {
+      const unit = units[(b * BATCH_SIZE + i) % units.length]!;
+      return mortgageCreateFiling({ clientRef: `BENCH-${tag}-${b}-${i}`, unitCode: unit.unitCode, mortgagors: unit.owners });
+    }),
+  }));
+}
+
+async function bankClient(runtime: BenchRuntime): Promise<ZhitongClient> {
+  const credentials = JSON.parse(await readFile(credentialsPath(runtime.dataDir), 'utf8')) as DemoCredentials;
+  const bank = credentials.channels.find((c) => c.institutionType === 'BANK')!;
+  const client = new ZhitongClient({ baseUrl: runtime.url, channelId: bank.channelId, privateKeyHex: bank.privateKey });
+  // Warm-up: one small batch, so that cold-start work (module load, key unwrap) is not measured.
+  const units = fileableUnits();
+  await client.request('POST', '/v1/batches', { filings: [mortgageCreateFiling({ clientRef: 'BENCH-WARMUP', unitCode: units.at(-1)!.unitCode, mortgagors: units.at(-1)!.owners })] });
+  return client;
+}
+
+/** Submits the batches, CONCURRENCY in flight; returns each batch's id, latency and SUBMITTED count. */
+async function submitAll(client: ZhitongClient, batches: ReturnType<typeof buildBatches>, deadline: number) {
+  const results: { batchId: string; ms: number; submitted: number }[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < batches.length) {
+        if (Date.now() > deadline) throw new Error('Submission did not finish in time (BENCH_PHASE_TIMEOUT_S)');
+        const batch = batches[next++]!;
+        const t0 = performance.now();
+        const response = await client.request('POST', '/v1/batches', batch);
+        const ms = performance.now() - t0;
+        if (response.status !== 202) throw new Error(`Batch answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
+        const body = response.body as { batchId: string; items: { status: string }[] };
+        results.push({ batchId: body.batchId, ms, submitted: body.items.filter((i) => i.status === 'SUBMITTED').length });
+      }
+    }),
+  );
+  return results;
+}
+
+async function submitPhase(): Promise<void> {
+  const runtime = await BenchRuntime.start(false);
   try {
-    await waitForHealth(url, Date.now() + 120_000);
-    const credentials = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
-    const bank = credentials.channels.find((c) => c.institutionType === 'BANK')!;
-    const client = new ZhitongClient({ baseUrl: url, channelId: bank.channelId, privateKeyHex: bank.privateKey });
-    const units = fileableUnits();
-
-    const batches = Array.from({ length: BATCHES }, (_, b) => ({
-      filings: Array.from({ length: BATCH_SIZE }, (_, i) => {
-        const unit = units[(b * BATCH_SIZE + i) % units.length]!;
-        return mortgageCreateFiling({ clientRef: `BENCH-${b}-${i}`, unitCode: unit.unitCode, mortgagors: unit.owners });
-      }),
-    }));
-
-    // Warm-up: one small batch so that cold-start work (module load, key unwrap) is not measured.
-    await client.request('POST', '/v1/batches', { filings: [mortgageCreateFiling({ clientRef: 'BENCH-WARMUP', unitCode: units[0]!.unitCode, mortgagors: units[0]!.owners })] });
-
-    const latencies: number[] = [];
-    let accepted = 0;
-    let next = 0;
+    const client = await bankClient(runtime);
+    const batches = buildBatches(BATCHES, 'S');
+    const before = await runtime.counts();
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < batches.length) {
-          const batch = batches[next++]!;
-          const t0 = performance.now();
-          const response = await client.request('POST', '/v1/batches', batch);
-          latencies.push(performance.now() - t0);
-          if (response.status !== 202) throw new Error(`Batch answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
-          accepted += (response.body as { items: { status: string }[] }).items.filter((i) => i.status === 'SUBMITTED').length;
-        }
-      }),
-    );
+    const results = await submitAll(client, batches, Date.now() + PHASE_TIMEOUT_MS);
     const elapsedS = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
+    const requests = diff(await runtime.counts(), before);
+    const accepted = results.reduce((n, r) => n + r.submitted, 0);
+    const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
 
-    console.log(`\nZhitong submit bench — ${BATCHES} batches × ${BATCH_SIZE} filings, ${CONCURRENCY} in flight, local runtime on ${url}`);
+    console.log(`\n1. submit only (workers off) — ${BATCHES} batches × ${BATCH_SIZE} MORTGAGE_CREATE filings, ${CONCURRENCY} in flight, ${runtime.url}`);
     console.table({
-      'accepted filings': accepted,
+      'accepted filings (SUBMITTED)': accepted,
       'elapsed (s)': elapsedS.toFixed(2),
       'accepted filings/s': Math.round(accepted / elapsedS),
       'batch p50 (ms)': Math.round(percentile(latencies, 50)),
       'batch p95 (ms)': Math.round(percentile(latencies, 95)),
-      'target filings/s': 1000,
+      'target filings/s (issue 2)': 1000,
     });
+    console.log('   requests per accepted filing (submit-batch: channel lookup, nonce, idempotency, audit, filings, queue)');
+    console.table(perFiling(requests, accepted));
   } finally {
-    runtime.kill('SIGTERM');
-    await new Promise((r) => runtime.once('exit', r));
-    await rm(dataDir, { recursive: true, force: true });
+    await runtime.stop();
   }
 }
 
-await main();
+async function pipelinePhase(): Promise<void> {
+  const runtime = await BenchRuntime.start(true);
+  if (PIPELINE_BATCHES * BATCH_SIZE > fileableUnits().length - 1) {
+    console.log(`   (more filings than units: filings beyond ${fileableUnits().length - 1} repeat a unit and intake refuses them as DUPLICATE_ACTIVE_FILING)`);
+  }
+  try {
+    const client = await bankClient(runtime);
+    const batches = buildBatches(PIPELINE_BATCHES, 'P');
+    const deadline = Date.now() + PHASE_TIMEOUT_MS;
+    // Let the warm-up filing's intake and progress event finish before counting.
+    await runtime.drained('intake', deadline);
+    await runtime.drained('notifications', deadline);
+    const before = await runtime.counts();
+    const started = performance.now();
+    const results = await submitAll(client, batches, deadline);
+    const submittedS = (performance.now() - started) / 1000;
+    await runtime.drained('intake', deadline);
+    const elapsedS = (performance.now() - started) / 1000;
+    // The requests of the whole pipeline: also the notifier's, delivering the progress events intake emitted.
+    await runtime.drained('notifications', deadline);
+    const requests = diff(await runtime.counts(), before);
+    const filings = results.reduce((n, r) => n + r.submitted, 0);
+
+    // After the measurement (these reads are not in the counts): every filing must have left SUBMITTED.
+    const outcomes: Record<string, number> = {};
+    for (const { batchId } of results) {
+      const view = await client.request('GET', `/v1/batches/${batchId}`);
+      for (const item of (view.body as { items: { status: string }[] }).items) outcomes[item.status] = (outcomes[item.status] ?? 0) + 1;
+    }
+    if ((outcomes.SUBMITTED ?? 0) > 0) throw new Error(`The intake queues are empty but ${outcomes.SUBMITTED} filings are still SUBMITTED`);
+
+    console.log(`\n2. pipeline (workers on) — ${PIPELINE_BATCHES} batches × ${BATCH_SIZE} filings, ${CONCURRENCY} in flight; submit → every filing decided by intake`);
+    console.table({
+      filings,
+      'all submitted after (s)': submittedS.toFixed(2),
+      'all decided after (s)': elapsedS.toFixed(2),
+      'decided filings/s': Math.round(filings / elapsedS),
+      ...Object.fromEntries(Object.entries(outcomes).map(([status, n]) => [`outcome ${status}`, n])),
+    });
+    console.log('   requests per filing: submit + intake + progress events (notifier; no webhook registered), pollers apart');
+    console.table(perFiling(requests, filings));
+  } finally {
+    await runtime.stop();
+  }
+}
+
+console.log(`Zhitong bench — ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
+await submitPhase();
+await pipelinePhase();
+console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);

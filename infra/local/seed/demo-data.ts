@@ -101,6 +101,11 @@ export function demoInstitutions(): DemoInstitution[] {
   return institutionsCache;
 }
 
+/** The court of every demo seizure, and the ids of seizures and presale notices (the sandbox shows them). */
+export const SEIZURE_COURT = '济南市示范区人民法院';
+export const seizureIdOf = (unitCode: string): string => `S${unitCode.slice(-12)}`;
+export const noticeIdOf = (unitCode: string): string => `N${unitCode.slice(-12)}`;
+
 /** Another bank that holds some demo mortgages but has no demo channel. */
 export const OTHER_BANK_ID = 'INST-BANK-OTHER';
 

@@ -1,6 +1,7 @@
 /** Seals the demo project's units into register views (buyers of presale notices by blind index only). */
 import type { PersonalDataVault } from '../../../functions/core/ports';
 import type { SeedUnit } from '../../../functions/adapters/dynamodb/register-repository';
+import { noticeIdOf } from './demo-data';
 import { DEMO_PROJECT, demoDeveloper, demoProjectUnits, type DemoProjectUnit } from './demo-projects';
 
 async function toUnitView(vault: PersonalDataVault, unit: DemoProjectUnit): Promise<SeedUnit> {
@@ -15,7 +16,7 @@ async function toUnitView(vault: PersonalDataVault, unit: DemoProjectUnit): Prom
     owners: unit.status === 'REGISTERED' ? [{ kind: 'ORGANISATION', name: developer.name, uscc: developer.uscc, institutionId: developer.institutionId }] : [],
     mortgages: [],
     seizures: [],
-    notices: holderIndexes.length > 0 ? [{ noticeId: `N${unit.unitCode.slice(-12)}`, kind: 'PRESALE_NOTICE', holderIndexes, status: 'ACTIVE' }] : [],
+    notices: holderIndexes.length > 0 ? [{ noticeId: noticeIdOf(unit.unitCode), kind: 'PRESALE_NOTICE', holderIndexes, status: 'ACTIVE' }] : [],
     project: { projectId: DEMO_PROJECT.projectId, developerInstitutionId: developer.institutionId, developerUscc: developer.uscc, developerName: developer.name },
   };
 }

@@ -2,7 +2,8 @@
  * First-start seeding of the local runtime: the demo register (sealed, never plaintext) with the demo
  * developer's project, the three demo institutions with their channels, demo staff, and the channels'
  * SM2 key pairs and the staff passwords written to `.data/demo/credentials.json` for the demo, the bench
- * and your own client. Runs once per data directory.
+ * and your own client, with the sandbox register beside it (`sandbox.json`, see sandbox.ts). Runs once per
+ * data directory; on a data directory seeded before, it only refreshes those two files.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -22,7 +23,8 @@ import type { SeedUnit } from '../../../functions/adapters/dynamodb/register-rep
 import { getStringFromEnv } from '../../../functions/shared/config';
 import { tableEnvVar } from '../../topology';
 import { demoProjectUnitViews } from './seed-projects';
-import { demoInstitutions, demoRegister, demoStaff, type DemoPerson, type DemoUnit } from './demo-data';
+import { demoInstitutions, demoRegister, demoStaff, SEIZURE_COURT, seizureIdOf, type DemoPerson, type DemoUnit } from './demo-data';
+import { writeSandbox } from './sandbox';
 
 export interface DemoCredentials {
   readonly note: string;
@@ -31,6 +33,8 @@ export interface DemoCredentials {
     institutionId: string;
     institutionName: string;
     institutionType: string;
+    /** The institution's unified social credit code (GB 32100): a bank's mortgagee, a developer's seller. */
+    uscc: string;
     allowedDistricts: readonly string[];
     allowedBusinessTypes: readonly string[];
     publicKey: string;
@@ -72,7 +76,7 @@ async function toUnitView(vault: PersonalDataVault, unit: DemoUnit): Promise<See
     areaM2: unit.areaM2,
     owners: await Promise.all(unit.owners.map((owner) => sealOwner(vault, unit, owner))),
     mortgages: unit.mortgages.map((m) => ({ ...m, status: 'ACTIVE' as const })),
-    seizures: unit.seized ? [{ seizureId: `S${unit.unitCode.slice(-12)}`, court: '济南市示范区人民法院', status: 'ACTIVE' as const }] : [],
+    seizures: unit.seized ? [{ seizureId: seizureIdOf(unit.unitCode), court: SEIZURE_COURT, status: 'ACTIVE' as const }] : [],
   };
 }
 
@@ -84,6 +88,7 @@ export async function seedDemoData(dataDir: string): Promise<boolean> {
   if (Item) {
     const staff = await seedDemoStaff();
     if (staff) await addStaffCredentials(dataDir, staff);
+    await refreshDemoFiles(dataDir);
     return false;
   }
 
@@ -111,6 +116,7 @@ export async function seedDemoData(dataDir: string): Promise<boolean> {
       institutionId: institution.institutionId,
       institutionName: institution.name,
       institutionType: institution.type,
+      uscc: institution.uscc,
       allowedDistricts: institution.allowedDistricts,
       allowedBusinessTypes: institution.allowedBusinessTypes,
       publicKey: keys.publicKey,
@@ -124,6 +130,7 @@ export async function seedDemoData(dataDir: string): Promise<boolean> {
     staff: (await seedDemoStaff()) ?? [],
   };
   await writeFile(credentialsPath(dataDir), `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  await writeSandbox(dataDir);
   await client.send(new PutCommand({ TableName: channelsTable, Item: { ...SEED_MARKER, seededAt: new Date().toISOString(), units: units.length } }));
   return true;
 }
@@ -157,4 +164,24 @@ async function addStaffCredentials(dataDir: string, staff: readonly DemoStaffCre
   }
   await mkdir(join(dataDir, 'demo'), { recursive: true, mode: 0o700 });
   await writeFile(credentialsPath(dataDir), `${JSON.stringify({ ...file, staff }, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * For a data directory seeded by an earlier version: the sandbox register is written again (it is
+ * deterministic), and channels in the credentials file get their institution's USCC if they lack it.
+ */
+async function refreshDemoFiles(dataDir: string): Promise<void> {
+  await mkdir(join(dataDir, 'demo'), { recursive: true, mode: 0o700 });
+  await writeSandbox(dataDir);
+  let file: DemoCredentials;
+  try {
+    file = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return;
+    throw error;
+  }
+  const usccOf = new Map(demoInstitutions().map((i) => [i.institutionId, i.uscc]));
+  if (file.channels.every((c) => c.uscc)) return;
+  const channels = file.channels.map((c) => ({ ...c, uscc: c.uscc ?? usccOf.get(c.institutionId) ?? '' }));
+  await writeFile(credentialsPath(dataDir), `${JSON.stringify({ ...file, channels }, null, 2)}\n`, { mode: 0o600 });
 }
