@@ -18,7 +18,11 @@ export interface TableDecl {
   readonly sortKey: string;
   /** Attribute holding an epoch-seconds expiry; readers treat expired items as absent. */
   readonly ttlAttribute?: string;
-  readonly globalIndexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
+  /**
+   * `include` names the only attributes (besides the keys) the index copies: indexes that readers use for
+   * ids and summaries never hold the items' sealed personal data, and cost less to write.
+   */
+  readonly globalIndexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string; readonly include?: readonly string[] }[];
   /** Why this table exists, for the reader and for the CDK construct's description. */
   readonly purpose: string;
 }
@@ -83,8 +87,13 @@ export const tables = {
     // Staff worklists: filings of one district in one status, oldest change first (002 五(二)1).
     // Sparse: filings whose outbox holds effects not yet performed, per district (the sweeper heals them).
     globalIndexes: [
-      { name: 'byDistrictStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-      { name: 'byPendingEffects', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+      {
+        name: 'byDistrictStatus',
+        partitionKey: 'gsi1pk',
+        sortKey: 'gsi1sk',
+        include: ['filingId', 'businessType', 'unitCode', 'institutionId', 'district', 'status', 'updatedAt', 'urgent', 'flaggedForStaff'],
+      },
+      { name: 'byPendingEffects', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', include: ['filingId', 'district', 'status', 'updatedAt'] },
     ],
     purpose: 'Batches, filings (with their history and the outbox of pending lifecycle effects) and per-unit disposition locks.',
   },
@@ -223,7 +232,7 @@ export const functions = {
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/corrections' },
     tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write', checklists: 'read' },
-    sends: ['intake', 'notifications'],
+    sends: ['intake', 'intakeUrgent', 'notifications'],
   },
   withdrawFiling: {
     entry: 'functions/handlers/withdraw-filing.ts',

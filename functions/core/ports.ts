@@ -299,6 +299,13 @@ export type RegisterWriteOutcome = 'applied' | 'alreadyApplied' | 'stale';
  */
 export interface RegisterWriter {
   commit(commit: RegisterCommit): Promise<RegisterWriteOutcome>;
+  /**
+   * Records on the unit that the filing is refused at commit time (with the rule's reason), on the same
+   * condition as a register write: the unit still at `expectedVersion` and the filing not applied. Of this
+   * and a concurrent approval's `commit`, exactly one succeeds. `alreadyApplied` when the filing was recorded
+   * meanwhile; `stale` when the unit changed otherwise (decide again).
+   */
+  refuse(refusal: { readonly unitCode: string; readonly filingId: string; readonly expectedVersion: number; readonly reasonCode: string; readonly unit: UnitView }): Promise<'refused' | 'alreadyApplied' | 'stale'>;
 }
 
 /** A certificate number allocated to a filing (step one of the approval saga). */

@@ -29,6 +29,8 @@ const builtInChecklists = {
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
   intake: intakeQueueFromEnv(),
+  // A corrected urgent filing goes back to intake on the priority lane (003 第十三条).
+  urgentIntake: intakeQueueFromEnv('intakeUrgent'),
   notifications: notificationQueueFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,

@@ -37,7 +37,7 @@ const indexesOf = (decl: TableDecl): GlobalSecondaryIndex[] =>
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    Projection: { ProjectionType: 'ALL' },
+    Projection: index.include === undefined ? { ProjectionType: 'ALL' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
   }));
 
 const stringAttributes = (names: Iterable<string>) => [...new Set(names)].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const }));

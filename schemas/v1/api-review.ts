@@ -40,6 +40,7 @@ export const reviewApi = {
         FILING_NOT_FOUND: '404: no such filing in your district.',
         FILING_NOT_REVIEWABLE: '409: the filing is not in a status this decision applies to (`filingStatus` says where it stands).',
         REVIEW_IN_PROGRESS: '409: an approval has begun; it cannot be refused now (approve again to complete it).',
+        PRESALE_NOTICE_NOT_REGISTERED: '409: the presale notice this filing relies on is accepted but not registered yet; approve it first.',
         APPROVAL_REFUSED: '409: an intake rule no longer holds against the register as it is now; the filing is `REVIEW_REFUSED` with `reasonCode`.',
         REGISTER_CONFLICT: '409: the unit kept changing while the filing was being registered; approving again resumes.',
         FILING_CHANGED: '409: the filing kept changing while the decision was being recorded; read it and decide again.',

@@ -107,10 +107,11 @@ describe('register integrity over HTTP', () => {
     const outcomes = await Promise.all(
       items.map(async (item, i) => {
         const district = units[i]!.district;
-        const [approval, refusal] = await Promise.all([
-          review(district, item.filingId!, { decision: 'APPROVE' }),
-          review(district, item.filingId!, { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' }),
-        ]);
+        const approve = () => review(district, item.filingId!, { decision: 'APPROVE' });
+        const refuse = () => review(district, item.filingId!, { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' });
+        // Half the pairs send the refusal first, so each side gets its chance to win.
+        const [approval, refusal] =
+          i % 2 === 0 ? await Promise.all([approve(), refuse()]) : await Promise.all([refuse(), approve()]).then(([r, a]) => [a, r] as const);
         return { item, unit: units[i]!, approval, refusal };
       }),
     );
@@ -128,7 +129,8 @@ describe('register integrity over HTTP', () => {
       if (filing.status === 'CERTIFIED') {
         approved += 1;
         expect(approval.status).toBe(200);
-        expect(refusal.body.code).toBe('REVIEW_IN_PROGRESS');
+        // The refusal met the approval's claim, or (arriving later) a filing already certified.
+        expect(['REVIEW_IN_PROGRESS', 'FILING_NOT_REVIEWABLE']).toContain(refusal.body.code);
         expect(recorded!.mortgages.map((m) => m.mortgageId)).toEqual([mortgageIdFor(item.filingId!)]);
         expect(allocation?.certificateNo).toBe(approval.body.certificateNo);
       } else {
@@ -144,6 +146,7 @@ describe('register integrity over HTTP', () => {
       expect((await filingRepositoryFromEnv().readDisposition(unit.unitCode)).holders).toEqual({});
     }
     expect(approved + refused).toBe(50);
+    console.log(`approve/refuse race: ${approved} approved, ${refused} refused`);
   }, 120_000);
 
   it('a transfer and a mortgage by the same owner cannot both be accepted; after the transfer, the former owner cannot mortgage', async () => {

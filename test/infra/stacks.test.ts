@@ -429,6 +429,15 @@ describe('least privilege and configuration, per function', () => {
     }
   });
 
+  it('copies into each filings index only the attributes it declares: no sealed personal data in an index', () => {
+    const [, table] = ofType(stateful, 'AWS::DynamoDB::Table').find(([, t]) => (t.Properties?.GlobalSecondaryIndexes as unknown[] | undefined)?.some((i) => (i as { IndexName: string }).IndexName === 'byPendingEffects'))!;
+    const indexes = table.Properties?.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
+    for (const index of tableDecls.filings.globalIndexes ?? []) {
+      expect(indexes.find((i) => i.IndexName === index.name)?.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...(index.include ?? [])] });
+      expect(index.include).not.toContain('content');
+    }
+  });
+
   it.each(functionNames)("%s reaches a table's indexes only by their declared names, and only when it reads the table", (name) => {
     const indexStatements = statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes('/index/'));
     expect(JSON.stringify(indexStatements)).not.toContain('/index/*');

@@ -16,7 +16,7 @@ import { vaultFromEnv } from '../../functions/adapters/keys/personal-data-vault'
 import { canonicalJson, CERTIFICATE_NUMBER, type JsonValue } from '../../functions/core/domain/certificate';
 import type { FilingRecord } from '../../functions/core/domain/filing';
 import { isPersonOwner } from '../../functions/core/domain/register';
-import { mortgageIdFor } from '../../functions/core/domain/registration';
+import { mortgageIdFor, planRegistration } from '../../functions/core/domain/registration';
 import { sm2Verify } from '../../functions/shared/crypto/sm2';
 import { sm3Hex } from '../../functions/shared/crypto/sm3';
 import { tableEnvVar } from '../../infra/topology';
@@ -290,6 +290,39 @@ describe('approval against the register as it is at commit time (DESIGN.md §3)'
     // Approving again answers the same refusal; the unit is free.
     expect(code(await approve(mortgage))).toBe('409 APPROVAL_REFUSED');
     expect((await filingRepositoryFromEnv().readDisposition(code1)).holders).toEqual({});
+  });
+
+  it('two approvals of one filing at once, one deciding on a stale unit: the filing ends as the register says (never refused with its change recorded)', async () => {
+    // Prepare: a mortgage on a seized unit; approval A reads the seized unit, then (before A decides) the
+    // seizure is lifted and approval B writes the register for the filing and stops (a crash before REGISTERED).
+    const code1 = unitCode(34);
+    await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]), seizures: [{ seizureId: 'S-34', court: '法院', status: 'ACTIVE' }] });
+    const filing = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'MORTGAGE_CREATE', mortgagors: await sealPeople('370102', id, [PEOPLE.owner]), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }));
+    const register = registerRepositoryFromEnv();
+    const original = DynamoRegisterRepository.prototype.getUnit;
+    let interleaved = false;
+    const spy = vi.spyOn(DynamoRegisterRepository.prototype, 'getUnit').mockImplementation(async function (this: DynamoRegisterRepository, unitCode: string) {
+      const unit = await original.call(this, unitCode);
+      if (unitCode === code1 && !interleaved) {
+        interleaved = true;
+        const now = (await original.call(register, code1))!;
+        await register.commit({ unitCode: code1, filingId: 'COURT-LIFT-34', expectedVersion: now.version, next: { ...now, seizures: [{ seizureId: 'S-34', court: '法院', status: 'LIFTED' }] } });
+        const lifted = (await original.call(register, code1))!;
+        expect(await register.commit(planRegistration(filing, { unit: lifted }).commit)).toBe('applied');
+      }
+      return unit;
+    });
+    // Act: approval A goes on with the seized view it read.
+    const first = await approve(filing);
+    spy.mockRestore();
+    // Assess
+    expect(body(first)).toMatchObject({ status: 'CERTIFIED' });
+    const stored = (await filingRepositoryFromEnv().get(filing.filingId))!;
+    expect(stored.status).toBe('CERTIFIED');
+    const unit = (await register.getUnit(code1))!;
+    expect(unit.appliedFilings).toEqual(['COURT-LIFT-34', filing.filingId]);
+    expect(unit.refusals).toBeUndefined();
+    expect(unit.mortgages).toHaveLength(1);
   });
 
   it('a seizure recorded after intake: the approval is refused UNIT_SEIZED and nothing is registered', async () => {

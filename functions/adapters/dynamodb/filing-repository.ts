@@ -26,7 +26,7 @@ import type { DispositionLock } from '../../core/domain/disposition';
 import { badRequest } from '../../core/domain/errors';
 import type { BatchItem, BatchRecord, FilingRecord, FilingStatus } from '../../core/domain/filing';
 import type { FilingCommit, FilingRepository, FilingSummary, FilingSummaryPage, PutFilingResult } from '../../core/ports';
-import { tableEnvVar } from '../../../infra/topology';
+import { tableEnvVar, tables } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
 import { MAX_BATCH_ATTEMPTS, backoff, chunk, isConditionalCheckFailed, withoutKeys } from './dynamo-support';
@@ -45,8 +45,12 @@ const WORKLIST_INDEX = 'byDistrictStatus';
 /** The sparse index of filings with pending effects (infra/topology.ts). */
 const PENDING_INDEX = 'byPendingEffects';
 const INDEX_KEY_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
-/** What a worklist reads of a filing: never the sealed personal data. */
-const SUMMARY_ATTRIBUTES = ['filingId', 'businessType', 'unitCode', 'institutionId', 'district', 'status', 'updatedAt', 'urgent', 'flaggedForStaff'] as const;
+/** What the index copies of a filing, as declared in infra/topology.ts: never the sealed personal data. */
+const indexAttributes = (name: string): readonly string[] => tables.filings.globalIndexes.find((i) => i.name === name)!.include;
+/** What a worklist reads of a filing. */
+const SUMMARY_ATTRIBUTES = indexAttributes(WORKLIST_INDEX);
+/** What the pending-effects index holds of a filing: the sweeper reads each filing itself. */
+const PENDING_ATTRIBUTES = indexAttributes(PENDING_INDEX);
 
 const filingKey = (filingId: string) => ({ pk: `FILING#${filingId}`, sk: 'META' });
 const batchKey = (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'META' });
@@ -201,6 +205,7 @@ export class DynamoFilingRepository implements FilingRepository {
         if (!isConditionalCheckFailed(error)) throw error;
       }
     }
+    if (effectIds.length === 0) return;
     try {
       await update([], 'attribute_exists(#outbox)');
     } catch (error) {
@@ -209,7 +214,7 @@ export class DynamoFilingRepository implements FilingRepository {
   }
 
   async listPendingEffects(district: string, before: string, page: { readonly limit: number; readonly cursor?: string }): Promise<FilingSummaryPage> {
-    return this.querySummaries(PENDING_INDEX, 'gsi2pk', pendingPk(district), page, before);
+    return this.querySummaries(PENDING_INDEX, 'gsi2pk', pendingPk(district), page, before, PENDING_ATTRIBUTES);
   }
 
   async putBatch(batch: BatchRecord): Promise<void> {
@@ -289,8 +294,9 @@ export class DynamoFilingRepository implements FilingRepository {
     partition: string,
     page: { readonly limit: number; readonly cursor?: string },
     sortBefore?: string,
+    attributes: readonly string[] = SUMMARY_ATTRIBUTES,
   ): Promise<FilingSummaryPage> {
-    const names: Record<string, string> = Object.fromEntries(SUMMARY_ATTRIBUTES.map((a, i) => [`#p${i}`, a]));
+    const names: Record<string, string> = Object.fromEntries(attributes.map((a, i) => [`#p${i}`, a]));
     const projection = Object.keys(names).join(', ');
     const values: Record<string, unknown> = { ':gpk': partition };
     if (sortBefore !== undefined) {

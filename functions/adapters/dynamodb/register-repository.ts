@@ -81,6 +81,31 @@ export class DynamoRegisterRepository implements RegisterReader, RegisterWriter 
     return unit?.appliedFilings.includes(commit.filingId) ? 'alreadyApplied' : 'stale';
   }
 
+  /** Records a refusal at commit time on the unit (RegisterWriter): conditional like a register write. */
+  async refuse(refusal: { readonly unitCode: string; readonly filingId: string; readonly expectedVersion: number; readonly reasonCode: string; readonly unit: UnitView }): Promise<'refused' | 'alreadyApplied' | 'stale'> {
+    const { unit } = refusal;
+    const item = unitItem({ ...unit, version: refusal.expectedVersion + 1, refusals: { ...unit.refusals, [refusal.filingId]: refusal.reasonCode } });
+    try {
+      await this.deps.client.send(
+        new PutCommand({
+          TableName: this.deps.tableName,
+          Item: item,
+          ConditionExpression:
+            refusal.expectedVersion === 1
+              ? 'attribute_exists(pk) AND (attribute_not_exists(version) OR version = :v) AND NOT contains(appliedFilings, :f)'
+              : 'version = :v AND NOT contains(appliedFilings, :f)',
+          ExpressionAttributeValues: { ':v': refusal.expectedVersion, ':f': refusal.filingId },
+        }),
+      );
+      return 'refused';
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const now = await this.getUnit(refusal.unitCode);
+    if (now?.appliedFilings.includes(refusal.filingId)) return 'alreadyApplied';
+    return now?.refusals?.[refusal.filingId] !== undefined ? 'refused' : 'stale';
+  }
+
   /** Seeds units (unconditionally: the seed and tests own their register) and the districts they are in. */
   async putUnits(units: readonly SeedUnit[]): Promise<void> {
     // BatchWriteItem refuses two writes to one key in a call: the last one given wins.
@@ -122,6 +147,7 @@ function unitItem(unit: UnitView): Record<string, unknown> {
     project: unit.project,
     version: unit.version,
     appliedFilings: unit.appliedFilings,
+    ...(unit.refusals === undefined ? {} : { refusals: unit.refusals }),
   };
 }
 
@@ -137,6 +163,7 @@ function toUnit(item: Record<string, unknown>): UnitView {
     seizures: (item['seizures'] ?? []) as UnitView['seizures'],
     version: typeof item['version'] === 'number' ? item['version'] : 1,
     appliedFilings: (item['appliedFilings'] ?? []) as string[],
+    ...(item['refusals'] === undefined ? {} : { refusals: item['refusals'] as Record<string, string> }),
     // Advance notices and the development project are absent on units that have none.
     ...(item['notices'] === undefined ? {} : { notices: item['notices'] as UnitView['notices'] }),
     ...(item['project'] === undefined ? {} : { project: item['project'] as UnitView['project'] }),

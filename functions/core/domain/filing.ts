@@ -178,8 +178,9 @@ export interface FilingRecord {
   readonly revision?: number;
   /** Follow-up effects of transitions not yet performed, by effect id (the outbox inside the item). */
   readonly outbox?: Readonly<Record<string, PendingEffect>>;
-  /** Times the sweeper sent this filing to intake again. */
+  /** Times the sweeper sent this filing to intake again in its current status, and when it last did. */
   readonly requeues?: number;
+  readonly lastRequeuedAt?: string;
   /** Set when the sweeper gave up on the filing (its intake keeps failing): staff must look at it. */
   readonly flaggedForStaff?: { readonly at: string; readonly reason: string };
 }

@@ -73,6 +73,11 @@ export interface UnitView {
   readonly version: number;
   /** Filings recorded on this unit, oldest first: applying a filing twice changes nothing. */
   readonly appliedFilings: readonly string[];
+  /**
+   * Filings whose approval found, at commit time, that an intake rule no longer held, with that rule's
+   * reason: recorded on the unit so that no concurrent approval of the same filing can still record it.
+   */
+  readonly refusals?: Readonly<Record<string, string>>;
   readonly district: string;
   /** SURVEYED (not yet first-registered) or REGISTERED. */
   readonly status: 'SURVEYED' | 'REGISTERED';

@@ -83,10 +83,9 @@ export async function processIntake(ports: ProcessIntakePorts, message: IntakeMe
     // A change of checklist applies to filings submitted after it; filings stored before versions existed use version 1.
     const checklist = await ports.checklists.version(filing.businessType, filing.checklistVersion ?? BUILT_IN_VERSION);
     if (!checklist) throw new Error(`No material checklist version ${filing.checklistVersion} for ${filing.businessType}`);
-    const context: IntakeContext = {
-      unit: await ports.register.getUnit(filing.unitCode),
-      pendingPresaleNoticeHolders: await pendingPresaleNoticeHolders(ports.filings, filing),
-    };
+    // The pending presale notice first: it only ever moves into the register, so one of the two reads sees it.
+    const pendingPresaleNotice = await pendingPresaleNoticeHolders(ports.filings, filing);
+    const context: IntakeContext = { unit: await ports.register.getUnit(filing.unitCode), pendingPresaleNoticeHolders: pendingPresaleNotice };
     let decision = decideIntake(filing, context, checklist);
     if (decision.outcome !== 'REFUSED') {
       const lock = await takeDisposition(ports.filings, filing);

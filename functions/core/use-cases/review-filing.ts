@@ -22,7 +22,7 @@ import { mortgageIdFor, noticeIdFor, planRegistration, registeredRights, type Re
 import type { StaffAccount } from '../domain/staff';
 import type { CertificateAllocation, CertificateStore, PersonalDataVault, PlatformSigner, RegisterReader, RegisterWriter } from '../ports';
 import { pendingPresaleNoticeHolders } from './process-intake';
-import { performTransition, runEffects, type LifecyclePorts } from './transition';
+import { healEffects, performTransition, type LifecyclePorts } from './transition';
 
 export type ReviewRequest =
   | { readonly decision: 'APPROVE'; readonly note?: string }
@@ -87,7 +87,7 @@ async function refuse(ports: ReviewPorts, staff: StaffAccount, first: FilingReco
   let filing = first;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (filing.status === 'REVIEW_REFUSED' && filing.approvalStartedAt === undefined) {
-      const healed = await runEffects(ports, filing);
+      const healed = await healEffects(ports, filing);
       return { filingId: healed.filingId, decision: 'REFUSE', status: healed.status, reasonCode: healed.reasonCode };
     }
     const outcome = await performTransition(ports, filing, 'REVIEW_REFUSE', {
@@ -108,7 +108,7 @@ async function approve(ports: ReviewPorts, staff: StaffAccount, first: FilingRec
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     switch (filing.status) {
       case 'CERTIFIED': {
-        const healed = await runEffects(ports, filing);
+        const healed = await healEffects(ports, filing);
         const allocation = await ports.certificates.allocationOf(healed.filingId);
         return { filingId: healed.filingId, decision: 'APPROVE', status: 'CERTIFIED', certificateNo: allocation?.certificateNo };
       }
@@ -117,7 +117,7 @@ async function approve(ports: ReviewPorts, staff: StaffAccount, first: FilingRec
         continue;
       case 'REVIEW_REFUSED':
         // An approval that found, at commit time, that a rule no longer holds answers that refusal again.
-        if (filing.approvalStartedAt !== undefined) throw refusedAtCommit(await runEffects(ports, filing));
+        if (filing.approvalStartedAt !== undefined) throw refusedAtCommit(await healEffects(ports, filing));
         throw notReviewable(filing.status);
       default:
         if (!REVIEWABLE_STATUSES.includes(filing.status)) throw notReviewable(filing.status);
@@ -135,16 +135,35 @@ async function approve(ports: ReviewPorts, staff: StaffAccount, first: FilingRec
 
 /** Steps 1–3: re-check against the unit as it is, write it conditionally on its version, REGISTER. Answers the filing as it then is. */
 async function register(ports: ReviewPorts, actor: string, filing: FilingRecord, note: string | undefined): Promise<FilingRecord> {
+  const refuseAtCommit = async (reasonCode: RefusalCode): Promise<FilingRecord> => {
+    const outcome = await performTransition(ports, filing, 'REFUSE_AT_COMMIT', { actor, reasonCode, note: REFUSAL_CODES[reasonCode].message });
+    return outcome.kind === 'moved' ? outcome.filing : reload(ports, filing.filingId);
+  };
   for (let attempt = 1; ; attempt++) {
     if (attempt > ATTEMPTS) throw conflict('REGISTER_CONFLICT', 'The unit kept changing while this filing was being registered; approve again to resume.');
+    // A pending presale notice only ever moves into the register, so reading it before the unit, one of the
+    // two reads sees it.
+    const pending = await pendingPresaleNoticeHolders(ports.filings, filing);
     const unit = await ports.register.getUnit(filing.unitCode);
-    // A previous attempt recorded it and stopped before REGISTERED: only the transition is left.
-    if (unit?.appliedFilings.includes(filing.filingId)) break;
-    const refusal = ruleRefusal(filing, { unit, pendingPresaleNoticeHolders: await pendingPresaleNoticeHolders(ports.filings, filing) });
-    if (refusal || !unit) {
-      const reasonCode: RefusalCode = refusal?.reasonCode ?? 'UNIT_NOT_FOUND';
-      const outcome = await performTransition(ports, filing, 'REFUSE_AT_COMMIT', { actor, reasonCode, note: REFUSAL_CODES[reasonCode].message });
-      return outcome.kind === 'moved' ? outcome.filing : reload(ports, filing.filingId);
+    if (!unit) return refuseAtCommit('UNIT_NOT_FOUND');
+    // A previous attempt (or a concurrent approval) recorded it and stopped before REGISTERED: only the transition is left.
+    if (unit.appliedFilings.includes(filing.filingId)) break;
+    // Or it recorded on the unit that the filing is refused: the same answer, never a register change.
+    const recorded = unit.refusals?.[filing.filingId];
+    if (recorded !== undefined) return refuseAtCommit(recorded as RefusalCode);
+    const refusal = ruleRefusal(filing, { unit });
+    if (refusal?.reasonCode === 'NO_PRESALE_NOTICE' && pending !== undefined && ruleRefusal(filing, { unit, pendingPresaleNoticeHolders: pending }) === undefined) {
+      // The notice this one relies on is accepted but not yet registered: registering this first could leave
+      // it standing on a notice that is then refused. Not a refusal: approve the presale notice first.
+      throw conflict('PRESALE_NOTICE_NOT_REGISTERED', 'The presale notice this filing relies on is accepted but not registered yet; approve it first, then this one.');
+    }
+    if (refusal) {
+      // The refusal is recorded on the unit at the version the rules were checked against, so it and a
+      // concurrent approval's register write cannot both succeed: exactly one of them changes the unit.
+      const fenced = await ports.register.refuse({ unitCode: unit.unitCode, filingId: filing.filingId, expectedVersion: unit.version, reasonCode: refusal.reasonCode, unit });
+      if (fenced === 'stale') continue;
+      if (fenced === 'alreadyApplied') break;
+      return refuseAtCommit(refusal.reasonCode);
     }
     const plan = planRegistration(filing, await registrationContext(ports, filing, unit));
     if ((await ports.register.commit(plan.commit)) !== 'stale') break;

@@ -58,8 +58,9 @@ const worklist = (filings: FilingRepository, district: string, status: FilingSta
  *    effects, or a function that lacked the port) have them performed: lock releases, audit records,
  *    progress events, intake messages.
  * 2. SUBMITTED filings unchanged for more than `staleMinutes` (a message lost, or dead-lettered) go to
- *    intake again (REQUEUE_INTAKE), urgent ones on the priority lane. One re-enqueued `maxRequeues` times
- *    and still stranded keeps failing intake: it is flagged for staff (FLAG_FOR_STAFF) and left alone.
+ *    intake again (REQUEUE_INTAKE), urgent ones on the priority lane, at most once per `staleMinutes`. One
+ *    re-enqueued `maxRequeues` times and still stranded keeps failing intake: it is flagged for staff
+ *    (FLAG_FOR_STAFF) and left alone. Its next status change clears the count and the flag.
  *    The worklist index is ordered by last change, so the scan stops at the first recent filing.
  * 3. CORRECTION_REQUIRED filings past their deadline (end of the CST day) are refused (CORRECTION_OVERDUE).
  */
@@ -77,7 +78,11 @@ export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<Swe
     const pending: string[] = [];
     for await (const item of pages((cursor) => ports.filings.listPendingEffects(district, pendingBefore, { limit, cursor }))) pending.push(item.filingId);
     for (const filing of await ports.filings.getMany(pending)) {
-      if (!hasPendingEffects(filing)) continue;
+      if (!hasPendingEffects(filing)) {
+        // Listed, but nothing left (its runner stopped between marking its effects done and leaving the index).
+        await ports.filings.completeEffects(filing.filingId, [], filing.revision ?? 0);
+        continue;
+      }
       await runEffects(ports, filing);
       result.healed += 1;
     }
@@ -89,6 +94,8 @@ export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<Swe
     }
     for (const filing of await ports.filings.getMany(stranded)) {
       if (filing.status !== 'SUBMITTED' || filing.flaggedForStaff !== undefined) continue;
+      // Once re-enqueued, a filing gets staleMinutes to be decided before it is re-enqueued again.
+      if (filing.lastRequeuedAt !== undefined && filing.lastRequeuedAt >= staleBefore) continue;
       const requeues = filing.requeues ?? 0;
       if (requeues >= maxRequeues) {
         const flagged = await performTransition(ports, filing, 'FLAG_FOR_STAFF', {
@@ -99,7 +106,7 @@ export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<Swe
         if (flagged.kind === 'moved') result.flagged += 1;
         continue;
       }
-      const requeued = await performTransition(ports, filing, 'REQUEUE_INTAKE', { actor: ACTOR, set: { requeues: requeues + 1 } });
+      const requeued = await performTransition(ports, filing, 'REQUEUE_INTAKE', { actor: ACTOR, set: { requeues: requeues + 1, lastRequeuedAt: now.toISOString() } });
       if (requeued.kind !== 'moved') continue;
       if (filing.urgent === true) result.reenqueuedUrgent += 1;
       else result.reenqueued += 1;

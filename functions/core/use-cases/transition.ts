@@ -88,6 +88,9 @@ export async function performTransition(ports: LifecyclePorts, filing: FilingRec
     spec.to === undefined
       ? undefined
       : { at, status: spec.to, by: input.actor, ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}), ...(input.note ? { note: input.note } : {}) };
+  // A status change ends whatever the sweeper counted or flagged about the status the filing leaves.
+  const sweeperMarks = spec.to !== undefined && (filing.requeues !== undefined || filing.flaggedForStaff !== undefined) ? { requeues: undefined, flaggedForStaff: undefined, lastRequeuedAt: undefined } : {};
+  input = { ...input, set: { ...sweeperMarks, ...input.set } };
   const after = moved(filing, input, spec.to, entry, revision);
   const effects = effectsOf({ name, filing: after, before: filing, actor: input.actor, at, detail: input.detail }, revision);
   const set = { ...input.set, ...(input.reasonCode !== undefined ? { reasonCode: input.reasonCode } : {}) };
@@ -149,6 +152,20 @@ export async function runEffects(ports: LifecyclePorts, filing: FilingRecord): P
   if (done.length > 0) await ports.filings.completeEffects(filing.filingId, done, done.length === pending.length ? (filing.revision ?? 0) : undefined);
   const left = Object.fromEntries(pending.filter((e) => !done.includes(e.id)).map((e) => [e.id, e]));
   return { ...filing, outbox: left };
+}
+
+/**
+ * Performs what an earlier transition left pending when a request finds the filing already moved (a
+ * repeated withdrawal, refusal or approval). A failure leaves the effects to the sweeper: the answer to the
+ * request is the filing as it stands, not an error.
+ */
+export async function healEffects(ports: LifecyclePorts, filing: FilingRecord): Promise<FilingRecord> {
+  try {
+    return await runEffects(ports, filing);
+  } catch (error) {
+    ports.onEffectsPending?.(filing.filingId, error);
+    return filing;
+  }
 }
 
 /** Whether the filing still has effects to perform. */

@@ -1,7 +1,7 @@
 import { conflict, notFound } from '../domain/errors';
 import type { Channel } from '../ports';
 import { filingStateOf, type FilingStateView } from './filing-state';
-import { performTransition, runEffects, type LifecyclePorts } from './transition';
+import { healEffects, performTransition, type LifecyclePorts } from './transition';
 
 export type WithdrawFilingPorts = LifecyclePorts;
 
@@ -25,7 +25,7 @@ export async function withdrawFiling(ports: WithdrawFilingPorts, channel: Channe
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const filing = await ports.filings.get(filingId);
     if (!filing || filing.channelId !== channel.channelId) throw notFound('FILING_NOT_FOUND', 'No filing with this id exists for this channel.');
-    if (filing.status === 'WITHDRAWN') return filingStateOf(await runEffects(ports, filing));
+    if (filing.status === 'WITHDRAWN') return filingStateOf(await healEffects(ports, filing));
     const outcome = await performTransition(ports, filing, 'WITHDRAW', {
       actor: `channel:${channel.channelId}`,
       ...(reason ? { note: reason, set: { withdrawalReason: reason } } : {}),

@@ -80,6 +80,28 @@ describe('DynamoRegisterRepository', () => {
     expect((await register.getUnit(code))!.appliedFilings).toHaveLength(1);
   });
 
+  it('a refusal at commit and a register write of one filing at one version: exactly one changes the unit, and each answers the other', async () => {
+    const code = unitCode(5);
+    await register.putUnits([{ ...jointlyOwned, unitCode: code }]);
+    const before = (await register.getUnit(code))!;
+    const [written, refused] = await Promise.all([
+      register.commit({ unitCode: code, filingId: 'F-R', expectedVersion: 1, next: { ...before, address: 'registered' } }),
+      register.refuse({ unitCode: code, filingId: 'F-R', expectedVersion: 1, reasonCode: 'UNIT_SEIZED', unit: before }),
+    ]);
+    const after = (await register.getUnit(code))!;
+    expect(after.version).toBe(2);
+    if (written === 'applied') {
+      expect(refused).toBe('alreadyApplied');
+      expect(after.appliedFilings).toEqual(['F-R']);
+      expect(after.refusals).toBeUndefined();
+    } else {
+      expect([written, refused]).toEqual(['stale', 'refused']);
+      expect(after).toMatchObject({ appliedFilings: [], refusals: { 'F-R': 'UNIT_SEIZED' }, address: before.address });
+      // Once refused on the unit, the filing cannot be recorded at the new version either... its approval reads the refusal first.
+      expect(await register.refuse({ unitCode: code, filingId: 'F-R', expectedVersion: 1, reasonCode: 'UNIT_SEIZED', unit: before })).toBe('refused');
+    }
+  });
+
   it('writes 1,200 units across BatchWriteItem chunks, reads each back, and lists the districts they are in', async () => {
     const units: UnitView[] = Array.from({ length: 1200 }, (_, i) => ({
       unitCode: `${i % 2 === 0 ? '370102' : '370105'}${unitCode(1000 + i).slice(6)}`,

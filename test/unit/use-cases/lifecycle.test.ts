@@ -410,13 +410,24 @@ describe('sweep: healing and giving up', () => {
     expect(await run({ pendingSeconds: 5 })).toMatchObject({ healed: 1 });
   });
 
-  it('flags a filing re-enqueued maxRequeues times and still stranded for staff, and stops re-enqueueing it', async () => {
+  it('re-enqueues a stranded filing at most once per staleMinutes, flags it for staff after maxRequeues, and a status change clears both', async () => {
     filings.put(filing('SUBMITTED', { updatedAt: '2026-11-30T01:00:00.000Z' }));
-    for (let i = 0; i < 3; i++) expect(await run({ maxRequeues: 3 })).toMatchObject({ reenqueued: 1, flagged: 0 });
-    expect(await run({ maxRequeues: 3 })).toMatchObject({ reenqueued: 0, flagged: 1 });
-    expect(await run({ maxRequeues: 3 })).toMatchObject({ reenqueued: 0, flagged: 0 });
+    const at = (minutes: number) => sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock(new Date(Date.parse(NOW) + minutes * 60_000).toISOString()) }, { staleMinutes: 10, maxRequeues: 3 });
+    expect(await at(0)).toMatchObject({ reenqueued: 1, flagged: 0 });
+    // Five minutes later it is still within its staleMinutes since the last re-enqueue: left to intake.
+    expect(await at(5)).toMatchObject({ reenqueued: 0, flagged: 0 });
+    expect(await at(11)).toMatchObject({ reenqueued: 1 });
+    expect(await at(22)).toMatchObject({ reenqueued: 1 });
+    expect(await at(33)).toMatchObject({ reenqueued: 0, flagged: 1 });
+    expect(await at(44)).toMatchObject({ reenqueued: 0, flagged: 0 });
     expect(queue.messages).toHaveLength(3);
     expect(await filings.get('F-1')).toMatchObject({ status: 'SUBMITTED', requeues: 3, flaggedForStaff: { reason: 'INTAKE_KEEPS_FAILING' } });
     expect(audit.records.map((r) => r.action)).toEqual(['FILING_FLAGGED_FOR_STAFF']);
+    // The filer withdraws it: the sweeper's marks go with the status it leaves.
+    await withdrawFiling({ filings, notifications, audit, clock: fixedClock(NOW) }, channel, 'F-1', undefined);
+    const withdrawn = (await filings.get('F-1'))!;
+    expect(withdrawn).not.toHaveProperty('requeues');
+    expect(withdrawn).not.toHaveProperty('flaggedForStaff');
+    expect(withdrawn).not.toHaveProperty('lastRequeuedAt');
   });
 });
