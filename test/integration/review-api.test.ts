@@ -325,6 +325,30 @@ describe('approval against the register as it is at commit time (DESIGN.md §3)'
     expect(unit.mortgages).toHaveLength(1);
   });
 
+  it('a presale mortgage notice relying on a presale notice accepted but not registered waits for it (409, not refused), then registers', async () => {
+    const code1 = unitCode(35);
+    const project = { projectId: 'QC-RV-35', developerInstitutionId: world.developer.institutionId, developerUscc: world.developer.uscc, developerName: '示范置业有限公司' };
+    await putUnit({ unitCode: code1, status: 'SURVEYED', project });
+    const buyers = [PEOPLE.coOwnerA];
+    const notice = await acceptedFiling(world.developer, code1, async (id) => ({
+      businessType: 'PRESALE_NOTICE',
+      buyers: await sealPeople('370102', id, buyers),
+      seller: { name: '示范置业有限公司', uscc: world.developer.uscc },
+      contractNo: 'YS-2026-0035',
+      priceFen: '150000000',
+    }));
+    const mortgageNotice = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'PRESALE_MORTGAGE_NOTICE', buyers: await sealPeople('370102', id, buyers), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }));
+    // Act / Assess: the mortgage notice first is not registered and not refused.
+    const early = await approve(mortgageNotice);
+    expect(code(early)).toBe('409 PRESALE_NOTICE_NOT_REGISTERED');
+    expect((await filingRepositoryFromEnv().get(mortgageNotice.filingId))!.status).toBe('ACCEPTED');
+    expect((await registerRepositoryFromEnv().getUnit(code1))!.notices ?? []).toEqual([]);
+    // The presale notice, then the mortgage notice.
+    expect(reviewResultSchema.parse(body(await approve(notice))).status).toBe('CERTIFIED');
+    expect(reviewResultSchema.parse(body(await approve(mortgageNotice))).status).toBe('CERTIFIED');
+    expect((await registerRepositoryFromEnv().getUnit(code1))!.notices?.map((n) => n.kind)).toEqual(['PRESALE_NOTICE', 'PRESALE_MORTGAGE_NOTICE']);
+  });
+
   it('a seizure recorded after intake: the approval is refused UNIT_SEIZED and nothing is registered', async () => {
     const code1 = unitCode(32);
     await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
