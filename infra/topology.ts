@@ -91,7 +91,7 @@ export const tables = {
         name: 'byDistrictStatus',
         partitionKey: 'gsi1pk',
         sortKey: 'gsi1sk',
-        include: ['filingId', 'businessType', 'unitCode', 'institutionId', 'district', 'status', 'updatedAt', 'urgent', 'flaggedForStaff'],
+        include: ['filingId', 'businessType', 'unitCode', 'institutionId', 'district', 'status', 'updatedAt', 'urgent', 'flaggedForStaff', 'approvalStartedAt'],
       },
       { name: 'byPendingEffects', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', include: ['filingId', 'district', 'status', 'updatedAt'] },
     ],

@@ -209,8 +209,10 @@ export interface FilingSummary {
   readonly updatedAt: string;
   /** Urgent filings take a priority lane (003 第十三条). */
   readonly urgent?: boolean;
-  /** Set when the sweeper gave up re-enqueueing the filing: staff must look at it. */
+  /** Set when the sweeper gave up on the filing (intake keeps failing, an approval stalled): staff must look at it. */
   readonly flaggedForStaff?: FilingRecord['flaggedForStaff'];
+  /** Set once an approval claimed the filing. */
+  readonly approvalStartedAt?: string;
 }
 
 export interface FilingSummaryPage {

@@ -77,7 +77,7 @@ export const staffFilingSummarySchema = z.object({
   flaggedForStaff: z
     .object({ at: z.iso.datetime({ offset: true }), reason: z.string() })
     .optional()
-    .meta({ description: 'Set when the sweeper stopped re-sending the filing to intake because its intake keeps failing (`INTAKE_KEEPS_FAILING`): a person must look at it.' }),
+    .meta({ description: 'Set by the sweeper when a person must look at the filing: its intake keeps failing (`INTAKE_KEEPS_FAILING`; it is no longer re-sent to intake), or its approval stopped midway (`APPROVAL_STALLED`; approving again resumes it).' }),
 });
 
 export const staffFilingListSchema = z.object({

@@ -106,7 +106,8 @@ export class MemoryFilings implements FilingRepository {
   private page(filings: FilingRecord[], page: { readonly limit: number; readonly cursor?: string }): FilingSummaryPage {
     const all = filings.sort((a, b) => (`${a.updatedAt}#${a.filingId}` < `${b.updatedAt}#${b.filingId}` ? -1 : 1));
     const start = page.cursor === undefined ? 0 : Number(page.cursor);
-    const items = all.slice(start, start + page.limit).map(({ filingId, businessType, unitCode, institutionId, district: d, status: s, updatedAt, urgent, flaggedForStaff }) => ({
+    const items = all.slice(start, start + page.limit).map(({ filingId, businessType, unitCode, institutionId, district: d, status: s, updatedAt, urgent, flaggedForStaff, approvalStartedAt }) => ({
+      approvalStartedAt,
       filingId,
       businessType,
       unitCode,

@@ -1,5 +1,5 @@
 import type { FilingStatus } from '../domain/filing';
-import { isCorrectionOverdue } from '../domain/lifecycle';
+import { isCorrectionOverdue, REVIEWABLE_STATUSES } from '../domain/lifecycle';
 import type { FilingRepository, FilingSummary, FilingSummaryPage, RegisterReader } from '../ports';
 import { refuseOverdueCorrection } from './refuse-overdue-correction';
 import { hasPendingEffects, performTransition, runEffects, type LifecyclePorts } from './transition';
@@ -19,6 +19,8 @@ export interface SweepConfig {
   readonly pendingSeconds?: number;
   /** After this many re-enqueues a filing still stranded is flagged for staff instead of re-enqueued for ever. */
   readonly maxRequeues?: number;
+  /** An approval claimed (or REGISTERED and not certified) longer ago than this has stopped: it is flagged for staff. */
+  readonly stalledApprovalMinutes?: number;
   /** Worklist page size. */
   readonly pageSize?: number;
 }
@@ -35,6 +37,7 @@ export interface SweepResult {
 const ACTOR = 'worker:sweeper';
 const DEFAULT_PENDING_SECONDS = 60;
 const DEFAULT_MAX_REQUEUES = 5;
+const DEFAULT_STALLED_APPROVAL_MINUTES = 15;
 
 /** Every summary of a paged listing, oldest first. */
 async function* pages(list: (cursor: string | undefined) => Promise<FilingSummaryPage>): AsyncGenerator<FilingSummary> {
@@ -62,13 +65,16 @@ const worklist = (filings: FilingRepository, district: string, status: FilingSta
  *    re-enqueued `maxRequeues` times and still stranded keeps failing intake: it is flagged for staff
  *    (FLAG_FOR_STAFF) and left alone. Its next status change clears the count and the flag.
  *    The worklist index is ordered by last change, so the scan stops at the first recent filing.
- * 3. CORRECTION_REQUIRED filings past their deadline (end of the CST day) are refused (CORRECTION_OVERDUE).
+ * 3. Approvals that stopped midway (claimed, or REGISTERED and not certified, for longer than
+ *    `stalledApprovalMinutes`) are flagged for staff (APPROVAL_STALLED): approving again resumes them.
+ * 4. CORRECTION_REQUIRED filings past their deadline (end of the CST day) are refused (CORRECTION_OVERDUE).
  */
 export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<SweepResult> {
   const now = ports.clock.now();
   const staleBefore = new Date(now.getTime() - config.staleMinutes * 60_000).toISOString();
   const pendingBefore = new Date(now.getTime() - (config.pendingSeconds ?? DEFAULT_PENDING_SECONDS) * 1000).toISOString();
   const maxRequeues = config.maxRequeues ?? DEFAULT_MAX_REQUEUES;
+  const stalledBefore = new Date(now.getTime() - (config.stalledApprovalMinutes ?? DEFAULT_STALLED_APPROVAL_MINUTES) * 60_000).toISOString();
   const limit = config.pageSize ?? 100;
   const result = { districts: 0, healed: 0, reenqueued: 0, reenqueuedUrgent: 0, flagged: 0, refusedOverdue: 0 };
 
@@ -110,6 +116,28 @@ export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<Swe
       if (requeued.kind !== 'moved') continue;
       if (filing.urgent === true) result.reenqueuedUrgent += 1;
       else result.reenqueued += 1;
+    }
+
+    // Approvals that stopped midway (a crash, a timeout) and were not resumed: a person must approve again.
+    const stalled: string[] = [];
+    for await (const item of worklist(ports.filings, district, 'REGISTERED', limit)) {
+      if (item.updatedAt >= stalledBefore) break;
+      if (item.flaggedForStaff === undefined) stalled.push(item.filingId);
+    }
+    for (const status of REVIEWABLE_STATUSES) {
+      for await (const item of worklist(ports.filings, district, status, limit)) {
+        if (item.approvalStartedAt !== undefined && item.approvalStartedAt < stalledBefore && item.flaggedForStaff === undefined) stalled.push(item.filingId);
+      }
+    }
+    for (const filing of await ports.filings.getMany(stalled)) {
+      if (filing.flaggedForStaff !== undefined || filing.approvalStartedAt === undefined || filing.approvalStartedAt >= stalledBefore) continue;
+      if (filing.status !== 'REGISTERED' && !REVIEWABLE_STATUSES.includes(filing.status)) continue;
+      const flagged = await performTransition(ports, filing, 'FLAG_FOR_STAFF', {
+        actor: ACTOR,
+        set: { flaggedForStaff: { at: now.toISOString(), reason: 'APPROVAL_STALLED' } },
+        detail: { status: filing.status },
+      });
+      if (flagged.kind === 'moved') result.flagged += 1;
     }
 
     const waiting: string[] = [];

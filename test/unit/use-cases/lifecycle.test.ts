@@ -430,4 +430,17 @@ describe('sweep: healing and giving up', () => {
     expect(withdrawn).not.toHaveProperty('flaggedForStaff');
     expect(withdrawn).not.toHaveProperty('lastRequeuedAt');
   });
+
+  it('flags approvals that stopped midway (claimed, or REGISTERED and not certified) for staff, and leaves recent ones', async () => {
+    filings.put(filing('ACCEPTED', { filingId: 'F-CLAIMED', approvalStartedAt: '2026-11-30T01:00:00.000Z' }));
+    filings.put(filing('REGISTERED', { filingId: 'F-REG', approvalStartedAt: '2026-11-30T01:00:00.000Z', updatedAt: '2026-11-30T01:00:00.000Z' }));
+    filings.put(filing('ACCEPTED', { filingId: 'F-RECENT', approvalStartedAt: '2026-11-30T01:55:00.000Z' }));
+    filings.put(filing('ACCEPTED', { filingId: 'F-UNCLAIMED', updatedAt: '2026-11-29T01:00:00.000Z' }));
+    expect(await run()).toMatchObject({ flagged: 2 });
+    expect((await filings.get('F-CLAIMED'))!.flaggedForStaff).toMatchObject({ reason: 'APPROVAL_STALLED' });
+    expect((await filings.get('F-REG'))!.flaggedForStaff).toMatchObject({ reason: 'APPROVAL_STALLED' });
+    expect((await filings.get('F-RECENT'))!.flaggedForStaff).toBeUndefined();
+    expect((await filings.get('F-UNCLAIMED'))!.flaggedForStaff).toBeUndefined();
+    expect(await run()).toMatchObject({ flagged: 0 });
+  });
 });
