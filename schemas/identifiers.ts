@@ -229,13 +229,24 @@ export const phoneProblem = (value: string): CheckProblem | undefined =>
 export const phoneSchema = checkedString(phoneProblem, { pattern: PHONE_RE.source });
 
 const CLIENT_REF_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+/**
+ * A reference (clientRef, material ref) is stored in the clear and shown back: one that carries a
+ * resident ID number or a mobile number — typed into the wrong field, or an ID number used as a
+ * reference — is refused like a free-text note that carries one (`PERSONAL_DATA_IN_TEXT`).
+ */
+const personalDataInReference = (value: string): CheckProblem | undefined =>
+  carriesPersonalIdentifier(value) || UNCHECKED_IDENTIFIER_RE.test(value)
+    ? problem(PERSONAL_DATA_IN_TEXT, 'A reference must not carry a resident ID number or a phone number.')
+    : undefined;
+/** What an INVALID item's echo also withholds (functions/core/use-cases/submit-batch.ts): 15 digits, 17 and any check character, a mobile number. */
+const UNCHECKED_IDENTIFIER_RE = /(?<!\d)(?:\d{15}|\d{17}[\dXx]|1[3-9]\d{9})(?!\d)/;
 export const clientRefProblem = (value: string): CheckProblem | undefined =>
   CLIENT_REF_RE.test(value)
-    ? undefined
+    ? personalDataInReference(value)
     : problem('CLIENT_REF_FORMAT', 'Must be 1 to 64 characters from A-Z, a-z, 0-9 and . _ : -.');
 export const clientRefSchema = checkedString(clientRefProblem, {
   pattern: CLIENT_REF_RE.source,
-  description: "The filer's own reference for the filing, unique per channel; re-sending it is idempotent.",
+  description: "The filer's own reference for the filing, unique per channel; re-sending it is idempotent. A reference carrying a resident ID number or a phone number is refused (`PERSONAL_DATA_IN_TEXT`).",
 });
 
 // Control, format and separator characters and lone surrogates: invisible or able to break logs and
@@ -273,7 +284,7 @@ export const organisationNameSchema = nameSchemaOf(ORGANISATION_NAME_MAX);
 const MATERIAL_REF_RE = /^[\x20-\x7E]{1,128}$/;
 const SM3_RE = /^[0-9a-f]{64}$/;
 export const materialRefProblem = (value: string): CheckProblem | undefined =>
-  MATERIAL_REF_RE.test(value) ? undefined : problem('MATERIAL_REF_FORMAT', 'Must be 1 to 128 printable ASCII characters.');
+  MATERIAL_REF_RE.test(value) ? personalDataInReference(value) : problem('MATERIAL_REF_FORMAT', 'Must be 1 to 128 printable ASCII characters.');
 export const materialSm3Problem = (value: string): CheckProblem | undefined =>
   SM3_RE.test(value) ? undefined : problem('MATERIAL_SM3_FORMAT', 'Must be the SM3 digest of the material as 64 lowercase hex digits.');
 

@@ -4,14 +4,30 @@
  */
 import { z } from 'zod';
 import { WEBHOOK_URL_CODES, WEBHOOK_URL_MAX_LENGTH } from '../../functions/core/domain/webhook-url';
+import { carriesPersonalIdentifier, PERSONAL_DATA_IN_TEXT } from '../identifiers';
 import type { WebhookView } from '../../functions/core/use-cases/webhook-settings';
 
 export { WEBHOOK_URL_CODES };
+
+/** The URL with its percent-encoding undone where it can be, so that `%33%37…` hides nothing. */
+function decodedForCheck(url: string): string {
+  try {
+    return `${url} ${decodeURIComponent(url)}`;
+  } catch {
+    return url;
+  }
+}
 
 export const putWebhookRequestSchema = z.strictObject({
   url: z
     .string()
     .max(WEBHOOK_URL_MAX_LENGTH)
+    // The URL is stored in the clear and shown back: it must not carry a resident ID or phone number.
+    .superRefine((value, ctx) => {
+      if (carriesPersonalIdentifier(decodedForCheck(value))) {
+        ctx.addIssue({ code: 'custom', message: 'The URL must not carry a resident ID number or a phone number.', params: { code: PERSONAL_DATA_IN_TEXT } });
+      }
+    })
     .nullable()
     .meta({
       description:

@@ -52,7 +52,8 @@ export async function recordCall(audit: AuditLog, counter: DenialCounter | undef
   // The path without its query string: queries may one day carry what is not ours to log.
   const detail: Record<string, string | number | boolean> = {
     method: call.event.httpMethod,
-    path: call.event.path.slice(0, 256),
+    // The route template, never the raw path: a caller can put anything in a path (an ID number, a name).
+    path: call.event.resource,
     status: call.statusCode,
     ...(call.code ? { code: call.code } : {}),
     requestId: call.requestId,

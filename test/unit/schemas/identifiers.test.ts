@@ -325,3 +325,31 @@ describe('carriesPersonalIdentifier (free-text notes)', () => {
     expect(carriesPersonalIdentifier(text)).toBe(false);
   });
 });
+
+describe('references carry no personal identifiers (clientRef, material ref, webhook URL)', () => {
+  // Found by the fuzz (test/e2e/fuzz.test.ts): a valid filing whose clientRef or material ref was an ID
+  // number was SUBMITTED, stored in the clear and echoed by every view of the batch and the filing.
+  it.each([
+    ['an ID number', '370102199101032507'],
+    ['an ID number in a reference', 'FZ-370102199901252129'],
+    ['an ID number split by hyphens', '370102-19910103-2507'],
+    ['an ID number with a wrong check character', '370102199101032500'],
+    ['an old 15-digit ID number', 'REF.110105491231002'],
+    ['a mobile number', 'CALL-13812345678'],
+  ])('refuses %s as a clientRef and as a material ref', (_label, ref) => {
+    expect(codesOf(clientRefSchema, ref)).toEqual(['PERSONAL_DATA_IN_TEXT']);
+    expect(codesOf(materialItemSchema, { type: 'LOAN_CONTRACT', ref, sm3: 'a'.repeat(64) })).toEqual(['PERSONAL_DATA_IN_TEXT']);
+  });
+
+  it.each(['ICBC-JN-2024-000001', 'E2E-01', 'FZ-7-2072-1', 'DOC-ICBC-JN-2024-000001-LOAN_CONTRACT', '2026-12-01.0001'])('lets %s through', (ref) => {
+    expect(clientRefSchema.safeParse(ref).success).toBe(true);
+  });
+
+  it('refuses a webhook URL that carries an ID number, also percent-encoded', async () => {
+    const { putWebhookRequestSchema } = await import('../../../schemas/v1/webhook');
+    expect(codesOf(putWebhookRequestSchema, { url: 'https://bank.example/zt?id=370102199101032507' })).toEqual(['PERSONAL_DATA_IN_TEXT']);
+    expect(codesOf(putWebhookRequestSchema, { url: 'https://bank.example/zt/%33%37%30%31%30%32199101032507' })).toEqual(['PERSONAL_DATA_IN_TEXT']);
+    expect(putWebhookRequestSchema.safeParse({ url: 'https://bank.example.cn/zhitong/progress' }).success).toBe(true);
+    expect(putWebhookRequestSchema.safeParse({ url: null }).success).toBe(true);
+  });
+});
