@@ -58,24 +58,7 @@ export class DynamoRegisterRepository implements RegisterReader, RegisterWriter 
   /** One register write (RegisterWriter): conditional on the unit's version and on the filing not being applied yet. */
   async commit(commit: RegisterCommit): Promise<RegisterWriteOutcome> {
     const applied = commit.next.appliedFilings.includes(commit.filingId) ? commit.next.appliedFilings : [...commit.next.appliedFilings, commit.filingId];
-    const item = { ...unitItem({ ...commit.next, version: commit.expectedVersion + 1, appliedFilings: applied }) };
-    try {
-      await this.deps.client.send(
-        new PutCommand({
-          TableName: this.deps.tableName,
-          Item: item,
-          // A unit seeded before versions existed reads as version 1.
-          ConditionExpression:
-            commit.expectedVersion === 1
-              ? 'attribute_exists(pk) AND (attribute_not_exists(version) OR version = :v) AND NOT contains(appliedFilings, :f)'
-              : 'version = :v AND NOT contains(appliedFilings, :f)',
-          ExpressionAttributeValues: { ':v': commit.expectedVersion, ':f': commit.filingId },
-        }),
-      );
-      return 'applied';
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    if (await this.putAtVersion({ ...commit.next, appliedFilings: applied }, commit.expectedVersion, commit.filingId)) return 'applied';
     // Refused: either this filing was applied before (a repeated saga step), or the unit moved on.
     const unit = await this.getUnit(commit.unitCode);
     return unit?.appliedFilings.includes(commit.filingId) ? 'alreadyApplied' : 'stale';
@@ -83,27 +66,36 @@ export class DynamoRegisterRepository implements RegisterReader, RegisterWriter 
 
   /** Records a refusal at commit time on the unit (RegisterWriter): conditional like a register write. */
   async refuse(refusal: { readonly unitCode: string; readonly filingId: string; readonly expectedVersion: number; readonly reasonCode: string; readonly unit: UnitView }): Promise<'refused' | 'alreadyApplied' | 'stale'> {
-    const { unit } = refusal;
-    const item = unitItem({ ...unit, version: refusal.expectedVersion + 1, refusals: { ...unit.refusals, [refusal.filingId]: refusal.reasonCode } });
+    const next = { ...refusal.unit, refusals: { ...refusal.unit.refusals, [refusal.filingId]: refusal.reasonCode } };
+    if (await this.putAtVersion(next, refusal.expectedVersion, refusal.filingId)) return 'refused';
+    const now = await this.getUnit(refusal.unitCode);
+    if (now?.appliedFilings.includes(refusal.filingId)) return 'alreadyApplied';
+    return now?.refusals?.[refusal.filingId] !== undefined ? 'refused' : 'stale';
+  }
+
+  /**
+   * Replaces the unit item with `next` at version `expectedVersion + 1`, if the unit is still at
+   * `expectedVersion` and does not list the filing as applied; false when that condition failed.
+   */
+  private async putAtVersion(next: UnitView, expectedVersion: number, filingId: string): Promise<boolean> {
     try {
       await this.deps.client.send(
         new PutCommand({
           TableName: this.deps.tableName,
-          Item: item,
+          Item: unitItem({ ...next, version: expectedVersion + 1 }),
+          // A unit seeded before versions existed reads as version 1.
           ConditionExpression:
-            refusal.expectedVersion === 1
+            expectedVersion === 1
               ? 'attribute_exists(pk) AND (attribute_not_exists(version) OR version = :v) AND NOT contains(appliedFilings, :f)'
               : 'version = :v AND NOT contains(appliedFilings, :f)',
-          ExpressionAttributeValues: { ':v': refusal.expectedVersion, ':f': refusal.filingId },
+          ExpressionAttributeValues: { ':v': expectedVersion, ':f': filingId },
         }),
       );
-      return 'refused';
+      return true;
     } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
     }
-    const now = await this.getUnit(refusal.unitCode);
-    if (now?.appliedFilings.includes(refusal.filingId)) return 'alreadyApplied';
-    return now?.refusals?.[refusal.filingId] !== undefined ? 'refused' : 'stale';
   }
 
   /** Seeds units (unconditionally: the seed and tests own their register) and the districts they are in. */
