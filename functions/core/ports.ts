@@ -7,7 +7,7 @@ import type { BusinessType, InstitutionType } from './domain/business-types';
 import type { ChecklistDraft, ChecklistVersion } from './domain/checklists';
 import type { DispositionLock } from './domain/disposition';
 import type { FilingRecord, BatchRecord, FilingStatus, HistoryEntry } from './domain/filing';
-import type { PendingEffect, ProgressEvent } from './domain/lifecycle';
+import type { AuditDraft, PendingEffect, ProgressEvent } from './domain/lifecycle';
 import type { UnitView } from './domain/register';
 import type { Certificate, CertificateSeries } from './domain/certificate';
 import type { RegisterCommit } from './domain/registration';
@@ -158,23 +158,15 @@ export interface IntakeQueue {
   enqueue(messages: readonly IntakeMessage[]): Promise<void>;
 }
 
-export interface AuditRecord {
-  /**
-   * Set by lifecycle effects: the record's stable id (`<filingId>:<effect id>`); the log keeps a record
-   * with an id at most once, so an effect performed again after a crash is not logged twice.
-   */
+/**
+ * An audit record (the fields are the lifecycle's AuditDraft: whose log, who acted, what, outcome, target
+ * ids, detail — never personal data), plus what lifecycle effects set: a stable `id` (`<filingId>:<effect
+ * id>`), which the log keeps at most once so an effect performed again after a crash is not logged twice,
+ * and `at`, the transition's time (otherwise the time of writing).
+ */
+export interface AuditRecord extends AuditDraft {
   readonly id?: string;
-  /** When it happened (the transition's time), for records with an id; otherwise the time of writing. */
   readonly at?: string;
-  /** Whose log this belongs to: an institution id for channel operations, a district for registry ones. */
-  readonly tenant: string;
-  /** Who acted: `channel:<id>`, `worker:intake`, later `staff:<id>`. */
-  readonly actor: string;
-  readonly action: string;
-  readonly outcome: 'SUCCESS' | 'DENIED' | 'ERROR';
-  /** What was acted on: batch or filing ids, never personal data. */
-  readonly target?: string;
-  readonly detail?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** The audit port (002 五(二)4). The tamper-evident hash chain plugs in behind it later (roadmap step 5). */
