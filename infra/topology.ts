@@ -8,7 +8,7 @@
  */
 
 export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists';
-export type QueueName = 'intake' | 'intakeUrgent' | 'notifications';
+export type QueueName = 'intake' | 'intakeUrgent' | 'notifications' | 'taxRequests' | 'tradingRequests';
 export type Access = 'read' | 'write' | 'readWrite';
 
 export interface TableDecl {
@@ -68,6 +68,11 @@ export interface FunctionDecl {
    * `publicKey` to hand out the public key that verifies those signatures.
    */
   readonly platformKey?: 'sign' | 'publicKey';
+  /**
+   * Whether the function reads the department registry (DESIGN.md §7b): configuration, handed over in the
+   * {@link DEPARTMENTS_ENV} variable (CDK context `departments` on AWS; the simulators locally).
+   */
+  readonly departments?: boolean;
   /**
    * Served by the local runtime only: the local token issuer for staff. On AWS, the Cognito user pool
    * plays that role, so the CDK app creates no function for it.
@@ -151,6 +156,16 @@ export const queues = {
     retentionDays: 4,
     purpose: "Filing progress events to deliver to institutions' webhooks (ids and statuses only, no personal data).",
   },
+  taxRequests: {
+    maxReceiveCount: 8,
+    retentionDays: 14,
+    purpose: 'Requests, cancellations and registration results to deliver to the tax department (ids only; the connector reads the filing).',
+  },
+  tradingRequests: {
+    maxReceiveCount: 8,
+    retentionDays: 14,
+    purpose: 'Requests, cancellations and registration results to deliver to the housing-trading department (ids only).',
+  },
 } as const satisfies Record<QueueName, QueueDecl>;
 
 export const functions = {
@@ -204,7 +219,7 @@ export const functions = {
     memoryMb: 1024,
     source: { queue: 'intake', batchSize: 10, maxConcurrency: 20 },
     tables: { filings: 'readWrite', register: 'read', audit: 'write', checklists: 'read' },
-    sends: ['notifications'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests'],
   },
   intakeUrgent: {
     entry: 'functions/workers/intake.ts',
@@ -213,7 +228,7 @@ export const functions = {
     memoryMb: 1024,
     source: { queue: 'intakeUrgent', batchSize: 1, maxConcurrency: 5 },
     tables: { filings: 'readWrite', register: 'read', audit: 'write', checklists: 'read' },
-    sends: ['notifications'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests'],
   },
   sweeper: {
     entry: 'functions/workers/sweeper.ts',
@@ -223,7 +238,7 @@ export const functions = {
     memoryMb: 512,
     schedule: { everyMinutes: 5 },
     tables: { filings: 'readWrite', register: 'read', audit: 'write' },
-    sends: ['intake', 'intakeUrgent', 'notifications'],
+    sends: ['intake', 'intakeUrgent', 'notifications', 'taxRequests', 'tradingRequests'],
   },
   correctFiling: {
     entry: 'functions/handlers/correct-filing.ts',
@@ -241,7 +256,7 @@ export const functions = {
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/withdrawal' },
     tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
-    sends: ['notifications'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests'],
   },
   markUrgent: {
     entry: 'functions/handlers/mark-urgent.ts',
@@ -268,7 +283,7 @@ export const functions = {
     memoryMb: 1024,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/review' },
     tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read', audit: 'write' },
-    sends: ['notifications'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests'],
     usesPiiKey: true,
     platformKey: 'sign',
   },
@@ -359,6 +374,38 @@ export const functions = {
     tables: {},
     localOnly: true,
   },
+  postDepartmentResult: {
+    entry: 'functions/handlers/post-department-result.ts',
+    description: 'POST /v1/departments/results: a department system answers a request (SM2-signed with its own key)',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/departments/results' },
+    tables: { guards: 'readWrite', filings: 'readWrite', audit: 'write' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests'],
+    departments: true,
+  },
+  taxConnector: {
+    entry: 'functions/workers/tax-connector.ts',
+    description: 'Tax connector: delivers requests, cancellations and registration results to the tax department, SM2-signed, personal data sealed for it',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    source: { queue: 'taxRequests', batchSize: 10, maxConcurrency: 5 },
+    tables: { filings: 'readWrite', keys: 'read', certificates: 'read', audit: 'write' },
+    usesPiiKey: true,
+    platformKey: 'sign',
+    departments: true,
+  },
+  tradingConnector: {
+    entry: 'functions/workers/trading-connector.ts',
+    description: 'Trading connector: delivers requests, cancellations and registration results to the housing-trading department',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    source: { queue: 'tradingRequests', batchSize: 10, maxConcurrency: 5 },
+    tables: { filings: 'readWrite', keys: 'read', certificates: 'read', audit: 'write' },
+    usesPiiKey: true,
+    platformKey: 'sign',
+    departments: true,
+  },
   listStaffFilings: {
     entry: 'functions/handlers/list-staff-filings.ts',
     description: "GET /v1/staff/filings: a district's worklist by status, for registry staff",
@@ -388,6 +435,13 @@ export const PII_KEY_ENV = 'PII_KEY_ID';
 export const KEY_PROVIDER_ENV = 'KEY_PROVIDER';
 /** The platform's SM2 signing key: a KMS key id (SM2 key spec, China regions) or `local`. */
 export const PLATFORM_SIGNING_KEY_ENV = 'PLATFORM_SIGNING_KEY_ID';
+/**
+ * The department registry (DESIGN.md §7b) as JSON: `[{ departmentId, kind, name, districts, endpoint, publicKey }]`.
+ * Set on functions declared with `departments: true`.
+ */
+export const DEPARTMENTS_ENV = 'DEPARTMENTS';
+/** The registry's results URL that deliveries name as `replyTo` (optional: departments may have it configured). */
+export const RESULTS_URL_ENV = 'ZT_RESULTS_URL';
 /** Directory of the local keyring when KEY_PROVIDER=local. */
 export const LOCAL_KEYRING_DIR_ENV = 'LOCAL_KEYRING_DIR';
 

@@ -7,7 +7,8 @@ import type { BusinessType, InstitutionType } from './domain/business-types';
 import type { ChecklistDraft, ChecklistVersion } from './domain/checklists';
 import type { DispositionLock } from './domain/disposition';
 import type { FilingRecord, BatchRecord, FilingStatus, HistoryEntry } from './domain/filing';
-import type { AuditDraft, PendingEffect, ProgressEvent } from './domain/lifecycle';
+import type { DepartmentKind } from './domain/coordination';
+import type { AuditDraft, DepartmentMessage, PendingEffect, ProgressEvent } from './domain/lifecycle';
 import type { UnitView } from './domain/register';
 import type { Certificate, CertificateSeries } from './domain/certificate';
 import type { RegisterCommit } from './domain/registration';
@@ -158,6 +159,34 @@ export interface IntakeQueue {
   enqueue(messages: readonly IntakeMessage[]): Promise<void>;
 }
 
+/** A department connector's queue (one per department kind): ids only, the connector reads the filing. */
+export interface DepartmentQueue {
+  send(messages: readonly DepartmentMessage[]): Promise<void>;
+}
+
+/**
+ * A department system registered with the registry (DESIGN.md §7b): it receives the registry's requests
+ * at its endpoint and signs its results with its own SM2 key.
+ */
+export interface Department {
+  readonly departmentId: string;
+  readonly kind: DepartmentKind;
+  readonly name: string;
+  /** District codes (6 digits) it serves. */
+  readonly districts: readonly string[];
+  /** Where requests are POSTed (HTTPS on AWS; loopback for the local simulators). */
+  readonly endpoint: string;
+  /** Uncompressed SM2 public key, hex (`04…`): verifies its results, and seals personal data for it. */
+  readonly publicKey: string;
+}
+
+/** The department registry: configuration, not code (CDK context `departments`; the simulators locally). */
+export interface DepartmentDirectory {
+  get(departmentId: string): Department | undefined;
+  /** The department of a kind that serves a district, if any. */
+  serving(kind: DepartmentKind, district: string): Department | undefined;
+}
+
 /**
  * An audit record (the fields are the lifecycle's AuditDraft: whose log, who acted, what, outcome, target
  * ids, detail — never personal data), plus what lifecycle effects set: a stable `id` (`<filingId>:<effect
@@ -174,8 +203,8 @@ export interface AuditLog {
   record(entry: AuditRecord): Promise<void>;
 }
 
-/** A filing's progress event (declared with the lifecycle, functions/core/domain/lifecycle.ts). */
-export type { ProgressEvent };
+/** A filing's progress event and a department message (declared with the lifecycle, functions/core/domain/lifecycle.ts). */
+export type { DepartmentMessage, ProgressEvent };
 
 export interface NotificationQueue {
   publish(events: readonly ProgressEvent[]): Promise<void>;

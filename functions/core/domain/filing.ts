@@ -3,11 +3,13 @@
  * (see PersonalDataVault); nothing here holds plaintext names or ID numbers.
  */
 import type { BusinessType, InstitutionType } from './business-types';
+import type { Coordination } from './coordination';
 import type { PendingEffect } from './lifecycle';
 
 export const FILING_STATUSES = [
   'SUBMITTED',
   'ACCEPTED',
+  'AWAITING_COORDINATION',
   'REFUSED',
   'CORRECTION_REQUIRED',
   'READY_FOR_REVIEW',
@@ -183,6 +185,8 @@ export interface FilingRecord {
   readonly lastRequeuedAt?: string;
   /** Set when the sweeper gave up on the filing (its intake keeps failing): staff must look at it. */
   readonly flaggedForStaff?: { readonly at: string; readonly reason: string };
+  /** Requests to the tax and trading departments and what came back (set on entering AWAITING_COORDINATION). */
+  readonly coordination?: Coordination;
 }
 
 export type BatchItemStatus = 'SUBMITTED' | 'INVALID';

@@ -10,7 +10,16 @@
  * the table's own invariants (e.g. every transition into a status that holds no disposition lock
  * releases it).
  */
-import type { FilingRecord, FilingStatus } from './filing';
+import {
+  cancelOpenRequests,
+  DEPARTMENT_OF,
+  needsCoordination,
+  openRequests,
+  participatingRequests,
+  startCoordination as startCoordinationFor,
+  type DepartmentKind,
+} from './coordination';
+import { FILING_STATUSES, type FilingRecord, type FilingStatus } from './filing';
 import { isOutOfScope } from './intake-rules';
 import { cstDate } from './working-days';
 
@@ -26,7 +35,7 @@ export const REVIEW_REFUSAL_CODES = {
 export type ReviewRefusalCode = keyof typeof REVIEW_REFUSAL_CODES;
 
 /** Statuses in which a filing is still alive (DESIGN.md §3): anything but a final outcome. */
-export const ACTIVE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
+export const ACTIVE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
 
 /** Final statuses: nothing moves a filing out of them. */
 export const FINAL_STATUSES: readonly FilingStatus[] = ['REFUSED', 'REVIEW_REFUSED', 'CERTIFIED', 'WITHDRAWN'];
@@ -36,21 +45,26 @@ export const FINAL_STATUSES: readonly FilingStatus[] = ['REFUSED', 'REVIEW_REFUS
  * CORRECTION_REQUIRED, and it is kept until the filing ends. (A SUBMITTED filing holds it only after a
  * correction sent it back to intake.)
  */
-export const DISPOSITION_HOLDING_STATUSES: readonly FilingStatus[] = ['ACCEPTED', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
+export const DISPOSITION_HOLDING_STATUSES: readonly FilingStatus[] = ['ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
 
 export const isActive = (status: FilingStatus): boolean => ACTIVE_STATUSES.includes(status);
 
 /** "any state before REGISTERED" (DESIGN.md §3): the filer may withdraw from these. */
-export const WITHDRAWABLE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW'];
+export const WITHDRAWABLE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW'];
 
 /** Statuses in which staff may put a filing on the priority lane (003 第十三条): it is still being worked. */
 export const URGENT_ELIGIBLE_STATUSES: readonly FilingStatus[] = WITHDRAWABLE_STATUSES;
 
 /**
- * Review applies once intake accepted the filing. Tax and trading coordination (roadmap step 3) will move
- * filings ACCEPTED → READY_FOR_REVIEW; until it exists, staff review ACCEPTED filings directly.
+ * Review applies to READY_FOR_REVIEW filings (DESIGN.md §3), and to ACCEPTED filings of types that need no
+ * department result (they move on to READY_FOR_REVIEW by themselves; one that has not yet is reviewed as it
+ * stands). An ACCEPTED filing that needs results is not reviewable: the {@link readyForReview} guard says so.
  */
 export const REVIEWABLE_STATUSES: readonly FilingStatus[] = ['ACCEPTED', 'READY_FOR_REVIEW'];
+
+/** Whether review may take the filing now: READY_FOR_REVIEW, or ACCEPTED needing no department result. */
+export const isReadyForReview = (filing: FilingRecord): boolean =>
+  filing.status === 'READY_FOR_REVIEW' || (filing.status === 'ACCEPTED' && !needsCoordination(filing.businessType));
 
 /**
  * A correction is due by the END of its deadline day in China Standard Time: it is overdue from 00:00 CST
@@ -61,17 +75,25 @@ export function isCorrectionOverdue(deadline: string | undefined, now: Date): bo
 }
 
 /** Who causes a transition, by the prefix of the actor string (`channel:<id>`, `staff:<id>`, `worker:intake`, `registry:<rule>`). */
-export type ActorKind = 'channel' | 'staff' | 'worker' | 'registry';
+export type ActorKind = 'channel' | 'staff' | 'worker' | 'registry' | 'department';
 export const actorKindOf = (actor: string): ActorKind | undefined => {
   const kind = actor.slice(0, actor.indexOf(':'));
-  return kind === 'channel' || kind === 'staff' || kind === 'worker' || kind === 'registry' ? kind : undefined;
+  return kind === 'channel' || kind === 'staff' || kind === 'worker' || kind === 'registry' || kind === 'department' ? kind : undefined;
 };
 
 /** Whose audit log an effect's record belongs to: the filing institution's, or the district's (registry operations). */
 export type AuditTenant = 'institution' | 'district';
 
+/**
+ * The retention class of an audit record (DESIGN.md §5; 004 第二十三条): operations and interface calls are
+ * kept ≥ 1 year, data provided to other departments ≥ 3 years.
+ */
+export type RetentionClass = 'OPERATIONS' | 'DATA_PROVIDED';
+
 /** An audit record drafted by a transition (DESIGN.md §5); never personal data. */
 export interface AuditDraft {
+  /** Absent means OPERATIONS. */
+  readonly retention?: RetentionClass;
   readonly tenant: string;
   readonly actor: string;
   readonly action: string;
@@ -95,7 +117,30 @@ export interface ProgressEvent {
   readonly status: FilingStatus;
   readonly at: string;
   readonly reasonCode?: string;
+  /**
+   * Where each department result stands, for filings that need any (DESIGN.md §3 Coordination): kinds and
+   * outcomes with the department's reason code, never personal data.
+   */
+  readonly coordination?: readonly ProgressCoordination[];
 }
+
+export interface ProgressCoordination {
+  readonly kind: 'CONTRACT_FILING' | 'TAX_CLEARANCE' | 'COMPLETION_RECORD';
+  readonly state: 'REQUESTED' | 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
+  readonly reasonCode?: string;
+}
+
+/** A message to a department connector (ids only; the connector reads the filing). */
+export interface DepartmentMessage {
+  readonly v: 1;
+  /** REQUEST asks for a result; CANCEL withdraws the request; REGISTRATION_RESULT pushes the registration outcome. */
+  readonly type: 'REQUEST' | 'CANCEL' | 'REGISTRATION_RESULT';
+  readonly filingId: string;
+  readonly requestId: string;
+}
+
+/** The transitions the registry performs by itself right after another (an effect of the first). */
+export type AutomaticTransition = 'AWAIT_COORDINATION' | 'SKIP_COORDINATION';
 
 /**
  * A follow-up effect, as recorded in the filing's outbox. Each has an id unique to its transition
@@ -105,7 +150,11 @@ export type Effect =
   | { readonly kind: 'releaseDisposition'; readonly unitCode: string }
   | { readonly kind: 'audit'; readonly record: AuditDraft; readonly at: string }
   | { readonly kind: 'progress'; readonly event: ProgressEvent }
-  | { readonly kind: 'enqueueIntake'; readonly lane: 'normal' | 'urgent' };
+  | { readonly kind: 'enqueueIntake'; readonly lane: 'normal' | 'urgent' }
+  /** Send a message to a department connector's queue. */
+  | { readonly kind: 'department'; readonly departmentKind: DepartmentKind; readonly message: DepartmentMessage }
+  /** Perform the next transition (it re-reads nothing: it applies to the filing as this transition left it, if still there). */
+  | { readonly kind: 'advance'; readonly transition: AutomaticTransition };
 
 export type PendingEffect = Effect & {
   readonly id: string;
@@ -114,10 +163,20 @@ export type PendingEffect = Effect & {
 };
 
 /** The names of the effect builders a transition may declare; each turns the moved filing into effects. */
-export type EffectName = 'releaseDisposition' | 'audit' | 'outOfScopeSignal' | 'falseMaterialsSignal' | 'progress' | 'enqueueIntake';
+export type EffectName =
+  | 'releaseDisposition'
+  | 'audit'
+  | 'outOfScopeSignal'
+  | 'falseMaterialsSignal'
+  | 'progress'
+  | 'enqueueIntake'
+  | 'coordinate'
+  | 'requestDepartments'
+  | 'cancelRequests'
+  | 'pushRegistration';
 
 /** What a guard can object to: the use case turns it into its own answer. */
-export type GuardFailure = 'APPROVAL_STARTED' | 'APPROVAL_NOT_STARTED';
+export type GuardFailure = 'APPROVAL_STARTED' | 'APPROVAL_NOT_STARTED' | 'COORDINATION_PENDING';
 
 export interface TransitionSpec {
   readonly from: readonly FilingStatus[];
@@ -125,22 +184,66 @@ export interface TransitionSpec {
   readonly to?: FilingStatus;
   readonly actors: readonly ActorKind[];
   readonly guard?: (filing: FilingRecord) => GuardFailure | undefined;
-  /** The audit action, and whose log it goes to. */
-  readonly audit?: { readonly action: string; readonly tenant: AuditTenant };
+  /** The audit action, whose log it goes to, and its retention class (OPERATIONS when absent). */
+  readonly audit?: { readonly action: string; readonly tenant: AuditTenant; readonly retention?: RetentionClass };
   readonly effects: readonly EffectName[];
 }
 
 /** An approval claimed the filing before touching the register: from then on only the approval may move it. */
 const notClaimed = (filing: FilingRecord): GuardFailure | undefined => (filing.approvalStartedAt === undefined ? undefined : 'APPROVAL_STARTED');
 const claimed = (filing: FilingRecord): GuardFailure | undefined => (filing.approvalStartedAt !== undefined ? undefined : 'APPROVAL_NOT_STARTED');
+/** Review starts only once departments have answered (or none is needed), and before an approval claimed the filing. */
+const reviewable = (filing: FilingRecord): GuardFailure | undefined => (isReadyForReview(filing) ? notClaimed(filing) : 'COORDINATION_PENDING');
 
 const institution = (action: string) => ({ action, tenant: 'institution' as const });
 const district = (action: string) => ({ action, tenant: 'district' as const });
 
 /** Every transition of the filing lifecycle (DESIGN.md §3). */
 export const LIFECYCLE = {
-  /** Intake: the rules hold and every material is there. */
-  INTAKE_ACCEPT: { from: ['SUBMITTED'], to: 'ACCEPTED', actors: ['worker'], audit: institution('INTAKE_ACCEPTED'), effects: ['audit', 'progress'] },
+  /** Intake: the rules hold and every material is there; the filing then moves on to coordination or review by itself. */
+  INTAKE_ACCEPT: { from: ['SUBMITTED'], to: 'ACCEPTED', actors: ['worker'], audit: institution('INTAKE_ACCEPTED'), effects: ['audit', 'progress', 'coordinate'] },
+  /** The filing needs department results: one request per result goes out (DESIGN.md §3 Coordination; 002 三(一)3). */
+  AWAIT_COORDINATION: {
+    from: ['ACCEPTED'],
+    to: 'AWAITING_COORDINATION',
+    actors: ['worker'],
+    audit: institution('COORDINATION_STARTED'),
+    effects: ['audit', 'progress', 'requestDepartments'],
+  },
+  /** The filing needs no department result (mortgages): straight to review. */
+  SKIP_COORDINATION: { from: ['ACCEPTED'], to: 'READY_FOR_REVIEW', actors: ['worker'], audit: institution('READY_FOR_REVIEW'), effects: ['audit', 'progress'] },
+  /** A department answered PENDING, or CONFIRMED while other results are outstanding: recorded, the filing keeps waiting. */
+  RECORD_DEPARTMENT_RESULT: { from: ['AWAITING_COORDINATION'], actors: ['department'], audit: district('DEPARTMENT_RESULT_RECORDED'), effects: ['audit', 'progress'] },
+  /** The last required result is CONFIRMED: ready for review. */
+  COMPLETE_COORDINATION: {
+    from: ['AWAITING_COORDINATION'],
+    to: 'READY_FOR_REVIEW',
+    actors: ['department'],
+    audit: district('COORDINATION_COMPLETED'),
+    effects: ['audit', 'progress'],
+  },
+  /** A department's definitive negative result refuses the filing with its reason; the other requests are cancelled. */
+  REFUSE_BY_DEPARTMENT: {
+    from: ['AWAITING_COORDINATION'],
+    to: 'REFUSED',
+    actors: ['department'],
+    audit: institution('DEPARTMENT_REFUSED'),
+    effects: ['releaseDisposition', 'audit', 'cancelRequests', 'progress'],
+  },
+  /**
+   * A connector delivered data to a department (a request, a cancellation, a registration result), or failed
+   * to: recorded on the request; a delivery is "data provided to others", kept ≥ 3 years (DESIGN.md §5).
+   */
+  RECORD_DELIVERY: {
+    from: FILING_STATUSES,
+    actors: ['worker'],
+    audit: { action: 'DATA_PROVIDED_TO_DEPARTMENT', tenant: 'district', retention: 'DATA_PROVIDED' },
+    effects: ['audit'],
+  },
+  /** A delivery attempt failed; recorded on the request so staff see it, and retried by the connector's queue. */
+  RECORD_DELIVERY_FAILURE: { from: FILING_STATUSES, actors: ['worker'], effects: [] },
+  /** The sweeper sends requests again that were never delivered (a department long unreachable, a dead letter). */
+  RESEND_REQUESTS: { from: ['AWAITING_COORDINATION'], actors: ['worker'], effects: ['requestDepartments'] },
   /** Intake: a rule refuses the filing (an out-of-scope attempt is also a credit signal, DESIGN.md §4). */
   INTAKE_REFUSE: {
     from: ['SUBMITTED'],
@@ -174,7 +277,7 @@ export const LIFECYCLE = {
     actors: ['channel'],
     guard: notClaimed,
     audit: institution('FILING_WITHDRAWN'),
-    effects: ['releaseDisposition', 'audit', 'progress'],
+    effects: ['releaseDisposition', 'audit', 'cancelRequests', 'progress'],
   },
   /** Staff put the filing on the priority lane (003 第十三条); a filing waiting for intake is enqueued there. */
   MARK_URGENT: { from: URGENT_ELIGIBLE_STATUSES, actors: ['staff'], audit: district('FILING_MARKED_URGENT'), effects: ['audit', 'enqueueIntake'] },
@@ -187,12 +290,12 @@ export const LIFECYCLE = {
     from: REVIEWABLE_STATUSES,
     to: 'REVIEW_REFUSED',
     actors: ['staff'],
-    guard: notClaimed,
+    guard: reviewable,
     audit: district('REVIEW_REFUSED'),
     effects: ['releaseDisposition', 'audit', 'falseMaterialsSignal', 'progress'],
   },
   /** An approval claims the filing before the register is touched; withdrawal and refusal can no longer pass. */
-  CLAIM_APPROVAL: { from: REVIEWABLE_STATUSES, actors: ['staff'], guard: notClaimed, effects: [] },
+  CLAIM_APPROVAL: { from: REVIEWABLE_STATUSES, actors: ['staff'], guard: reviewable, effects: [] },
   /** The approval found, at commit time, that an intake rule no longer holds (e.g. the owner sold): refused with the rule's reason. */
   REFUSE_AT_COMMIT: {
     from: REVIEWABLE_STATUSES,
@@ -204,8 +307,14 @@ export const LIFECYCLE = {
   },
   /** The register holds the filing's change (登簿). */
   REGISTER: { from: REVIEWABLE_STATUSES, to: 'REGISTERED', actors: ['staff'], guard: claimed, audit: district('REVIEW_APPROVED'), effects: ['audit', 'progress'] },
-  /** The signed certificate is issued; the filing is done and frees its unit. */
-  CERTIFY: { from: ['REGISTERED'], to: 'CERTIFIED', actors: ['staff'], audit: district('CERTIFICATE_ISSUED'), effects: ['releaseDisposition', 'audit', 'progress'] },
+  /** The signed certificate is issued; the filing is done and frees its unit; departments that took part get the result (002 三(一)3). */
+  CERTIFY: {
+    from: ['REGISTERED'],
+    to: 'CERTIFIED',
+    actors: ['staff'],
+    audit: district('CERTIFICATE_ISSUED'),
+    effects: ['releaseDisposition', 'audit', 'progress', 'pushRegistration'],
+  },
 } as const satisfies Record<string, TransitionSpec>;
 
 export type TransitionName = keyof typeof LIFECYCLE;
@@ -222,21 +331,30 @@ export interface EffectContext {
   readonly at: string;
   /** Extra audit detail (ids and codes only). */
   readonly detail?: Readonly<Record<string, string | number | boolean>>;
+  /** The revision the transition writes. */
+  readonly revision: number;
 }
 
-/** The progress event of the filing's latest history entry. */
-export function progressEventOf(filing: FilingRecord): ProgressEvent {
+/**
+ * The progress event of the filing's latest history entry. An annotation (no new history entry, e.g. a
+ * department's PENDING answer) gets its own event id, `<filingId>:<n>.<revision>`.
+ */
+export function progressEventOf(filing: FilingRecord, annotation?: { readonly revision: number; readonly at: string }): ProgressEvent {
   const last = filing.history[filing.history.length - 1]!;
+  const coordination = filing.coordination
+    ? Object.values(filing.coordination.requests).map((r) => ({ kind: r!.kind, state: r!.state, ...(r!.reasonCode ? { reasonCode: r!.reasonCode } : {}) }))
+    : undefined;
   return {
     v: 1,
-    eventId: `${filing.filingId}:${filing.history.length}`,
+    eventId: annotation ? `${filing.filingId}:${filing.history.length}.${annotation.revision}` : `${filing.filingId}:${filing.history.length}`,
     channelId: filing.channelId,
     filingId: filing.filingId,
     clientRef: filing.clientRef,
     businessType: filing.businessType,
     status: last.status,
-    at: last.at,
+    at: annotation?.at ?? last.at,
     reasonCode: last.reasonCode,
+    ...(coordination ? { coordination } : {}),
   };
 }
 
@@ -254,6 +372,7 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
         kind: 'audit',
         at,
         record: {
+          ...(spec.audit.retention ? { retention: spec.audit.retention } : {}),
           tenant: tenantOf(spec.audit.tenant, filing),
           actor,
           action: spec.audit.action,
@@ -287,9 +406,42 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
     filing.reasonCode === 'FALSE_MATERIALS'
       ? [{ kind: 'audit', at, record: { tenant: filing.institutionId, actor: `channel:${filing.channelId}`, action: 'FALSE_MATERIALS_FOUND', outcome: 'DENIED', target: filing.filingId } }]
       : [],
-  progress: ({ filing }) => [{ kind: 'progress', event: progressEventOf(filing) }],
+  progress: ({ name, filing, revision, at }) => [{ kind: 'progress', event: progressEventOf(filing, transitionSpec(name).to === undefined ? { revision, at } : undefined) }],
   enqueueIntake: ({ filing }) => (filing.status === 'SUBMITTED' ? [{ kind: 'enqueueIntake', lane: filing.urgent === true ? 'urgent' : 'normal' }] : []),
+  // DESIGN.md §3: an accepted filing moves on by itself — to coordination if its type needs department results.
+  coordinate: ({ filing }) => [{ kind: 'advance', transition: needsCoordination(filing.businessType) ? 'AWAIT_COORDINATION' : 'SKIP_COORDINATION' }],
+  // One message per request not yet delivered; the connector reads the filing and delivers (002 三(一)3).
+  requestDepartments: ({ filing }) =>
+    openRequests(filing.coordination)
+      .filter((r) => r.deliveredAt === undefined)
+      .map((r) => ({ kind: 'department', departmentKind: r.departmentKind, message: { v: 1, type: 'REQUEST', filingId: filing.filingId, requestId: r.requestId } })),
+  // DESIGN.md §3: "A withdrawal during coordination sends a cancellation" (as does a refusal by another department).
+  // Sent for every request still open, delivered or not: a delivery may be under way, and a department drops a
+  // cancellation of a request it never received.
+  cancelRequests: ({ before, filing }) =>
+    openRequests(before.coordination)
+      .filter((r) => filing.coordination?.requests[r.kind]?.state === 'CANCELLED')
+      .map((r) => ({ kind: 'department', departmentKind: DEPARTMENT_OF[r.kind], message: { v: 1, type: 'CANCEL', filingId: filing.filingId, requestId: r.requestId } })),
+  // 002 三(一)3: "push the registration result back" to every department that took part.
+  pushRegistration: ({ filing }) =>
+    participatingRequests(filing.coordination).map((r) => ({
+      kind: 'department',
+      departmentKind: r.departmentKind,
+      message: { v: 1, type: 'REGISTRATION_RESULT', filingId: filing.filingId, requestId: r.requestId },
+    })),
 };
+
+/**
+ * Attributes a transition sets because of what it is, whoever performs it: entering coordination starts
+ * it; leaving it before the results are in (withdrawal, a department's refusal) cancels the open requests.
+ */
+export function impliedAttributes(name: TransitionName, filing: FilingRecord, at: string, coordinationDeadlineDays: number): Record<string, unknown> {
+  if (name === 'AWAIT_COORDINATION') return { coordination: startCoordinationFor(filing, at, coordinationDeadlineDays) };
+  if ((name === 'WITHDRAW' || name === 'REFUSE_BY_DEPARTMENT') && filing.coordination && openRequests(filing.coordination).length > 0) {
+    return { coordination: cancelOpenRequests(filing.coordination, at) };
+  }
+  return {};
+}
 
 /** The effects of a transition, in declared order, with ids unique to it (`<revision>.<n>`). */
 export function effectsOf(context: EffectContext, revision: number): PendingEffect[] {

@@ -14,8 +14,9 @@
  * filing whose effects are still pending, so a crash anywhere between the write and its effects heals.
  */
 import type { FilingRecord, HistoryEntry } from '../domain/filing';
-import { actorKindOf, effectsOf, transitionSpec, type GuardFailure, type PendingEffect, type TransitionName } from '../domain/lifecycle';
-import type { AuditLog, Clock, FilingRepository, IntakeQueue, NotificationQueue } from '../ports';
+import { DEFAULT_COORDINATION_DEADLINE_DAYS, type DepartmentKind } from '../domain/coordination';
+import { actorKindOf, effectsOf, impliedAttributes, transitionSpec, type GuardFailure, type PendingEffect, type TransitionName } from '../domain/lifecycle';
+import type { AuditLog, Clock, DepartmentQueue, FilingRepository, IntakeQueue, NotificationQueue } from '../ports';
 
 export interface LifecyclePorts {
   readonly filings: FilingRepository;
@@ -28,6 +29,13 @@ export interface LifecyclePorts {
    */
   readonly intake?: IntakeQueue;
   readonly urgentIntake?: IntakeQueue;
+  /**
+   * The department connectors' queues, for transitions that ask, cancel or inform a department; a function
+   * without them leaves such an effect pending for the sweeper.
+   */
+  readonly departments?: Partial<Record<DepartmentKind, DepartmentQueue>>;
+  /** Days a filing may wait on departments before it shows as overdue (DESIGN.md §3; default 30). */
+  readonly coordinationDeadlineDays?: number;
   /**
    * Told when a transition was recorded but its effects could not all be performed right away (a queue or
    * table unavailable): they stay pending and the sweeper performs them. Functions log it.
@@ -91,9 +99,12 @@ export async function performTransition(ports: LifecyclePorts, filing: FilingRec
   // A status change ends whatever the sweeper counted or flagged about the status the filing leaves.
   const sweeperMarks = spec.to !== undefined && (filing.requeues !== undefined || filing.flaggedForStaff !== undefined) ? { requeues: undefined, flaggedForStaff: undefined, lastRequeuedAt: undefined } : {};
   input = { ...input, set: { ...sweeperMarks, ...input.set } };
-  const after = moved(filing, input, spec.to, entry, revision);
-  const effects = effectsOf({ name, filing: after, before: filing, actor: input.actor, at, detail: input.detail }, revision);
-  const set = { ...input.set, ...(input.reasonCode !== undefined ? { reasonCode: input.reasonCode } : {}) };
+  let after = moved(filing, input, spec.to, entry, revision);
+  // What the transition implies whoever performs it (starting coordination, cancelling open requests).
+  const implied = impliedAttributes(name, after, at, ports.coordinationDeadlineDays ?? DEFAULT_COORDINATION_DEADLINE_DAYS);
+  after = { ...after, ...implied } as FilingRecord;
+  const effects = effectsOf({ name, filing: after, before: filing, actor: input.actor, at, detail: input.detail, revision }, revision);
+  const set = { ...input.set, ...implied, ...(input.reasonCode !== undefined ? { reasonCode: input.reasonCode } : {}) };
   const written = await ports.filings.commit({
     filingId: filing.filingId,
     district: filing.district,
@@ -117,9 +128,39 @@ export async function performTransition(ports: LifecyclePorts, filing: FilingRec
   }
 }
 
+/** Tries a few times: the filing may change while the automatic transition is decided (a withdrawal, say). */
+const ADVANCE_ATTEMPTS = 3;
+
+/**
+ * Performs the automatic transition an effect names on the filing as its transition left it. Done when the
+ * filing is no longer where the transition starts (performed already, or the filing moved on, e.g. it was
+ * withdrawn); answers the filing as it then is.
+ */
+async function advance(ports: LifecyclePorts, filing: FilingRecord, effect: PendingEffect & { kind: 'advance' }): Promise<FilingRecord> {
+  let current: FilingRecord | undefined = filing;
+  for (let attempt = 1; attempt <= ADVANCE_ATTEMPTS && current; attempt++) {
+    if (!transitionSpec(effect.transition).from.includes(current.status)) return current;
+    const outcome = await performTransition(ports, current, effect.transition, { actor: 'worker:lifecycle' });
+    if (outcome.kind === 'moved') return outcome.filing;
+    if (outcome.kind === 'notAllowed') return current;
+    current = await ports.filings.get(filing.filingId);
+  }
+  if (!current) throw new Error(`Filing ${filing.filingId} disappeared`);
+  throw new Error(`Filing ${filing.filingId} kept changing while ${effect.transition} was performed`);
+}
+
 /** Performs one effect; false when this function lacks the port it needs (the sweeper will perform it). */
 async function perform(ports: LifecyclePorts, filing: FilingRecord, effect: PendingEffect): Promise<boolean> {
   switch (effect.kind) {
+    case 'department': {
+      const queue = ports.departments?.[effect.departmentKind];
+      if (!queue) return false;
+      await queue.send([effect.message]);
+      return true;
+    }
+    case 'advance':
+      // Performed by runEffects itself (it moves the filing); never reached.
+      return false;
     case 'releaseDisposition':
       await ports.filings.releaseDisposition(effect.unitCode, filing.filingId);
       return true;
@@ -146,12 +187,29 @@ async function perform(ports: LifecyclePorts, filing: FilingRecord, effect: Pend
 export async function runEffects(ports: LifecyclePorts, filing: FilingRecord): Promise<FilingRecord> {
   const pending = Object.values(filing.outbox ?? {}).sort((a, b) => a.seq - b.seq);
   if (pending.length === 0) return filing;
+  const automatic = pending.filter((e): e is PendingEffect & { kind: 'advance' } => e.kind === 'advance');
+  const others = pending.filter((e) => e.kind !== 'advance');
   const done: string[] = [];
-  for (const effect of pending) if (await perform(ports, filing, effect)) done.push(effect.id);
-  // Off the pending index only when nothing is left (and no later transition recorded more meanwhile).
-  if (done.length > 0) await ports.filings.completeEffects(filing.filingId, done, done.length === pending.length ? (filing.revision ?? 0) : undefined);
+  for (const effect of others) if (await perform(ports, filing, effect)) done.push(effect.id);
   const left = Object.fromEntries(pending.filter((e) => !done.includes(e.id)).map((e) => [e.id, e]));
-  return { ...filing, outbox: left };
+  if (automatic.length === 0) {
+    // Off the pending index only when nothing is left (and no later transition recorded more meanwhile).
+    if (done.length > 0) await ports.filings.completeEffects(filing.filingId, done, done.length === pending.length ? (filing.revision ?? 0) : undefined);
+    return { ...filing, outbox: left };
+  }
+  // An automatic transition comes last: what this transition did is marked done first, so the next one's
+  // own run does not perform it again; the next transition then carries the advance effect in its outbox
+  // until it is marked done here, so a crash in between is healed like any other pending effect.
+  if (done.length > 0) await ports.filings.completeEffects(filing.filingId, done, undefined);
+  let current: FilingRecord = { ...filing, outbox: left };
+  for (const effect of automatic) {
+    current = await advance(ports, current, effect);
+    const { [effect.id]: _done, ...rest } = current.outbox ?? {};
+    // Off the pending index only if nothing else is left pending at the revision the filing is now at.
+    await ports.filings.completeEffects(filing.filingId, [effect.id], Object.keys(rest).length === 0 ? (current.revision ?? 0) : undefined);
+    current = { ...current, outbox: rest };
+  }
+  return current;
 }
 
 /**
