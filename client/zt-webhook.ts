@@ -27,6 +27,12 @@ export interface ZhitongProgressEvent {
   readonly status: string;
   readonly at: string;
   readonly reasonCode?: string;
+  /**
+   * For filings that need department results (tax clearance, contract filing, completion record): each
+   * result and where it stands (REQUESTED, PENDING, CONFIRMED, REJECTED, CANCELLED), with the department's
+   * reason code. An event that changes only this (a PENDING answer) keeps `status` and has its own eventId.
+   */
+  readonly coordination?: readonly { readonly kind: string; readonly state: string; readonly reasonCode?: string }[];
 }
 
 export type WebhookHeaders = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;

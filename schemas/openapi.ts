@@ -19,6 +19,7 @@ import { progressLookupRequestSchema, progressViewSchema } from './v1/progress';
 import { correctionRequestDocSchema, filingStateSchema } from './v1/corrections';
 import { markUrgentRequestSchema } from './v1/urgent';
 import { withdrawalRequestSchema } from './v1/withdrawal';
+import { departmentDeliverySchema, departmentResultResponseSchema, departmentResultSchema } from './departments/v1';
 import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
@@ -30,6 +31,7 @@ export const ZT_SM2_SIGNED_STRING =
 
 const SECURITY_SCHEME = 'ZT-SM2';
 const STAFF_SECURITY_SCHEME = 'StaffBearer';
+const DEPARTMENT_SECURITY_SCHEME = 'ZT-SM2-Department';
 
 const securitySchemeDescription = [
   'Every channel request is signed with the SM2 private key of the channel (GB/T 39786 level 3: non-repudiation of filings).',
@@ -58,6 +60,8 @@ const requestComponents = new Map<z.ZodType, string>([
   [correctionRequestDocSchema, 'CorrectionRequest'],
   [withdrawalRequestSchema, 'WithdrawalRequest'],
   [markUrgentRequestSchema, 'MarkUrgentRequest'],
+  [departmentResultSchema, 'DepartmentResult'],
+  [departmentDeliverySchema, 'DepartmentDelivery'],
 ]);
 const responseComponents = new Map<z.ZodType, string>([
   [submitBatchResponseSchema, 'SubmitBatchResponse'],
@@ -76,6 +80,7 @@ const responseComponents = new Map<z.ZodType, string>([
   [progressViewSchema, 'ProgressView'],
   [checklistViewSchema, 'ChecklistView'],
   [filingStateSchema, 'FilingState'],
+  [departmentResultResponseSchema, 'DepartmentResultRecorded'],
 ]);
 
 const refTo = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -114,7 +119,7 @@ function operation(name: string, decl: FunctionDecl, op: ApiOperation): Record<s
   const route = decl.route;
   if (!route) throw new Error(`OpenAPI: ${name} has no route`);
   // DESIGN.md §7: a channel's POST requests carry an Idempotency-Key.
-  if (route.method === 'POST' && op.auth === 'ZT-SM2' && !op.idempotent) throw new Error(`OpenAPI: POST ${route.path} must be idempotent`);
+  if (route.method === 'POST' && (op.auth === 'ZT-SM2' || op.auth === 'ZT-SM2-DEPARTMENT') && !op.idempotent) throw new Error(`OpenAPI: POST ${route.path} must be idempotent`);
   const parameters: unknown[] = pathParameterNames(route.path).map((param) => {
     const description = op.pathParameters?.[param];
     if (!description) throw new Error(`OpenAPI: path parameter ${param} of ${name} has no description`);
@@ -150,7 +155,7 @@ function operation(name: string, decl: FunctionDecl, op: ApiOperation): Record<s
     operationId: name,
     summary: op.summary,
     description: op.description,
-    security: op.auth === 'ZT-SM2' ? [{ [SECURITY_SCHEME]: [] }] : op.auth === 'Bearer' ? [{ [STAFF_SECURITY_SCHEME]: [] }] : [],
+    security: { 'ZT-SM2': [{ [SECURITY_SCHEME]: [] }], 'ZT-SM2-DEPARTMENT': [{ [DEPARTMENT_SECURITY_SCHEME]: [] }], Bearer: [{ [STAFF_SECURITY_SCHEME]: [] }], none: [] }[op.auth],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(op.request
       ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(op.request, requestComponents, `${name} request`) } } } }
@@ -190,6 +195,16 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       schemas: { ...requestSchemas, ...responseSchemas },
       securitySchemes: {
         [SECURITY_SCHEME]: { type: 'apiKey', in: 'header', name: 'Authorization', description: securitySchemeDescription },
+        [DEPARTMENT_SECURITY_SCHEME]: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            'A department system signs as a channel does, with its own registered SM2 key, naming itself with `department=`:\n\n```\n' +
+            'Authorization: ZT-SM2 department="<departmentId>",timestamp="<unix seconds>",nonce="<16-64 chars [A-Za-z0-9]>",signature="<base64 of DER SM2 signature>"\n' +
+            ZT_SM2_SIGNED_STRING +
+            '\n```',
+        },
         [STAFF_SECURITY_SCHEME]: {
           type: 'http',
           scheme: 'bearer',

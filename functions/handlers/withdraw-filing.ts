@@ -2,6 +2,7 @@
 import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { withdrawFiling } from '../core/use-cases/withdraw-filing';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
@@ -13,6 +14,7 @@ import { logEffectsPending } from '../shared/effects-reporter';
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
   notifications: notificationQueueFromEnv(),
+  departments: departmentQueuesFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
   onEffectsPending: logEffectsPending,

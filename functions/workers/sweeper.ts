@@ -12,6 +12,7 @@ import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository'
 import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-repository';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { sweep, type SweepResult } from '../core/use-cases/sweep';
 import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
@@ -25,6 +26,9 @@ const ports = lazy(async () => ({
   intake: intakeQueueFromEnv(),
   urgentIntake: intakeQueueFromEnv('intakeUrgent'),
   notifications: notificationQueueFromEnv(),
+  departments: departmentQueuesFromEnv(),
+  // DESIGN.md §3: how long a filing may wait on departments before staff see it as overdue.
+  coordinationDeadlineDays: getNumberFromEnv('COORDINATION_DEADLINE_DAYS', 30),
   audit: auditLogFromEnv(),
   clock: systemClock,
   onEffectsPending: logEffectsPending,

@@ -74,7 +74,7 @@ export const sealedEnvelopeSchema = z
     ciphertext: z.string().meta({ description: 'base64 of SM4-CBC (PKCS#7) of the UTF-8 JSON `SealedParties`.' }),
     mac: z.string().regex(/^[0-9a-f]{64}$/).meta({ description: 'HMAC-SM3 under the second half of the data key over "SM2-SM4CBC-HMACSM3" ‖ iv ‖ ciphertext.' }),
   })
-  .meta({ id: 'SealedEnvelope' });
+  .meta({ description: 'Personal data sealed for the receiving department (functions/shared/crypto/department-seal.ts).' });
 
 const person = z.strictObject({ name: z.string(), idType: z.literal('RESIDENT_ID'), idNumber: z.string() });
 /** The plaintext inside the envelope. */

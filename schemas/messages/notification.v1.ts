@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { BUSINESS_TYPES } from '../../functions/core/domain/business-types';
+import { RESULT_KINDS, RESULT_OUTCOMES } from '../../functions/core/domain/coordination';
 import { FILING_STATUSES } from '../../functions/core/domain/filing';
 import type { ProgressEvent } from '../../functions/core/ports';
 
@@ -26,6 +27,21 @@ export const notificationMessageV1Schema = z.strictObject({
     .regex(/^[A-Z][A-Z0-9_]{0,63}$/)
     .optional()
     .meta({ description: 'Why, for refusals and correction requests: a code, never free text.' }),
+  // Added in place (optional, so every earlier message and receiver stays valid): where each department result stands.
+  coordination: z
+    .array(
+      z.strictObject({
+        kind: z.enum(RESULT_KINDS),
+        state: z.enum(['REQUESTED', ...RESULT_OUTCOMES, 'CANCELLED']),
+        reasonCode: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).optional(),
+      }),
+    )
+    .max(RESULT_KINDS.length)
+    .optional()
+    .meta({
+      description:
+        'For filings that need department results (DESIGN.md §3 Coordination): each result kind and its state, with the department reason code. An event whose `status` did not change (a PENDING answer, one result of two) has an event id `<filingId>:<n>.<revision>`.',
+    }),
 });
 
 export type NotificationMessageV1 = z.output<typeof notificationMessageV1Schema>;

@@ -22,6 +22,7 @@ import { answer, codeList, problems, staffProblems } from './api-problems';
 import { lifecycleApi } from './api-lifecycle';
 import { publicApi } from './api-public';
 import { reviewApi } from './api-review';
+import { departmentsApi } from './api-departments';
 
 // Re-exported for the api-*.ts modules written before api-problems.ts; new code imports from there.
 export { codeList, problems, staffProblems };
@@ -41,7 +42,7 @@ export interface ApiOperation {
    * `ZT-SM2`: the request must carry the channel's SM2 signature (DESIGN.md §7); `Bearer`: a registry
    * staff member's access token (JWT).
    */
-  readonly auth: 'ZT-SM2' | 'Bearer' | 'none';
+  readonly auth: 'ZT-SM2' | 'ZT-SM2-DEPARTMENT' | 'Bearer' | 'none';
   /** Accepts an `Idempotency-Key` header: the same key and body return the first response. */
   readonly idempotent?: boolean;
   readonly request?: z.ZodType;
@@ -279,4 +280,5 @@ export const api = {
   ...reviewApi,
   ...lifecycleApi,
   ...publicApi,
+  ...departmentsApi,
 } as const satisfies Record<RoutedFunctionName, ApiOperation>;

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { BUSINESS_TYPES, type BusinessType } from '../../functions/core/domain/business-types';
+import { DEPARTMENT_KINDS, RESULT_KINDS, RESULT_OUTCOMES } from '../../functions/core/domain/coordination';
 import { FILING_STATUSES } from '../../functions/core/domain/filing';
 import { DISCHARGE_REASONS } from './filings/mortgage-discharge';
 
@@ -99,6 +100,39 @@ const filingTermsSchema = z
   });
 
 // ---------------------------------------------------------------------------------------------------
+// Coordination (DESIGN.md §3, §7b)
+
+const answerSchema = z.object({ at: timestamp, outcome: z.enum(RESULT_OUTCOMES), reasonCode: z.string().optional(), reference: z.string().optional() });
+
+export const coordinationRequestViewSchema = z.object({
+  requestId: z.string(),
+  kind: z.enum(RESULT_KINDS).meta({ description: 'CONTRACT_FILING (网签备案), TAX_CLEARANCE (完税) or COMPLETION_RECORD (竣工验收备案).' }),
+  departmentKind: z.enum(DEPARTMENT_KINDS),
+  departmentId: z.string().optional().meta({ description: 'The department the request was delivered to.' }),
+  requestedAt: timestamp,
+  state: z.enum(['REQUESTED', ...RESULT_OUTCOMES, 'CANCELLED']).meta({ description: 'REQUESTED (no answer yet), PENDING, CONFIRMED, REJECTED, or CANCELLED by the registry.' }),
+  deliveredAt: timestamp.optional(),
+  failedAttempts: z.number().int().optional().meta({ description: 'Failed delivery attempts so far (the department unreachable, 5xx); delivery is retried with backoff.' }),
+  lastFailure: z.string().optional(),
+  lastFailureAt: timestamp.optional(),
+  answeredAt: timestamp.optional(),
+  reasonCode: z.string().optional().meta({ description: "The department's reason code of its last answer (e.g. TAX_UNPAID, CONTRACT_NOT_FILED)." }),
+  reference: z.string().optional().meta({ description: "The department's reference (a contract filing number, a tax voucher number)." }),
+  answers: z.array(answerSchema).meta({ description: 'Every distinct answer, in order.' }),
+  cancelledAt: timestamp.optional(),
+  registrationDeliveredAt: timestamp.optional().meta({ description: 'When the registration result was delivered to the department.' }),
+});
+
+export const coordinationViewSchema = z
+  .object({
+    startedAt: timestamp,
+    deadline: timestamp.meta({ description: 'After this the filing shows on the staff worklist as overdue (default 30 days).' }),
+    overdue: z.boolean(),
+    requests: z.array(coordinationRequestViewSchema),
+  })
+  .meta({ description: 'Present on filings whose business type needs department results: what was asked of whom, when, and what came back.' });
+
+// ---------------------------------------------------------------------------------------------------
 // The view
 
 const LEGACY_FIELDS = ['mortgage', 'mortgagors', 'mortgagee'] as const;
@@ -120,6 +154,7 @@ export const filingViewSchema = z
     terms: filingTermsSchema,
     materials: z.array(z.object({ type: z.string(), ref: z.string(), sm3: z.string() })),
     history: z.array(historyEntrySchema),
+    coordination: coordinationViewSchema.optional(),
     // v1 as first published (MORTGAGE_CREATE only); kept so that existing integrations keep working.
     mortgage: mortgageTermsSchema.optional().meta({ deprecated: true, description: 'Deprecated: use `terms`. Present for MORTGAGE_CREATE only.' }),
     mortgagors: persons.optional().meta({ deprecated: true, description: 'Deprecated: use `parties.mortgagors`. Present for MORTGAGE_CREATE only.' }),

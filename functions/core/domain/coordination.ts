@@ -105,8 +105,9 @@ export interface Coordination {
   /** After this instant the filing is overdue and shown on the staff worklist (default 30 days). */
   readonly deadline: string;
   readonly requests: Readonly<Partial<Record<ResultKind, CoordinationRequest>>>;
-  /** Times the sweeper re-sent undelivered requests. */
+  /** Times the sweeper re-sent undelivered requests, and when it last did. */
   readonly resends?: number;
+  readonly lastResentAt?: string;
 }
 
 export const DEFAULT_COORDINATION_DEADLINE_DAYS = 30;

@@ -121,7 +121,7 @@ export interface ProgressEvent {
    * Where each department result stands, for filings that need any (DESIGN.md §3 Coordination): kinds and
    * outcomes with the department's reason code, never personal data.
    */
-  readonly coordination?: readonly ProgressCoordination[];
+  readonly coordination?: ProgressCoordination[];
 }
 
 export interface ProgressCoordination {

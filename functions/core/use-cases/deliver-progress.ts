@@ -49,8 +49,19 @@ export function webhookSignedString(timestamp: number, eventId: string, body: st
  * object that carries anything more (by mistake) still sends nothing more.
  */
 export function progressEventBody(event: ProgressEvent): string {
-  const { v, eventId, channelId, filingId, clientRef, businessType, status, at, reasonCode } = event;
-  return JSON.stringify({ v, eventId, channelId, filingId, clientRef, businessType, status, at, ...(reasonCode !== undefined ? { reasonCode } : {}) });
+  const { v, eventId, channelId, filingId, clientRef, businessType, status, at, reasonCode, coordination } = event;
+  return JSON.stringify({
+    v,
+    eventId,
+    channelId,
+    filingId,
+    clientRef,
+    businessType,
+    status,
+    at,
+    ...(reasonCode !== undefined ? { reasonCode } : {}),
+    ...(coordination !== undefined ? { coordination: coordination.map(({ kind, state, reasonCode: code }) => ({ kind, state, ...(code !== undefined ? { reasonCode: code } : {}) })) } : {}),
+  });
 }
 
 export interface DeliverProgressPorts {

@@ -1,3 +1,4 @@
+import { isCoordinationOverdue, requestsOf, type Coordination, type CoordinationRequest } from '../domain/coordination';
 import { notFound } from '../domain/errors';
 import { PERSON_LIST_FIELDS, type FilingRecord, type HistoryEntry, type Material, type Organisation, type PersonListField, type SealedPerson } from '../domain/filing';
 import { maskIdNumber, maskName, maskPhone } from '../domain/masking';
@@ -36,6 +37,8 @@ export interface FilingView {
   readonly terms: Readonly<Record<string, unknown>>;
   readonly materials: readonly Material[];
   readonly history: readonly HistoryEntry[];
+  /** What was asked of which department, when, and what came back (DESIGN.md §3 Coordination). */
+  readonly coordination?: CoordinationView;
   /** @deprecated MORTGAGE_CREATE only, kept for v1 clients: use `terms`. */
   readonly mortgage?: { readonly mortgageType: string; readonly amountFen: string; readonly termStart: string; readonly termEnd: string };
   /** @deprecated MORTGAGE_CREATE only: use `parties.mortgagors`. */
@@ -43,6 +46,21 @@ export interface FilingView {
   /** @deprecated MORTGAGE_CREATE only: use `parties.mortgagee`. */
   readonly mortgagee?: Organisation;
 }
+
+export interface CoordinationView {
+  readonly startedAt: string;
+  readonly deadline: string;
+  readonly overdue: boolean;
+  readonly requests: readonly CoordinationRequest[];
+}
+
+/** The coordination as shown: ids, kinds, times, outcomes and department codes — never personal data. */
+export const coordinationViewOf = (coordination: Coordination, now: Date): CoordinationView => ({
+  startedAt: coordination.startedAt,
+  deadline: coordination.deadline,
+  overdue: isCoordinationOverdue(coordination, now),
+  requests: requestsOf(coordination),
+});
 
 const ORGANISATION_FIELDS = ['mortgagee', 'seller'] as const;
 
@@ -95,7 +113,7 @@ export async function getFiling(
 }
 
 /** The masked view of a stored filing, as the channel sees it (staff see the same: get-staff-filing.ts). */
-export async function filingViewOf(vault: PersonalDataVault, filing: FilingRecord): Promise<FilingView> {
+export async function filingViewOf(vault: PersonalDataVault, filing: FilingRecord, now: Date = new Date()): Promise<FilingView> {
   const { parties, terms } = await partiesAndTerms(vault, filing);
   const { content } = filing;
   const legacy =
@@ -122,6 +140,7 @@ export async function filingViewOf(vault: PersonalDataVault, filing: FilingRecor
     terms,
     materials: filing.materials,
     history: filing.history,
+    ...(filing.coordination ? { coordination: coordinationViewOf(filing.coordination, now) } : {}),
     ...legacy,
   };
 }

@@ -47,7 +47,13 @@ export interface ReviewPorts extends LifecyclePorts {
 const ATTEMPTS = 8;
 
 const notReviewable = (status: FilingStatus) =>
-  conflict('FILING_NOT_REVIEWABLE', `A filing in ${status} cannot take this decision; review applies to ACCEPTED or READY_FOR_REVIEW filings.`, { filingStatus: status });
+  conflict(
+    'FILING_NOT_REVIEWABLE',
+    status === 'AWAITING_COORDINATION' || status === 'ACCEPTED'
+      ? `A filing in ${status} is waiting on department results (tax, contract filing, completion record); review applies once it is READY_FOR_REVIEW.`
+      : `A filing in ${status} cannot take this decision; review applies to READY_FOR_REVIEW filings (and ACCEPTED ones needing no department result).`,
+    { filingStatus: status },
+  );
 const inProgress = () => conflict('REVIEW_IN_PROGRESS', 'An approval of this filing is under way; it cannot be refused now (approve again to complete it).');
 const refusedAtCommit = (filing: FilingRecord) =>
   conflict('APPROVAL_REFUSED', `The filing no longer meets the intake rules against the register as it is now (${filing.reasonCode ?? 'refused'}); it is refused.`, {
@@ -125,6 +131,7 @@ async function approve(ports: ReviewPorts, staff: StaffAccount, first: FilingRec
     if (filing.approvalStartedAt === undefined) {
       // 0. The claim, decided by one conditional write against a refusal or a withdrawal racing it.
       const claimed = await performTransition(ports, filing, 'CLAIM_APPROVAL', { actor, set: { approvalStartedAt: ports.clock.now().toISOString() } });
+      if (claimed.kind === 'notAllowed' && claimed.reason === 'COORDINATION_PENDING') throw notReviewable(filing.status);
       filing = claimed.kind === 'moved' ? claimed.filing : await reload(ports, filing.filingId);
       continue;
     }

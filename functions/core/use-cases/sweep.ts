@@ -1,8 +1,9 @@
+import { isCoordinationOverdue, openRequests } from '../domain/coordination';
 import type { FilingStatus } from '../domain/filing';
 import { isCorrectionOverdue, REVIEWABLE_STATUSES } from '../domain/lifecycle';
 import type { FilingRepository, FilingSummary, FilingSummaryPage, RegisterReader } from '../ports';
 import { refuseOverdueCorrection } from './refuse-overdue-correction';
-import { hasPendingEffects, performTransition, runEffects, type LifecyclePorts } from './transition';
+import { hasPendingEffects, moveOnFromAccepted, performTransition, runEffects, type LifecyclePorts } from './transition';
 
 export interface SweepPorts extends LifecyclePorts {
   readonly intake: NonNullable<LifecyclePorts['intake']>;
@@ -32,6 +33,10 @@ export interface SweepResult {
   readonly reenqueuedUrgent: number;
   readonly flagged: number;
   readonly refusedOverdue: number;
+  /** ACCEPTED filings moved on to coordination or review (stored before coordination existed, or stranded). */
+  readonly movedOn: number;
+  /** Filings whose undelivered department requests were sent again. */
+  readonly resent: number;
 }
 
 const ACTOR = 'worker:sweeper';
@@ -68,6 +73,12 @@ const worklist = (filings: FilingRepository, district: string, status: FilingSta
  * 3. Approvals that stopped midway (claimed, or REGISTERED and not certified, for longer than
  *    `stalledApprovalMinutes`) are flagged for staff (APPROVAL_STALLED): approving again resumes them.
  * 4. CORRECTION_REQUIRED filings past their deadline (end of the CST day) are refused (CORRECTION_OVERDUE).
+ * 5. ACCEPTED filings that have not moved on for `pendingSeconds` (stored before coordination existed; their
+ *    automatic transition is otherwise an outbox effect, healed in 1) move on to coordination or review.
+ * 6. AWAITING_COORDINATION filings: requests never delivered (a department down for long, a dead-lettered
+ *    message) are sent again at most once per `staleMinutes`; after `maxRequeues` resends the filing is
+ *    flagged for staff (DEPARTMENT_UNREACHABLE). One waiting past its coordination deadline (default 30
+ *    days, DESIGN.md §3) is flagged COORDINATION_OVERDUE: the worklist shows it.
  */
 export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<SweepResult> {
   const now = ports.clock.now();
@@ -76,7 +87,7 @@ export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<Swe
   const maxRequeues = config.maxRequeues ?? DEFAULT_MAX_REQUEUES;
   const stalledBefore = new Date(now.getTime() - (config.stalledApprovalMinutes ?? DEFAULT_STALLED_APPROVAL_MINUTES) * 60_000).toISOString();
   const limit = config.pageSize ?? 100;
-  const result = { districts: 0, healed: 0, reenqueued: 0, reenqueuedUrgent: 0, flagged: 0, refusedOverdue: 0 };
+  const result = { districts: 0, healed: 0, reenqueued: 0, reenqueuedUrgent: 0, flagged: 0, refusedOverdue: 0, movedOn: 0, resent: 0 };
 
   for (const district of await ports.register.listDistricts()) {
     result.districts += 1;
@@ -138,6 +149,50 @@ export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<Swe
         detail: { status: filing.status },
       });
       if (flagged.kind === 'moved') result.flagged += 1;
+    }
+
+    const accepted: string[] = [];
+    for await (const item of worklist(ports.filings, district, 'ACCEPTED', limit)) {
+      if (item.updatedAt >= pendingBefore) break;
+      accepted.push(item.filingId);
+    }
+    for (const filing of await ports.filings.getMany(accepted)) {
+      // An approval under way takes the filing from ACCEPTED itself (and keeps its stall flag).
+      if (filing.status !== 'ACCEPTED' || hasPendingEffects(filing) || filing.approvalStartedAt !== undefined) continue;
+      if ((await moveOnFromAccepted(ports, filing)).status !== 'ACCEPTED') result.movedOn += 1;
+    }
+
+    const coordinating: string[] = [];
+    for await (const item of worklist(ports.filings, district, 'AWAITING_COORDINATION', limit)) coordinating.push(item.filingId);
+    for (const filing of await ports.filings.getMany(coordinating)) {
+      const coordination = filing.coordination;
+      if (filing.status !== 'AWAITING_COORDINATION' || coordination === undefined || filing.flaggedForStaff !== undefined) continue;
+      if (isCoordinationOverdue(coordination, now)) {
+        const flagged = await performTransition(ports, filing, 'FLAG_FOR_STAFF', {
+          actor: ACTOR,
+          set: { flaggedForStaff: { at: now.toISOString(), reason: 'COORDINATION_OVERDUE' } },
+          detail: { deadline: coordination.deadline },
+        });
+        if (flagged.kind === 'moved') result.flagged += 1;
+        continue;
+      }
+      const undelivered = openRequests(coordination).filter((r) => r.deliveredAt === undefined && (r.lastFailureAt ?? r.requestedAt) < staleBefore);
+      if (undelivered.length === 0 || (coordination.lastResentAt !== undefined && coordination.lastResentAt >= staleBefore)) continue;
+      const resends = coordination.resends ?? 0;
+      if (resends >= maxRequeues) {
+        const flagged = await performTransition(ports, filing, 'FLAG_FOR_STAFF', {
+          actor: ACTOR,
+          set: { flaggedForStaff: { at: now.toISOString(), reason: 'DEPARTMENT_UNREACHABLE' } },
+          detail: { resends, undelivered: undelivered.map((r) => r.requestId).join(',') },
+        });
+        if (flagged.kind === 'moved') result.flagged += 1;
+        continue;
+      }
+      const resent = await performTransition(ports, filing, 'RESEND_REQUESTS', {
+        actor: ACTOR,
+        set: { coordination: { ...coordination, resends: resends + 1, lastResentAt: now.toISOString() } },
+      });
+      if (resent.kind === 'moved') result.resent += 1;
     }
 
     const waiting: string[] = [];

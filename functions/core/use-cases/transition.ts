@@ -14,8 +14,8 @@
  * filing whose effects are still pending, so a crash anywhere between the write and its effects heals.
  */
 import type { FilingRecord, HistoryEntry } from '../domain/filing';
-import { DEFAULT_COORDINATION_DEADLINE_DAYS, type DepartmentKind } from '../domain/coordination';
-import { actorKindOf, effectsOf, impliedAttributes, transitionSpec, type GuardFailure, type PendingEffect, type TransitionName } from '../domain/lifecycle';
+import { DEFAULT_COORDINATION_DEADLINE_DAYS, needsCoordination, type DepartmentKind } from '../domain/coordination';
+import { actorKindOf, effectsOf, impliedAttributes, transitionSpec, type AutomaticTransition, type GuardFailure, type PendingEffect, type TransitionName } from '../domain/lifecycle';
 import type { AuditLog, Clock, DepartmentQueue, FilingRepository, IntakeQueue, NotificationQueue } from '../ports';
 
 export interface LifecyclePorts {
@@ -136,18 +136,22 @@ const ADVANCE_ATTEMPTS = 3;
  * filing is no longer where the transition starts (performed already, or the filing moved on, e.g. it was
  * withdrawn); answers the filing as it then is.
  */
-async function advance(ports: LifecyclePorts, filing: FilingRecord, effect: PendingEffect & { kind: 'advance' }): Promise<FilingRecord> {
+export async function advance(ports: LifecyclePorts, filing: FilingRecord, transition: AutomaticTransition): Promise<FilingRecord> {
   let current: FilingRecord | undefined = filing;
   for (let attempt = 1; attempt <= ADVANCE_ATTEMPTS && current; attempt++) {
-    if (!transitionSpec(effect.transition).from.includes(current.status)) return current;
-    const outcome = await performTransition(ports, current, effect.transition, { actor: 'worker:lifecycle' });
+    if (!transitionSpec(transition).from.includes(current.status)) return current;
+    const outcome = await performTransition(ports, current, transition, { actor: 'worker:lifecycle' });
     if (outcome.kind === 'moved') return outcome.filing;
     if (outcome.kind === 'notAllowed') return current;
     current = await ports.filings.get(filing.filingId);
   }
   if (!current) throw new Error(`Filing ${filing.filingId} disappeared`);
-  throw new Error(`Filing ${filing.filingId} kept changing while ${effect.transition} was performed`);
+  throw new Error(`Filing ${filing.filingId} kept changing while ${transition} was performed`);
 }
+
+/** Moves an ACCEPTED filing on, as intake's acceptance does: to coordination, or straight to review. */
+export const moveOnFromAccepted = (ports: LifecyclePorts, filing: FilingRecord): Promise<FilingRecord> =>
+  advance(ports, filing, needsCoordination(filing.businessType) ? 'AWAIT_COORDINATION' : 'SKIP_COORDINATION');
 
 /** Performs one effect; false when this function lacks the port it needs (the sweeper will perform it). */
 async function perform(ports: LifecyclePorts, filing: FilingRecord, effect: PendingEffect): Promise<boolean> {
@@ -203,7 +207,7 @@ export async function runEffects(ports: LifecyclePorts, filing: FilingRecord): P
   if (done.length > 0) await ports.filings.completeEffects(filing.filingId, done, undefined);
   let current: FilingRecord = { ...filing, outbox: left };
   for (const effect of automatic) {
-    current = await advance(ports, current, effect);
+    current = await advance(ports, current, effect.transition);
     const { [effect.id]: _done, ...rest } = current.outbox ?? {};
     // Off the pending index only if nothing else is left pending at the revision the filing is now at.
     await ports.filings.completeEffects(filing.filingId, [effect.id], Object.keys(rest).length === 0 ? (current.revision ?? 0) : undefined);

@@ -15,6 +15,7 @@ import { sm3Hex } from './sm3';
 export const AUTH_SCHEME = 'ZT-SM2';
 
 export interface ChannelCredentials {
+  /** The signer's id: the channel's, or the department's when parsed for a department. */
   readonly channelId: string;
   readonly timestamp: number;
   readonly nonce: string;
@@ -33,8 +34,10 @@ export interface CanonicalRequest {
   readonly body: Uint8Array;
 }
 
-const PARAMS = ['channel', 'timestamp', 'nonce', 'signature'] as const;
-type ParamName = (typeof PARAMS)[number];
+/** Who signs: a channel (`channel="<id>"`) or a department system (`department="<id>"`, DESIGN.md §7b). */
+export type Signer = 'channel' | 'department';
+const paramsOf = (signer: Signer) => [signer, 'timestamp', 'nonce', 'signature'] as const;
+type ParamName = Signer | 'timestamp' | 'nonce' | 'signature';
 
 const CHANNEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 /** Unix seconds without leading zeros: the value is re-serialised into the signed string, so it must round-trip. */
@@ -52,7 +55,8 @@ const fail = (reason: string): ParsedAuthorization => ({ ok: false, reason });
  * parameters, comma-separated with optional spaces after each comma. Reasons name what was wrong, never
  * echo what was sent.
  */
-export function parseAuthorization(header: string | undefined): ParsedAuthorization {
+export function parseAuthorization(header: string | undefined, signer: Signer = 'channel'): ParsedAuthorization {
+  const PARAMS: readonly ParamName[] = paramsOf(signer);
   if (header === undefined || header.trim() === '') return fail('missing Authorization header');
   const text = header.trim();
   if (text.toUpperCase() === AUTH_SCHEME) return fail('missing authorization parameters');
@@ -80,11 +84,11 @@ export function parseAuthorization(header: string | undefined): ParsedAuthorizat
   for (const name of PARAMS) {
     if (!values.has(name)) return fail(`missing authorization parameter ${name}`);
   }
-  const channelId = values.get('channel')!;
+  const channelId = values.get(signer)!;
   const timestamp = values.get('timestamp')!;
   const nonce = values.get('nonce')!;
   const signature = values.get('signature')!;
-  if (!CHANNEL_PATTERN.test(channelId)) return fail('invalid channel');
+  if (!CHANNEL_PATTERN.test(channelId)) return fail(`invalid ${signer}`);
   if (!TIMESTAMP_PATTERN.test(timestamp)) return fail('timestamp must be unix seconds');
   if (!NONCE_PATTERN.test(nonce)) return fail('nonce must be 16-64 characters [A-Za-z0-9]');
   if (!SIGNATURE_PATTERN.test(signature)) return fail('signature must be base64');

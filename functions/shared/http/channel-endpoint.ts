@@ -10,7 +10,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { badRequest, conflict, unprocessable } from '../../core/domain/errors';
-import type { AuditLog, Channel, IdempotencyStore, RateCounter } from '../../core/ports';
+import type { AuditLog, Channel, Clock, IdempotencyStore, RateCounter } from '../../core/ports';
 import { sm3Hex } from '../crypto/sm3';
 import { logger } from '../logger';
 import { authenticateChannel, type ChannelAuthDeps } from './channel-auth';
@@ -22,12 +22,16 @@ import { problems } from './problems';
 import { header, pathAndQuery } from './request';
 import { validateRequest, type RequestSchemas, type ValidatedParts } from './request-validation';
 
-export interface EndpointDeps extends ChannelAuthDeps {
+/** What every signed endpoint needs besides the way it authenticates its signer. */
+export interface SignedEndpointDeps {
+  readonly clock: Clock;
   readonly audit: AuditLog;
   readonly idempotency: IdempotencyStore;
   /** Counts denied calls of unauthenticated callers (call-audit.ts). */
   readonly rate: RateCounter;
 }
+
+export interface EndpointDeps extends ChannelAuthDeps, SignedEndpointDeps {}
 
 export interface EndpointRequest<B = unknown, Q = undefined, P = undefined> extends ValidatedParts<B, Q, P> {
   readonly event: APIGatewayProxyEvent;
@@ -35,11 +39,29 @@ export interface EndpointRequest<B = unknown, Q = undefined, P = undefined> exte
 }
 
 /**
+ * Who signs an endpoint's requests and how they are checked: a channel (institutions) or a department
+ * system (DESIGN.md §7b). The rest of the chain is the same for both.
+ */
+export interface SignerKind<S, D> {
+  /** The parameter naming the signer in the Authorization header (`channel`, `department`). */
+  readonly param: string;
+  authenticate(event: APIGatewayProxyEvent, deps: D): Promise<S>;
+  /** Whose audit log a call goes to, the actor, the Idempotency-Key scope and the log keys. */
+  describe(signer: S): { readonly tenant: string; readonly actor: string; readonly scope: string; readonly logKeys: Record<string, string> };
+}
+
+const channelSigner: SignerKind<Channel, EndpointDeps> = {
+  param: 'channel',
+  authenticate: authenticateChannel,
+  describe: (channel) => ({ tenant: channel.institutionId, actor: `channel:${channel.channelId}`, scope: channel.channelId, logKeys: { channelId: channel.channelId } }),
+};
+
+/**
  * `body`, `query` and `path` are the endpoint's request schemas; the use case gets what they parsed.
  * Without a `body` schema, `body` is the parsed JSON as sent (POST endpoints) for a use case that
  * validates it itself.
  */
-export interface EndpointOptions<B = unknown, Q = undefined, P = undefined> extends RequestSchemas<B, Q, P> {
+export interface SignedEndpointOptions<S, D, B = unknown, Q = undefined, P = undefined> extends RequestSchemas<B, Q, P> {
   /** Name used in logs and in the audit action, e.g. `SUBMIT_BATCH`. */
   readonly action: string;
   /** POST endpoints take a JSON body up to this many bytes. */
@@ -47,7 +69,11 @@ export interface EndpointOptions<B = unknown, Q = undefined, P = undefined> exte
   /** Honour the Idempotency-Key header (POST). */
   readonly idempotent?: boolean;
   /** Dependencies, built lazily once per process (clients are created at first use, not per call). */
-  readonly deps: () => Promise<EndpointDeps>;
+  readonly deps: () => Promise<D>;
+  readonly run: (request: ValidatedParts<B, Q, P> & { readonly event: APIGatewayProxyEvent; readonly signer: S }) => Promise<{ statusCode: number; body: unknown }>;
+}
+
+export interface EndpointOptions<B = unknown, Q = undefined, P = undefined> extends Omit<SignedEndpointOptions<Channel, EndpointDeps, B, Q, P>, 'run'> {
   readonly run: (request: EndpointRequest<B, Q, P>) => Promise<{ statusCode: number; body: unknown }>;
 }
 
@@ -55,53 +81,64 @@ export interface EndpointOptions<B = unknown, Q = undefined, P = undefined> exte
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The Lambda context, extended by the guard with the authenticated channel and the parsed request. */
-interface ChannelContext extends Context {
-  channel: Channel;
+/** The Lambda context, extended by the guard with the authenticated signer and the parsed request. */
+interface SignedContext<S> extends Context {
+  signer: S;
   parts: ValidatedParts<unknown, unknown, unknown>;
 }
 
-interface Internal extends Record<string, unknown> {
-  channel?: Channel;
+interface Internal<S, D> extends Record<string, unknown> {
+  signer?: S;
   idempotency?: { scope: string; key: string; hash: string };
-  deps?: EndpointDeps;
+  deps?: D;
 }
 
+/** A channel endpoint: signed by an institution's channel (DESIGN.md §7). */
 export function channelEndpoint<B = unknown, Q = undefined, P = undefined>(options: EndpointOptions<B, Q, P>) {
+  return signedEndpoint(channelSigner, { ...options, run: ({ signer, ...rest }) => options.run({ ...rest, channel: signer }) });
+}
+
+/** The chain of an endpoint whose every request is ZT-SM2 signed by `kind` of signer. */
+export function signedEndpoint<S, D extends SignedEndpointDeps, B = unknown, Q = undefined, P = undefined>(kind: SignerKind<S, D>, options: SignedEndpointOptions<S, D, B, Q, P>) {
   const { action, maxBodyBytes, idempotent = false } = options;
   const isPost = maxBodyBytes !== undefined;
+  const claimedPattern = new RegExp(`${kind.param}="([A-Za-z0-9._-]{1,64})"`);
+  type ChannelContext = SignedContext<S>;
+  type InternalState = Internal<S, D>;
 
-  type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, Internal>;
+  type Request = middy.Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, InternalState>;
   const whoCalled = (request: Request) => {
-    const channel = request.internal.channel;
-    const claimed = channel?.channelId ?? /channel="([A-Za-z0-9._-]{1,64})"/.exec(header(request.event, 'authorization') ?? '')?.[1];
+    const signer = request.internal.signer;
+    const described = signer === undefined ? undefined : kind.describe(signer);
+    const claimed = claimedPattern.exec(header(request.event, 'authorization') ?? '')?.[1];
     return {
-      tenant: channel?.institutionId ?? 'unauthenticated',
-      actor: claimed ? `channel:${claimed}` : 'anonymous',
+      tenant: described?.tenant ?? 'unauthenticated',
+      actor: described?.actor ?? (claimed ? `${kind.param}:${claimed}` : 'anonymous'),
       action,
-      authenticated: channel !== undefined,
+      authenticated: signer !== undefined,
       event: request.event,
       requestId: request.context.awsRequestId,
     };
   };
 
-  const guard: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, Internal> = {
+  const guard: middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, InternalState> = {
     before: async (request) => {
       const deps = await options.deps();
       request.internal.deps = deps;
       const event = request.event;
       const body = isPost ? checkJsonBody(event, maxBodyBytes) : undefined;
-      const channel = await authenticateChannel(event, deps).catch(countAuthFailureAndRethrow);
-      request.internal.channel = channel;
-      request.context.channel = channel;
-      logger.appendKeys({ channelId: channel.channelId });
+      const signer = await kind.authenticate(event, deps).catch(countAuthFailureAndRethrow);
+      request.internal.signer = signer;
+      request.context.signer = signer;
+      const described = kind.describe(signer);
+      logger.appendKeys(described.logKeys);
       request.context.parts = validateRequest<unknown, unknown, unknown>(options, event, body ? parseJsonBody(body) : undefined);
       if (!body || !idempotent) return undefined;
       const key = header(event, 'idempotency-key');
       if (key === undefined) return undefined;
       if (!IDEMPOTENCY_KEY.test(key)) throw badRequest('IDEMPOTENCY_KEY_INVALID', 'The Idempotency-Key must be 1–128 characters of [A-Za-z0-9._:-].');
       const hash = sm3Hex(`${event.httpMethod}\n${pathAndQuery(event)}\n${sm3Hex(body)}`);
-      const scope = channel.channelId;
+      const scope = described.scope;
       const claim = await deps.idempotency.claim(scope, key, hash, IDEMPOTENCY_TTL_SECONDS);
       switch (claim.kind) {
         case 'claimed':
@@ -135,14 +172,14 @@ export function channelEndpoint<B = unknown, Q = undefined, P = undefined>(optio
     },
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, Internal>()
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ChannelContext, InternalState>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(problems<ChannelContext, Internal>())
+    .use(problems<ChannelContext, InternalState>())
     .use(guard)
     .use(flushMetricsPerInvocation())
     .handler(async (event, context) => {
       const parts = context.parts as ValidatedParts<B, Q, P>;
-      const result = await options.run({ event, channel: context.channel, body: parts.body, query: parts.query, path: parts.path });
+      const result = await options.run({ event, signer: context.signer, body: parts.body, query: parts.query, path: parts.path });
       return jsonResponse(result.statusCode, result.body);
     });
 }

@@ -42,19 +42,36 @@ describe('the lifecycle table', () => {
 
   it('lets every active status be left (nothing strands), and reaches every status', () => {
     for (const status of ACTIVE_STATUSES) expect(moves.some(([, spec]) => spec.from.includes(status)), status).toBe(true);
-    // READY_FOR_REVIEW is reached once tax and trading coordination exists (roadmap step 3); review starts from ACCEPTED until then.
-    for (const status of FILING_STATUSES.filter((s) => s !== 'SUBMITTED' && s !== 'READY_FOR_REVIEW')) expect(moves.some(([, spec]) => spec.to === status), status).toBe(true);
+    for (const status of FILING_STATUSES.filter((s) => s !== 'SUBMITTED')) expect(moves.some(([, spec]) => spec.to === status), status).toBe(true);
   });
 
   it('guards every way out of a reviewable filing on the approval claim: refusal and withdrawal need none, the register steps need one', () => {
-    const claimed = { approvalStartedAt: '2026-11-21T00:00:00.000Z' } as never;
-    const unclaimed = {} as never;
+    const claimed = { status: 'READY_FOR_REVIEW', businessType: 'TRANSFER_RESALE', approvalStartedAt: '2026-11-21T00:00:00.000Z' } as never;
+    const unclaimed = { status: 'READY_FOR_REVIEW', businessType: 'TRANSFER_RESALE' } as never;
     expect(LIFECYCLE.REVIEW_REFUSE.guard(claimed)).toBe('APPROVAL_STARTED');
     expect(LIFECYCLE.WITHDRAW.guard(claimed)).toBe('APPROVAL_STARTED');
     expect(LIFECYCLE.CLAIM_APPROVAL.guard(claimed)).toBe('APPROVAL_STARTED');
     expect(LIFECYCLE.REGISTER.guard(unclaimed)).toBe('APPROVAL_NOT_STARTED');
     expect(LIFECYCLE.REFUSE_AT_COMMIT.guard(unclaimed)).toBe('APPROVAL_NOT_STARTED');
     expect(LIFECYCLE.REVIEW_REFUSE.guard(unclaimed)).toBeUndefined();
+  });
+
+  it('lets review take a filing only once departments have answered: READY_FOR_REVIEW, or ACCEPTED needing no result', () => {
+    const filing = (status: string, businessType: string) => ({ status, businessType }) as never;
+    expect(LIFECYCLE.CLAIM_APPROVAL.guard(filing('ACCEPTED', 'TRANSFER_RESALE'))).toBe('COORDINATION_PENDING');
+    expect(LIFECYCLE.REVIEW_REFUSE.guard(filing('ACCEPTED', 'FIRST_REGISTRATION'))).toBe('COORDINATION_PENDING');
+    expect(LIFECYCLE.CLAIM_APPROVAL.guard(filing('ACCEPTED', 'MORTGAGE_CREATE'))).toBeUndefined();
+    expect(LIFECYCLE.CLAIM_APPROVAL.guard(filing('READY_FOR_REVIEW', 'TRANSFER_RESALE'))).toBeUndefined();
+    expect(LIFECYCLE.REVIEW_REFUSE.from).not.toContain('AWAITING_COORDINATION');
+  });
+
+  it('moves an accepted filing on by itself, and tells departments of a withdrawal, a refusal and a registration', () => {
+    expect(LIFECYCLE.INTAKE_ACCEPT.effects).toContain('coordinate');
+    expect(LIFECYCLE.WITHDRAW.from).toContain('AWAITING_COORDINATION');
+    expect(LIFECYCLE.WITHDRAW.effects).toContain('cancelRequests');
+    expect(LIFECYCLE.REFUSE_BY_DEPARTMENT.effects).toEqual(expect.arrayContaining(['releaseDisposition', 'cancelRequests']));
+    expect(LIFECYCLE.CERTIFY.effects).toContain('pushRegistration');
+    expect(LIFECYCLE.RECORD_DELIVERY.audit).toMatchObject({ retention: 'DATA_PROVIDED' });
   });
 });
 

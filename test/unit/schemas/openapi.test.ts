@@ -49,6 +49,7 @@ describe('OpenAPI document', () => {
       'listStaffFilings',
       'lookupProgress',
       'markUrgent',
+      'postDepartmentResult',
       'putChecklist',
       'putWebhook',
       'reviewFiling',
@@ -89,12 +90,19 @@ describe('OpenAPI document', () => {
     expect(description).toContain('1234567812345678');
   });
 
-  it('secures channel operations with ZT-SM2, staff operations with a bearer token, and leaves sign-in, keys, health and discovery open', () => {
+  it('secures channel operations with ZT-SM2, department results with ZT-SM2 by the department, staff operations with a bearer token, and leaves sign-in, keys, health and discovery open', () => {
     const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks', 'lookupProgress', 'verifyCertificate'];
     const staff = ['listStaffFilings', 'markUrgent', 'getChecklist', 'putChecklist', 'getStaffFiling', 'reviewFiling'];
+    const departments = ['postDepartmentResult'];
     for (const route of routed) {
       const security = get(doc, 'paths', route.path, route.method.toLowerCase(), 'security');
-      const expected = open.includes(route.name) ? [] : staff.includes(route.name) ? [{ StaffBearer: [] }] : [{ 'ZT-SM2': [] }];
+      const expected = open.includes(route.name)
+        ? []
+        : staff.includes(route.name)
+          ? [{ StaffBearer: [] }]
+          : departments.includes(route.name)
+            ? [{ 'ZT-SM2-Department': [] }]
+            : [{ 'ZT-SM2': [] }];
       expect(security, route.name).toEqual(expected);
     }
     expect(get(doc, 'components', 'securitySchemes', 'StaffBearer')).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

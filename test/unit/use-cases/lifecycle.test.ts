@@ -317,7 +317,9 @@ describe('sweep', () => {
     filings.put(filing('SUBMITTED', { filingId: 'F-URGENT', updatedAt: at(20), urgent: true }));
     filings.put(filing('SUBMITTED', { filingId: 'F-NEW', updatedAt: at(5) }));
     filings.put(filing('ACCEPTED', { filingId: 'F-DONE', updatedAt: at(90) }));
-    expect(await run()).toEqual({ districts: 2, healed: 0, reenqueued: 3, reenqueuedUrgent: 1, flagged: 0, refusedOverdue: 0 });
+    // F-DONE, ACCEPTED long ago and never moved on (stored before coordination existed), goes on to review.
+    expect(await run()).toEqual({ districts: 2, healed: 0, reenqueued: 3, reenqueuedUrgent: 1, flagged: 0, refusedOverdue: 0, movedOn: 1, resent: 0 });
+    expect((await filings.get('F-DONE'))!.status).toBe('READY_FOR_REVIEW');
     expect(queue.messages.map((m) => m.filingId).sort()).toEqual(['F-OLD-1', 'F-OLD-2', 'F-OLD-3']);
     expect(urgentQueue.messages).toEqual([{ v: 1, filingId: 'F-URGENT' }]);
     expect((await filings.get('F-OLD-1'))!.requeues).toBe(1);
