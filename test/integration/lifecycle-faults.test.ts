@@ -31,7 +31,10 @@ import { sweep } from '../../functions/core/use-cases/sweep';
 import { withdrawFiling } from '../../functions/core/use-cases/withdraw-filing';
 import { validateCorrection } from '../../schemas/v1/corrections';
 import { PEOPLE } from '../support/channel-world';
-import { MemoryNotifications, MemoryQueue } from '../support/memory-ports';
+import { MemoryNotifications, MemoryQueue, memoryDepartmentQueues } from '../support/memory-ports';
+import { openRequests, requestIdOf, startCoordination } from '../../functions/core/domain/coordination';
+import type { Department } from '../../functions/core/ports';
+import { recordDepartmentResult } from '../../functions/core/use-cases/record-department-result';
 import { ownersOf, putUnit, sealPeople, startReviewWorld, type ReviewWorld } from '../support/review-world';
 
 class Crash extends Error {
@@ -77,16 +80,21 @@ interface Scenario {
   readonly annotations?: number;
   /** A domain error the operation itself answers (e.g. 409 APPROVAL_REFUSED). */
   readonly answers?: string;
+  /** Annotations that publish a progress event of their own (a department's PENDING answer). */
+  readonly annotationEvents?: number;
+  /** What must have been sent to each department connector (each type at least once: at-least-once). */
+  readonly sent?: Partial<Record<'TAX' | 'TRADING', readonly string[]>>;
 }
 
 type AllPorts = ReviewPorts & {
+  readonly departments: ReturnType<typeof memoryDepartmentQueues>;
   readonly intake: MemoryQueue;
   readonly urgentIntake: MemoryQueue;
   readonly notifications: MemoryNotifications;
   readonly checklists: ReturnType<typeof checklistStoreFromEnv>;
 };
 
-async function basePorts(): Promise<Omit<AllPorts, 'notifications' | 'intake' | 'urgentIntake'>> {
+async function basePorts(): Promise<Omit<AllPorts, 'notifications' | 'intake' | 'urgentIntake' | 'departments'>> {
   return {
     filings: filingRepositoryFromEnv(),
     register: registerRepositoryFromEnv(),
@@ -103,7 +111,13 @@ const materialsOf = (content: FilingContent, missing: readonly string[] = []) =>
   builtInChecklist(content.businessType).required.filter((t) => !missing.includes(t)).map((type, i) => ({ type, ref: `oss://m/${i}`, sm3: 'ab'.repeat(32) }));
 
 /** A filing as it stands before the scenario; a filing past intake holds its unit's lock, as intake leaves it. */
-async function storeFiling(unit: string, status: FilingStatus, content: (filingId: string) => Promise<FilingContent>, extra: Partial<FilingRecord> = {}): Promise<FilingRecord> {
+async function storeFiling(
+  unit: string,
+  status: FilingStatus,
+  content: (filingId: string) => Promise<FilingContent>,
+  extra: Partial<FilingRecord> = {},
+  derived?: (filing: FilingRecord, at: string) => Partial<FilingRecord>,
+): Promise<FilingRecord> {
   const filingId = `FFT${String(process.pid)}${String(++counter).padStart(5, '0')}`;
   const at = new Date(Date.now() - 120_000).toISOString();
   const body = await content(filingId);
@@ -126,6 +140,7 @@ async function storeFiling(unit: string, status: FilingStatus, content: (filingI
     history: status === 'SUBMITTED' ? [{ at, status, by: `channel:${world.bank.channelId}` }] : [{ at, status: 'SUBMITTED', by: `channel:${world.bank.channelId}` }, { at, status, by: 'worker:intake' }],
     ...extra,
   };
+  Object.assign(filing, derived?.(filing, at));
   const repository = filingRepositoryFromEnv();
   await repository.putIfAbsent(filing);
   if (DISPOSITION_HOLDING_STATUSES.includes(status)) {
@@ -141,6 +156,34 @@ const mortgage = (_unit: string) => async (id: string): Promise<FilingContent> =
   mortgagee: { name: world.bank.institutionName, uscc: world.bank.uscc },
   ...MORTGAGE_TERMS,
 });
+const transfer = async (id: string): Promise<FilingContent> => ({
+  businessType: 'TRANSFER_RESALE',
+  sellers: await sealPeople('370102', id, [PEOPLE.owner]),
+  buyers: await sealPeople('370102', id, [PEOPLE.coOwnerA]),
+  contractNo: 'HT-FT',
+  priceFen: '150000000',
+});
+const department = (kind: 'TAX' | 'TRADING'): Department => ({
+  departmentId: `${kind.toLowerCase()}-370102`,
+  kind,
+  name: kind,
+  districts: ['370102'],
+  endpoint: 'http://127.0.0.1:9/',
+  publicKey: '04' + 'ab'.repeat(64),
+});
+const TAX_DEPT = department('TAX');
+const TRADING_DEPT = department('TRADING');
+/** A resale transfer waiting on both departments; `answered` gives results already in. */
+async function coordinating(answered: Partial<Record<'TAX_CLEARANCE' | 'CONTRACT_FILING', 'CONFIRMED'>>): Promise<FilingRecord> {
+  const unit = await ownedUnit();
+  return storeFiling(unit, 'AWAITING_COORDINATION', transfer, {}, (filing, at) => {
+    const started = startCoordination(filing, at, 30);
+    const requests = Object.fromEntries(
+      Object.entries(started.requests).map(([kind, r]) => [kind, answered[kind as 'TAX_CLEARANCE'] ? { ...r!, state: 'CONFIRMED', answers: [{ at, outcome: 'CONFIRMED' }] } : r]),
+    );
+    return { coordination: { ...started, requests } };
+  });
+}
 const ownedUnit = async (extra: { seized?: boolean } = {}) => {
   const code = unitCode();
   await putUnit({ unitCode: code, owners: await ownersOf(code, [PEOPLE.owner]), seizures: extra.seized ? [{ seizureId: 'S-FT', court: '法院', status: 'ACTIVE' }] : [] });
@@ -152,13 +195,52 @@ const clerk = () => world.account('CLERK');
 
 const scenarios: Scenario[] = [
   {
-    name: 'intake accepts (SUBMITTED → ACCEPTED)',
+    name: 'intake accepts a mortgage (SUBMITTED → ACCEPTED → READY_FOR_REVIEW: no department result needed)',
     setup: async () => {
       const unit = await ownedUnit();
       return storeFiling(unit, 'SUBMITTED', mortgage(unit));
     },
     act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
-    ends: 'ACCEPTED',
+    ends: 'READY_FOR_REVIEW',
+  },
+  {
+    name: 'intake accepts a resale transfer (SUBMITTED → ACCEPTED → AWAITING_COORDINATION, one request per department)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'SUBMITTED', transfer);
+    },
+    act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
+    ends: 'AWAITING_COORDINATION',
+    sent: { TAX: ['REQUEST'], TRADING: ['REQUEST'] },
+  },
+  {
+    name: 'the last department result confirms (AWAITING_COORDINATION → READY_FOR_REVIEW)',
+    setup: async () => coordinating({ TAX_CLEARANCE: 'CONFIRMED' }),
+    act: (ports, f) => recordDepartmentResult(ports, TRADING_DEPT, { requestId: requestIdOf(f.filingId, 'CONTRACT_FILING'), filingId: f.filingId, kind: 'CONTRACT_FILING', outcome: 'CONFIRMED', reference: 'HT-1' }),
+    ends: 'READY_FOR_REVIEW',
+  },
+  {
+    name: 'a department answers PENDING (annotation: the filing keeps waiting)',
+    setup: async () => coordinating({}),
+    act: (ports, f) => recordDepartmentResult(ports, TAX_DEPT, { requestId: requestIdOf(f.filingId, 'TAX_CLEARANCE'), filingId: f.filingId, kind: 'TAX_CLEARANCE', outcome: 'PENDING', reasonCode: 'TAX_UNPAID' }),
+    ends: 'AWAITING_COORDINATION',
+    annotations: 1,
+    annotationEvents: 1,
+  },
+  {
+    name: 'a department rejects (AWAITING_COORDINATION → REFUSED with its reason; the other request cancelled)',
+    setup: async () => coordinating({}),
+    act: (ports, f) => recordDepartmentResult(ports, TRADING_DEPT, { requestId: requestIdOf(f.filingId, 'CONTRACT_FILING'), filingId: f.filingId, kind: 'CONTRACT_FILING', outcome: 'REJECTED', reasonCode: 'CONTRACT_NOT_FILED' }),
+    ends: 'REFUSED',
+    // The rejecting department answered; only the request still open elsewhere is cancelled.
+    sent: { TAX: ['CANCEL'], TRADING: [] },
+  },
+  {
+    name: 'the filer withdraws during coordination (cancellations sent to both departments)',
+    setup: async () => coordinating({}),
+    act: (ports, f) => withdrawFiling(ports, world.bank, f.filingId, undefined),
+    ends: 'WITHDRAWN',
+    sent: { TAX: ['CANCEL'], TRADING: ['CANCEL'] },
   },
   {
     name: 'intake refuses a seized unit (SUBMITTED → REFUSED)',
@@ -196,7 +278,7 @@ const scenarios: Scenario[] = [
       }
       return processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId });
     },
-    ends: 'ACCEPTED',
+    ends: 'READY_FOR_REVIEW',
   },
   {
     name: 'the sweeper refuses an overdue correction (CORRECTION_REQUIRED → REFUSED)',
@@ -227,19 +309,19 @@ const scenarios: Scenario[] = [
     annotations: 1,
   },
   {
-    name: 'a reviewer refuses (ACCEPTED → REVIEW_REFUSED)',
+    name: 'a reviewer refuses (READY_FOR_REVIEW → REVIEW_REFUSED)',
     setup: async () => {
       const unit = await ownedUnit();
-      return storeFiling(unit, 'ACCEPTED', mortgage(unit));
+      return storeFiling(unit, 'READY_FOR_REVIEW', mortgage(unit));
     },
     act: (ports, f) => reviewFiling(ports, reviewer(), f.filingId, { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' }),
     ends: 'REVIEW_REFUSED',
   },
   {
-    name: 'the approval saga of a mortgage (ACCEPTED → REGISTERED → CERTIFIED)',
+    name: 'the approval saga of a mortgage (READY_FOR_REVIEW → REGISTERED → CERTIFIED)',
     setup: async () => {
       const unit = await ownedUnit();
-      return storeFiling(unit, 'ACCEPTED', mortgage(unit));
+      return storeFiling(unit, 'READY_FOR_REVIEW', mortgage(unit));
     },
     act: (ports, f) => reviewFiling(ports, reviewer(), f.filingId, { decision: 'APPROVE' }),
     ends: 'CERTIFIED',
@@ -248,7 +330,7 @@ const scenarios: Scenario[] = [
     name: 'the approval saga of a resale transfer (ownership re-sealed for the register)',
     setup: async () => {
       const unit = await ownedUnit();
-      return storeFiling(unit, 'ACCEPTED', async (id) => ({
+      return storeFiling(unit, 'READY_FOR_REVIEW', async (id) => ({
         businessType: 'TRANSFER_RESALE',
         sellers: await sealPeople('370102', id, [PEOPLE.owner]),
         buyers: await sealPeople('370102', id, [PEOPLE.coOwnerA]),
@@ -292,7 +374,13 @@ async function auditOf(filing: FilingRecord): Promise<AuditEntry[]> {
   return records.filter((r) => r.target === filing.filingId);
 }
 
-async function assertConsistent(scenario: Scenario, initial: FilingRecord, label: string, notifications: MemoryNotifications): Promise<void> {
+async function assertConsistent(
+  scenario: Scenario,
+  initial: FilingRecord,
+  label: string,
+  notifications: MemoryNotifications,
+  departments: ReturnType<typeof memoryDepartmentQueues>,
+): Promise<void> {
   const filing = (await filingRepositoryFromEnv().get(initial.filingId))!;
   expect(filing.status, label).toBe(scenario.ends);
   expect(filing.outbox ?? {}, label).toEqual({});
@@ -304,7 +392,16 @@ async function assertConsistent(scenario: Scenario, initial: FilingRecord, label
   expect(audits.length, `${label}: audit records ${audits.map((a) => a.action).join(',')}`).toBe(added + (scenario.annotations ?? 0));
   const eventIds = new Set(notifications.events.filter((e) => e.filingId === filing.filingId).map((e) => e.eventId));
   const expectedIds = Array.from({ length: added }, (_, i) => `${filing.filingId}:${initial.history.length + i + 1}`);
-  expect([...eventIds].sort(), `${label}: progress events`).toEqual(expectedIds.sort());
+  const annotationIds = [...eventIds].filter((id) => id.includes('.'));
+  expect([...eventIds].filter((id) => !id.includes('.')).sort(), `${label}: progress events`).toEqual(expectedIds.sort());
+  expect(annotationIds.length, `${label}: annotation events`).toBe(scenario.annotationEvents ?? 0);
+  for (const [kind, types] of Object.entries(scenario.sent ?? {})) {
+    expect([...new Set(departments[kind as 'TAX'].messages.filter((m) => m.filingId === filing.filingId).map((m) => m.type))], `${label}: sent to ${kind}`).toEqual(types);
+  }
+  if (filing.coordination) {
+    // Leaving coordination early cancels every open request; nothing is left asked of a department.
+    if (filing.status !== 'AWAITING_COORDINATION') expect(openRequests(filing.coordination), `${label}: open requests`).toEqual([]);
+  }
 
   const unit = (await registerRepositoryFromEnv().getUnit(filing.unitCode))!;
   const registered = filing.status === 'REGISTERED' || filing.status === 'CERTIFIED';
@@ -328,7 +425,8 @@ describe('a crash at every step of every transition heals, by retry and sweeper,
         // Prepare
         const filing = await scenario.setup();
         const notifications = new MemoryNotifications();
-        const ports: AllPorts = { ...base, notifications, intake: new MemoryQueue(), urgentIntake: new MemoryQueue() };
+        const departments = memoryDepartmentQueues();
+        const ports: AllPorts = { ...base, notifications, departments, intake: new MemoryQueue(), urgentIntake: new MemoryQueue() };
         const plan = { at, when, calls: 0 };
         // Act: the faulty run, then a retry and the sweeper (a minute later, so it heals what is pending).
         try {
@@ -342,7 +440,7 @@ describe('a crash at every step of every transition heals, by retry and sweeper,
         await runAnswering(scenario, ports, filing);
         await sweep({ ...ports, clock: { now: () => new Date(Date.now() + 60_000) } }, { staleMinutes: 10, pendingSeconds: 0 });
         // Assess
-        await assertConsistent(scenario, filing, `${scenario.name}, crash ${when} call ${at}`, notifications);
+        await assertConsistent(scenario, filing, `${scenario.name}, crash ${when} call ${at}`, notifications, departments);
         if (!crashed) break;
         crashes += 1;
       }

@@ -5,16 +5,7 @@
 import type { BusinessType } from '../../functions/core/domain/business-types';
 import type { FilingRecord } from '../../functions/core/domain/filing';
 import type { DispositionLock } from '../../functions/core/domain/disposition';
-import type {
-  AuditRecord,
-  FilingCommit,
-  FilingRepository,
-  FilingSummaryPage,
-  IntakeMessage,
-  IntakeQueue,
-  NotificationQueue,
-  ProgressEvent,
-} from '../../functions/core/ports';
+import type { AuditRecord, FilingCommit, FilingRepository, FilingSummaryPage, IntakeMessage, IntakeQueue, NotificationQueue, ProgressEvent, DepartmentMessage, DepartmentQueue } from '../../functions/core/ports';
 
 export class MemoryFilings implements FilingRepository {
   readonly filings = new Map<string, FilingRecord>();
@@ -128,6 +119,17 @@ export class MemoryQueue implements IntakeQueue {
     this.messages.push(...messages);
   }
 }
+
+/** A department connector's queue in memory (DESIGN.md §7b): what the lifecycle asked to deliver. */
+export class MemoryDepartmentQueue implements DepartmentQueue {
+  readonly messages: DepartmentMessage[] = [];
+  async send(messages: readonly DepartmentMessage[]) {
+    this.messages.push(...messages);
+  }
+}
+
+/** Both connectors' queues. */
+export const memoryDepartmentQueues = () => ({ TAX: new MemoryDepartmentQueue(), TRADING: new MemoryDepartmentQueue() });
 
 export class MemoryNotifications implements NotificationQueue {
   readonly events: ProgressEvent[] = [];

@@ -178,7 +178,8 @@ export class DynamoFilingRepository implements FilingRepository {
   }
 
   async completeEffects(filingId: string, effectIds: readonly string[], clearPendingAt?: number): Promise<void> {
-    const names: Record<string, string> = { '#outbox': 'outbox' };
+    // DynamoDB refuses a name the expression does not use: `#outbox` only when there is something to remove.
+    const names: Record<string, string> = effectIds.length > 0 ? { '#outbox': 'outbox' } : {};
     effectIds.forEach((id, i) => (names[`#e${i}`] = id));
     const removes = effectIds.map((_, i) => `#outbox.#e${i}`);
     const update = (extra: string[], condition: string, values?: Record<string, unknown>, extraNames?: Record<string, string>) =>
