@@ -256,7 +256,7 @@ describe('intake worker', () => {
     for (const id of [accepted, seized, stranger, unknown, partial]) {
       expect(await intake(intakeEvent(id), lambdaContext('intake'))).toEqual({ batchItemFailures: [] });
     }
-    expect((await statusOf(accepted)).status).toBe('ACCEPTED');
+    expect((await statusOf(accepted)).status).toBe('READY_FOR_REVIEW');
     expect(await statusOf(seized)).toMatchObject({ status: 'REFUSED', reasonCode: 'UNIT_SEIZED' });
     expect(await statusOf(stranger)).toMatchObject({ status: 'REFUSED', reasonCode: 'MORTGAGOR_NOT_OWNER' });
     expect(await statusOf(unknown)).toMatchObject({ status: 'REFUSED', reasonCode: 'UNIT_NOT_FOUND' });

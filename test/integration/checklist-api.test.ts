@@ -81,7 +81,7 @@ describe('material checklists as data', () => {
 
     // Assess: each filing recorded its version and is judged by it.
     const beforeDecided = await runIntake(before.filingId!);
-    expect(beforeDecided).toMatchObject({ checklistVersion: 1, status: 'ACCEPTED' });
+    expect(beforeDecided).toMatchObject({ checklistVersion: 1, status: 'READY_FOR_REVIEW' });
     const afterDecided = await runIntake(after.filingId!);
     expect(afterDecided).toMatchObject({ checklistVersion: 2, status: 'CORRECTION_REQUIRED', missingMaterials: [EXTRA] });
     // The new material type is now known at submission.

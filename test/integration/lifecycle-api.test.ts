@@ -132,8 +132,9 @@ describe('corrections', () => {
 
     expect(await runIntake('intake', 'intake')).toEqual([corrected]);
     const accepted = await stored(corrected);
-    expect(accepted.status).toBe('ACCEPTED');
-    expect(accepted.history.map((h) => h.status)).toEqual(['SUBMITTED', 'CORRECTION_REQUIRED', 'SUBMITTED', 'ACCEPTED']);
+    // A mortgage needs no department result: accepted, it goes straight on to review.
+    expect(accepted.status).toBe('READY_FOR_REVIEW');
+    expect(accepted.history.map((h) => h.status)).toEqual(['SUBMITTED', 'CORRECTION_REQUIRED', 'SUBMITTED', 'ACCEPTED', 'READY_FOR_REVIEW']);
   });
 
   it('a correction of a filing that is not waiting for one: 409 FILING_NOT_CORRECTABLE; of another channel’s: 404', async () => {
@@ -162,7 +163,7 @@ describe('corrections', () => {
 
       const next = await submitOne(mortgageCreateFiling({ clientRef: nextRef('after'), unitCode: UNITS.owned, mortgagors: [PEOPLE.owner] }));
       await runIntake('intake', 'intake');
-      expect((await stored(next)).status).toBe('ACCEPTED');
+      expect((await stored(next)).status).toBe('READY_FOR_REVIEW');
       expect(outcome(await withdrawal(next))).toBe('200 WITHDRAWN');
     });
 
@@ -191,10 +192,10 @@ describe('the urgent lane', () => {
     expect(await stored(filingId)).toMatchObject({ urgent: true, urgentReason: 'Court deadline', urgentBy: 'staff:stf-370103-clerk' });
 
     expect(await runIntake('intakeUrgent', 'intakeUrgent')).toEqual([filingId]);
-    expect((await stored(filingId)).status).toBe('ACCEPTED');
+    expect((await stored(filingId)).status).toBe('READY_FOR_REVIEW');
     // The message of the normal lane, delivered later, changes nothing.
     expect(await runIntake('intake', 'intake')).toEqual([filingId]);
-    expect((await stored(filingId)).history.map((h) => h.status)).toEqual(['SUBMITTED', 'ACCEPTED']);
+    expect((await stored(filingId)).history.map((h) => h.status)).toEqual(['SUBMITTED', 'ACCEPTED', 'READY_FOR_REVIEW']);
     await withdrawal(filingId);
   });
 
@@ -222,7 +223,7 @@ describe('the sweeper', () => {
     const result = await sweeper(scheduledEvent(), lambdaContext('sweeper'));
     expect(result).toMatchObject({ reenqueued: 1, reenqueuedUrgent: 0 });
     expect(await runIntake('intake', 'intake')).toEqual([stranded]);
-    expect((await stored(stranded)).status).toBe('ACCEPTED');
+    expect((await stored(stranded)).status).toBe('READY_FOR_REVIEW');
     // A filing submitted moments ago is not the sweeper's business yet.
     expect((await stored(fresh)).status).toBe('SUBMITTED');
   });

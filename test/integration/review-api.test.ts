@@ -243,7 +243,7 @@ describe('idempotency and the saga', () => {
     const unit = (await registerRepositoryFromEnv().getUnit(code1))!;
     expect(unit.mortgages.map((m) => m.mortgageId)).toEqual([mortgageIdFor(filing.filingId)]);
     const history = (await filingRepositoryFromEnv().get(filing.filingId))!.history.map((h) => h.status);
-    expect(history).toEqual(['SUBMITTED', 'ACCEPTED', 'REGISTERED', 'CERTIFIED']);
+    expect(history).toEqual(['SUBMITTED', 'ACCEPTED', 'READY_FOR_REVIEW', 'REGISTERED', 'CERTIFIED']);
   });
 
   it('heals a crash before the register write: the filing cannot be refused any more, and approving again completes it', async () => {
@@ -253,7 +253,7 @@ describe('idempotency and the saga', () => {
     const crash = vi.spyOn(DynamoRegisterRepository.prototype, 'commit').mockRejectedValueOnce(new Error('simulated crash'));
     expect(code(await approve(filing))).toBe('500 INTERNAL_ERROR');
     crash.mockRestore();
-    expect((await filingRepositoryFromEnv().get(filing.filingId))!.status).toBe('ACCEPTED');
+    expect((await filingRepositoryFromEnv().get(filing.filingId))!.status).toBe('READY_FOR_REVIEW');
     const refusal = await review(reviewEvent(reviewerToken, filing.filingId, { decision: 'REFUSE', reasonCode: 'FALSE_MATERIALS' }), lambdaContext('reviewFiling'));
     expect(code(refusal)).toBe('409 REVIEW_IN_PROGRESS');
     const first = reviewResultSchema.parse(body(await approve(filing)));
@@ -341,7 +341,7 @@ describe('approval against the register as it is at commit time (DESIGN.md §3)'
     // Act / Assess: the mortgage notice first is not registered and not refused.
     const early = await approve(mortgageNotice);
     expect(code(early)).toBe('409 PRESALE_NOTICE_NOT_REGISTERED');
-    expect((await filingRepositoryFromEnv().get(mortgageNotice.filingId))!.status).toBe('ACCEPTED');
+    expect((await filingRepositoryFromEnv().get(mortgageNotice.filingId))!.status).toBe('READY_FOR_REVIEW');
     expect((await registerRepositoryFromEnv().getUnit(code1))!.notices ?? []).toEqual([]);
     // The presale notice, then the mortgage notice.
     expect(reviewResultSchema.parse(body(await approve(notice))).status).toBe('CERTIFIED');
@@ -426,7 +426,7 @@ describe('refusal, tenancy, roles', () => {
     expect(code(otherReview)).toBe('404 FILING_NOT_FOUND');
     expect(otherReview.body).toBe(missingReview.body);
     expect(code(await getStaffFiling(staffFilingEvent(otherToken, filing.filingId), lambdaContext('getStaffFiling')))).toBe('404 FILING_NOT_FOUND');
-    expect((await filingRepositoryFromEnv().get(filing.filingId))!.status).toBe('ACCEPTED');
+    expect((await filingRepositoryFromEnv().get(filing.filingId))!.status).toBe('READY_FOR_REVIEW');
     // Own district: the masked view.
     const own = await getStaffFiling(staffFilingEvent(await world.tokenFor(world.account('CLERK')), filing.filingId), lambdaContext('getStaffFiling'));
     expect(own.statusCode).toBe(200);

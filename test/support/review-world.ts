@@ -99,12 +99,15 @@ export async function sealPeople(district: string, filingId: string, people: rea
 
 let counter = 0;
 
-/** Stores an ACCEPTED filing (as intake leaves it) and takes its unit's disposition lock. */
+/**
+ * Stores a filing accepted by intake and past coordination — READY_FOR_REVIEW, as review finds it — and
+ * takes its unit's disposition lock.
+ */
 export async function acceptedFiling(
   by: Channel,
   unitCode: string,
   content: (filingId: string) => Promise<FilingContent>,
-  status: FilingStatus = 'ACCEPTED',
+  status: FilingStatus = 'READY_FOR_REVIEW',
 ): Promise<FilingRecord> {
   counter += 1;
   const filingId = `F${process.pid.toString(16).toUpperCase().padStart(8, '0')}${String(counter).padStart(16, '0')}`;
@@ -128,7 +131,12 @@ export async function acceptedFiling(
     updatedAt: at,
     history: [
       { at, status: 'SUBMITTED', by: `channel:${by.channelId}` },
-      { at, status, by: 'worker:intake' },
+      ...(status === 'READY_FOR_REVIEW'
+        ? [
+            { at, status: 'ACCEPTED' as const, by: 'worker:intake' },
+            { at, status, by: 'worker:lifecycle' },
+          ]
+        : [{ at, status, by: 'worker:intake' }]),
     ],
   };
   const repository = filingRepositoryFromEnv();
