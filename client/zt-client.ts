@@ -27,7 +27,10 @@ export interface CanonicalInput {
 }
 
 export interface SignRequestInput {
+  /** The channel's id; a department system signing its results gives its department id here with `as: 'department'`. */
   readonly channelId: string;
+  /** Who signs: `channel` (default, institutions) or `department` (tax and trading department systems, DESIGN.md §7b). */
+  readonly as?: 'channel' | 'department';
   /** 64 hex characters. */
   readonly privateKeyHex: string;
   readonly method: string;
@@ -83,7 +86,7 @@ export function signRequest(input: SignRequestInput): { authorization: string; t
   const derHex = sm2.doSignature(Buffer.from(signed, 'utf8'), input.privateKeyHex, { hash: true, der: true });
   const signature = Buffer.from(derHex, 'hex').toString('base64');
   return {
-    authorization: `ZT-SM2 channel="${input.channelId}",timestamp="${timestamp}",nonce="${nonce}",signature="${signature}"`,
+    authorization: `ZT-SM2 ${input.as ?? 'channel'}="${input.channelId}",timestamp="${timestamp}",nonce="${nonce}",signature="${signature}"`,
     timestamp,
     nonce,
   };

@@ -16,13 +16,15 @@ const fixture = <T>(path: string): T => {
 };
 
 export const apigwFixture = (
-  name: 'submit-batch' | 'get-batch' | 'get-filing' | 'get-webhook' | 'put-webhook' | 'correct-filing' | 'withdraw-filing',
+  name: 'submit-batch' | 'get-batch' | 'get-filing' | 'get-webhook' | 'put-webhook' | 'correct-filing' | 'withdraw-filing' | 'post-department-result',
 ): APIGatewayProxyEvent => fixture(`apigw/${name}.json`);
 export const sqsFixture = (name: 'intake' | 'notification'): SQSEvent => fixture(`sqs/${name}.json`);
 
 export interface Signer {
   readonly channelId: string;
   readonly privateKey: string;
+  /** A department system signs with `department=` (DESIGN.md §7b). */
+  readonly as?: 'channel' | 'department';
 }
 
 /** Sets method, path, body and a valid Authorization header on a copy of an API Gateway fixture. */
@@ -40,6 +42,7 @@ export function signedEvent(
   event.body = options.body ?? (event.httpMethod === 'GET' ? null : event.body);
   const { authorization } = signRequest({
     channelId: signer.channelId,
+    as: signer.as,
     privateKeyHex: signer.privateKey,
     method: event.httpMethod,
     pathAndQuery: event.path,
