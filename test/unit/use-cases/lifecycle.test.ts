@@ -17,7 +17,8 @@ import { processIntake } from '../../../functions/core/use-cases/process-intake'
 import { sweep } from '../../../functions/core/use-cases/sweep';
 import { withdrawFiling } from '../../../functions/core/use-cases/withdraw-filing';
 import { validateCorrection } from '../../../schemas/v1/corrections';
-import { fixedClock, MemoryAudit, MemoryFilings, MemoryNotifications, MemoryQueue } from '../../support/memory-ports';
+import { fixedClock, MemoryAudit, MemoryDepartmentQueue, MemoryFilings, MemoryNotifications, MemoryQueue } from '../../support/memory-ports';
+import { startCoordination } from '../../../functions/core/domain/coordination';
 
 const SM3 = 'ab'.repeat(32);
 const UNIT = '370102001001GB00001F00010101';
@@ -444,5 +445,61 @@ describe('sweep: healing and giving up', () => {
     expect((await filings.get('F-RECENT'))!.flaggedForStaff).toBeUndefined();
     expect((await filings.get('F-UNCLAIMED'))!.flaggedForStaff).toBeUndefined();
     expect(await run()).toMatchObject({ flagged: 0 });
+  });
+});
+
+describe('sweep: coordination', () => {
+  const NOW = '2026-11-30T02:00:00.000Z';
+  const register = { listDistricts: async () => ['370102'] };
+  const departments = () => ({ TAX: new MemoryDepartmentQueue(), TRADING: new MemoryDepartmentQueue() });
+  const at = (minutesAgo: number) => new Date(Date.parse(NOW) - minutesAgo * 60_000).toISOString();
+  const transfer = (overrides: Partial<FilingRecord>, requestedMinutesAgo: number, deadlineDays = 30) => {
+    const base = filing('AWAITING_COORDINATION', { businessType: 'TRANSFER_RESALE', updatedAt: at(requestedMinutesAgo), ...overrides });
+    return { ...base, coordination: startCoordination(base, at(requestedMinutesAgo), deadlineDays) };
+  };
+
+  it('sends again requests never delivered for staleMinutes, at most once per staleMinutes, and flags the filing after maxRequeues', async () => {
+    const queues = departments();
+    const run = (now = NOW) =>
+      sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, departments: queues, clock: fixedClock(now) }, { staleMinutes: 10, maxRequeues: 2 });
+    filings.put(transfer({ filingId: 'F-LOST' }, 30));
+    filings.put(transfer({ filingId: 'F-FRESH' }, 5));
+    expect(await run()).toMatchObject({ resent: 1 });
+    expect(queues.TAX.messages.map((m) => `${m.type} ${m.requestId}`)).toEqual(['REQUEST F-LOST-TC']);
+    expect(queues.TRADING.messages.map((m) => `${m.type} ${m.requestId}`)).toEqual(['REQUEST F-LOST-CF']);
+    // Within staleMinutes of the resend: nothing again.
+    expect(await run()).toMatchObject({ resent: 0 });
+    // Eleven minutes on, both are stale (F-FRESH was asked 16 minutes before): both are sent again.
+    expect(await run(new Date(Date.parse(NOW) + 11 * 60_000).toISOString())).toMatchObject({ resent: 2 });
+    // F-LOST has been sent again twice: staff must look at it; F-FRESH gets its second resend.
+    expect(await run(new Date(Date.parse(NOW) + 22 * 60_000).toISOString())).toMatchObject({ resent: 1, flagged: 1 });
+    expect((await filings.get('F-LOST'))!.flaggedForStaff).toMatchObject({ reason: 'DEPARTMENT_UNREACHABLE' });
+    expect((await filings.get('F-LOST'))!.status).toBe('AWAITING_COORDINATION');
+    expect((await filings.get('F-FRESH'))!.coordination!.resends).toBe(2);
+  });
+
+  it('leaves delivered requests to their departments, and flags a filing waiting past its coordination deadline', async () => {
+    const queues = departments();
+    const delivered = transfer({ filingId: 'F-ASKED' }, 60);
+    const requests = Object.fromEntries(Object.entries(delivered.coordination.requests).map(([k, r]) => [k, { ...r!, deliveredAt: at(59), departmentId: 'd' }]));
+    filings.put({ ...delivered, coordination: { ...delivered.coordination, requests } });
+    filings.put(transfer({ filingId: 'F-LATE' }, 31 * 24 * 60));
+    const result = await sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, departments: queues, clock: fixedClock(NOW) }, { staleMinutes: 10 });
+    expect(result).toMatchObject({ resent: 0, flagged: 1 });
+    expect(queues.TAX.messages).toEqual([]);
+    expect((await filings.get('F-LATE'))!.flaggedForStaff).toMatchObject({ reason: 'COORDINATION_OVERDUE' });
+    expect((await filings.get('F-ASKED'))!.flaggedForStaff).toBeUndefined();
+  });
+
+  it('moves on an ACCEPTED filing stored before coordination existed: a transfer to coordination with its requests', async () => {
+    const queues = departments();
+    filings.put(filing('ACCEPTED', { filingId: 'F-OLD', businessType: 'TRANSFER_RESALE', updatedAt: at(90) }));
+    const result = await sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, departments: queues, clock: fixedClock(NOW) }, { staleMinutes: 10 });
+    expect(result).toMatchObject({ movedOn: 1 });
+    const moved = (await filings.get('F-OLD'))!;
+    expect(moved.status).toBe('AWAITING_COORDINATION');
+    expect(Object.keys(moved.coordination!.requests).sort()).toEqual(['CONTRACT_FILING', 'TAX_CLEARANCE']);
+    expect(queues.TAX.messages.map((m) => m.requestId)).toEqual(['F-OLD-TC']);
+    expect(moved.outbox ?? {}).toEqual({});
   });
 });
