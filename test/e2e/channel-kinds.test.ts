@@ -10,6 +10,7 @@ import type { LocalRuntime } from '../../infra/local/runtime';
 import type { DemoCredentials } from '../../infra/local/seed/seed';
 import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
 import { demoPlans } from '../../infra/local/seed/demo-plans';
+import { isWaitingOnPlatform } from '../support/statuses';
 
 let demo: DemoRuntime;
 let runtime: LocalRuntime;
@@ -47,7 +48,7 @@ describe('each channel kind files its business types end to end', () => {
     let items: Item[] = [];
     for (let attempt = 0; attempt < 200; attempt += 1) {
       items = ((await client.request('GET', `/v1/batches/${batchId}`)).body as { items: Item[] }).items;
-      if (!items.some((i) => i.status === 'SUBMITTED')) break;
+      if (!items.some((i) => isWaitingOnPlatform(i.status))) break;
       await new Promise((r) => setTimeout(r, 100));
     }
 

@@ -25,6 +25,7 @@ import { filingViewSchema } from '../../schemas/v1/filing-view';
 import { reviewResultSchema } from '../../schemas/v1/review';
 import { webhookViewSchema } from '../../schemas/v1/webhook';
 import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
+import { isWaitingOnPlatform } from '../support/statuses';
 
 // ---------------------------------------------------------------------------------------------------
 // The runtime, the channels and the webhook receiver
@@ -121,7 +122,7 @@ async function submit(institutionType: string, filings: readonly Record<string, 
     const view = await client(institutionType).request('GET', `/v1/batches/${batchId}`);
     expect(view.status).toBe(200);
     const items = (view.body as { items: Item[] }).items;
-    return items.some((i) => i.status === 'SUBMITTED') ? undefined : items;
+    return items.some((i) => isWaitingOnPlatform(i.status)) ? undefined : items;
   });
 }
 
@@ -254,7 +255,7 @@ describe('a filing from submission to certificate, over HTTP on the local runtim
         const planned = plan.filings[item.index]!;
         collectPeople(planned.filing);
         expect(item.status, planned.label).toBe(planned.expect.status);
-        if (item.status === 'ACCEPTED') accepted.push(track(plan.institutionType, planned.filing, item));
+        if (item.status === 'READY_FOR_REVIEW') accepted.push(track(plan.institutionType, planned.filing, item));
         if (item.status === 'CORRECTION_REQUIRED') needsCorrection.push(track(plan.institutionType, planned.filing, item));
       }
     }
@@ -283,11 +284,12 @@ describe('a filing from submission to certificate, over HTTP on the local runtim
 
     const after = await eventually('intake of the corrected filing', async () => {
       const view = await filingView(filing.institutionType, filing.filingId);
-      return view.status === 'SUBMITTED' ? undefined : view;
+      return isWaitingOnPlatform(view.status) ? undefined : view;
     });
-    expect(after.status).toBe('ACCEPTED');
+    expect(after.status).toBe('READY_FOR_REVIEW');
     expect(after.missingMaterials ?? []).toEqual([]);
-    expect(after.history.map((h) => h.status)).toEqual(['SUBMITTED', 'CORRECTION_REQUIRED', 'SUBMITTED', 'ACCEPTED']);
+    expect(after.history.map((h) => h.status).slice(0, 4)).toEqual(['SUBMITTED', 'CORRECTION_REQUIRED', 'SUBMITTED', 'ACCEPTED']);
+    expect(after.history.at(-1)!.status).toBe('READY_FOR_REVIEW');
 
     await approveAndCheckCertificate(filing);
   });
@@ -301,7 +303,7 @@ describe('a filing from submission to certificate, over HTTP on the local runtim
     const first = mortgageCreateFiling({ clientRef: 'LIFE-W-01', unitCode: unit.unitCode, mortgagors: unit.owners });
     collectPeople(first);
     const [firstItem] = await submit('BANK', [first]);
-    expect(firstItem!.status).toBe('ACCEPTED');
+    expect(firstItem!.status).toBe('READY_FOR_REVIEW');
     withdrawn = track('BANK', first, firstItem!);
 
     const withdrawal = await client('BANK').request('POST', `/v1/filings/${withdrawn.filingId}/withdrawal`, { reason: '客户撤回申请' });
@@ -311,7 +313,7 @@ describe('a filing from submission to certificate, over HTTP on the local runtim
 
     const again = mortgageCreateFiling({ clientRef: 'LIFE-W-02', unitCode: unit.unitCode, mortgagors: unit.owners });
     const [againItem] = await submit('BANK', [again]);
-    expect(againItem!.status).toBe('ACCEPTED');
+    expect(againItem!.status).toBe('READY_FOR_REVIEW');
     accepted.push(track('BANK', again, againItem!));
   });
 
@@ -319,7 +321,7 @@ describe('a filing from submission to certificate, over HTTP on the local runtim
     const filing = accepted[accepted.length - 1]!;
     expect(filing.district).toBe('370102');
     const before = await filingView(filing.institutionType, filing.filingId);
-    expect(before.status).toBe('ACCEPTED');
+    expect(before.status).toBe('READY_FOR_REVIEW');
 
     const foreign = await review('reviewer.370103', filing.filingId, { decision: 'APPROVE' });
     expect([403, 404]).toContain(foreign.status);

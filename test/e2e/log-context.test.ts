@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZhitongClient } from '../../client/zt-client';
 import { demoPlans } from '../../infra/local/seed/demo-plans';
 import { captureOutput, startDemoRuntime, type DemoRuntime, type OutputCapture } from '../support/demo-runtime';
+import { isMovingOnItsOwn } from '../support/statuses';
 
 let demo: DemoRuntime;
 let output: OutputCapture;
@@ -44,7 +45,7 @@ describe('log context on the local runtime', () => {
         for (;;) {
           const view = await client.request('GET', `/v1/batches/${batchId}`);
           const items = (view.body as { items: { status: string }[] }).items;
-          if (!items.some((i) => i.status === 'SUBMITTED')) return;
+          if (!items.some((i) => isMovingOnItsOwn(i.status))) return;
           if (Date.now() > deadline) throw new Error(`intake of ${batchId} did not finish`);
           await new Promise((resolve) => setTimeout(resolve, 5));
         }

@@ -19,6 +19,7 @@ import { mortgageCreateFiling, transferResaleFiling } from '../../infra/local/se
 import type { DemoCredentials } from '../../infra/local/seed/seed';
 import { usccCheckChar } from '../../schemas/identifiers';
 import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
+import { isWaitingOnPlatform } from '../support/statuses';
 
 let demo: DemoRuntime;
 let runtime: LocalRuntime;
@@ -56,7 +57,7 @@ async function submit(client: ZhitongClient, filings: readonly Record<string, un
   for (;;) {
     const view = await client.request('GET', `/v1/batches/${batchId}`);
     const current = (view.body as { items: Item[] }).items;
-    if (!current.some((i) => i.status === 'SUBMITTED')) return current;
+    if (!current.some((i) => isWaitingOnPlatform(i.status))) return current;
     if (Date.now() > deadline) throw new Error(`Intake of ${batchId} did not finish`);
     await sleep(100);
   }
@@ -100,7 +101,7 @@ describe('register integrity over HTTP', () => {
     // Prepare: 50 accepted mortgages, each on its own unit.
     const units = free().slice(0, 50);
     const items = await submit(bank, units.map((u) => mortgageCreateFiling({ clientRef: ref('RACE'), unitCode: u.unitCode, mortgagors: u.owners })));
-    expect(items.map((i) => i.status)).toEqual(units.map(() => 'ACCEPTED'));
+    expect(items.map((i) => i.status)).toEqual(units.map(() => 'READY_FOR_REVIEW'));
 
     for (const district of new Set(units.map((u) => u.district))) await staffToken(`reviewer.${district}`);
     // Act: both decisions at once, for every filing.
@@ -153,7 +154,8 @@ describe('register integrity over HTTP', () => {
     const unit = free()[60]!;
     const newOwner = buyer(0);
     const [transfer] = await submit(agency, [transferResaleFiling({ clientRef: ref('SALE'), unitCode: unit.unitCode, sellers: unit.owners, buyers: [newOwner] })]);
-    expect(transfer!.status).toBe('ACCEPTED');
+    // The transfer waited on the (simulated) tax and trading departments, which confirmed.
+    expect(transfer!.status).toBe('READY_FOR_REVIEW');
     // The owner also mortgages the unit while the sale is under way: refused, the unit is being disposed of.
     const [early] = await submit(bank, [mortgageCreateFiling({ clientRef: ref('EARLY'), unitCode: unit.unitCode, mortgagors: unit.owners })]);
     expect(early!.status).toBe('REFUSED');
@@ -169,7 +171,7 @@ describe('register integrity over HTTP', () => {
     expect(recorded.appliedFilings).toEqual([transfer!.filingId]);
     // The new owner can.
     const [theirs] = await submit(bank, [mortgageCreateFiling({ clientRef: ref('NEW'), unitCode: unit.unitCode, mortgagors: [newOwner] })]);
-    expect(theirs!.status).toBe('ACCEPTED');
+    expect(theirs!.status).toBe('READY_FOR_REVIEW');
   }, 60_000);
 
   it('a mortgage naming another bank as mortgagee is INVALID MORTGAGEE_NOT_FILER, and nothing is stored', async () => {

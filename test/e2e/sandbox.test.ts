@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZhitongClient } from '../../client/zt-client';
 import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
+import { isWaitingOnPlatform } from '../support/statuses';
 
 // The documented shape of sandbox.json and of the channels in credentials.json (README, "The sandbox register").
 interface Person {
@@ -79,7 +80,7 @@ const freeUnits = (channel: SandboxChannel, mortgages: (m: Unit['mortgages']) =>
 interface Planned {
   readonly label: string;
   readonly filing: Record<string, unknown>;
-  readonly status: 'ACCEPTED' | 'REFUSED' | 'CORRECTION_REQUIRED';
+  readonly status: 'READY_FOR_REVIEW' | 'REFUSED' | 'CORRECTION_REQUIRED';
   readonly reasonCode?: string;
 }
 
@@ -92,7 +93,7 @@ async function fileAndAwaitIntake(channel: SandboxChannel, planned: readonly Pla
   let items: { index: number; filingId: string; status: string }[] = [];
   for (let attempt = 0; attempt < 300; attempt += 1) {
     items = ((await client.request('GET', `/v1/batches/${batchId}`)).body as { items: typeof items }).items;
-    if (!items.some((i) => i.status === 'SUBMITTED')) break;
+    if (!items.some((i) => isWaitingOnPlatform(i.status))) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   for (const item of items) {
@@ -147,12 +148,12 @@ describe('an integrator files every business type from sandbox.json and credenti
       materials: materials('MORTGAGE_CHANGE', ref),
     });
     await fileAndAwaitIntake(bank, [
-      { label: 'mortgage: the owners of a free unit', filing: mortgage('SBX-B01', unmortgaged[0]!), status: 'ACCEPTED' },
-      { label: 'change: own mortgage', filing: change('SBX-B02', ownMortgaged[0]!), status: 'ACCEPTED' },
+      { label: 'mortgage: the owners of a free unit', filing: mortgage('SBX-B01', unmortgaged[0]!), status: 'READY_FOR_REVIEW' },
+      { label: 'change: own mortgage', filing: change('SBX-B02', ownMortgaged[0]!), status: 'READY_FOR_REVIEW' },
       {
         label: 'discharge: own mortgage',
         filing: { clientRef: 'SBX-B03', businessType: 'MORTGAGE_DISCHARGE', unitCode: ownMortgaged[1]!.unitCode, mortgageId: ownMortgaged[1]!.mortgages[0]!.mortgageId, reason: 'REPAID', materials: materials('MORTGAGE_DISCHARGE', 'SBX-B03') },
-        status: 'ACCEPTED',
+        status: 'READY_FOR_REVIEW',
       },
       {
         label: 'presale mortgage notice: the holders of the presale notice',
@@ -168,7 +169,7 @@ describe('an integrator files every business type from sandbox.json and credenti
           termEnd: '2056-11-30',
           materials: materials('PRESALE_MORTGAGE_NOTICE', 'SBX-B04'),
         },
-        status: 'ACCEPTED',
+        status: 'READY_FOR_REVIEW',
       },
       { label: 'mortgage: a seized unit', filing: mortgage('SBX-B05', seized), status: 'REFUSED', reasonCode: 'UNIT_SEIZED' },
       { label: "change: another institution's mortgage", filing: change('SBX-B06', othersMortgaged[0]!), status: 'REFUSED', reasonCode: 'MORTGAGE_NOT_HELD' },
@@ -206,11 +207,11 @@ describe('an integrator files every business type from sandbox.json and credenti
       {
         label: 'first registration: a surveyed unit of its project',
         filing: { clientRef: 'SBX-D01', businessType: 'FIRST_REGISTRATION', unitCode: project.unitsByState.SURVEYED[0]!, projectId: project.projectId, completionRecordNo: 'JGBA-370102-2026-0088', materials: materials('FIRST_REGISTRATION', 'SBX-D01') },
-        status: 'ACCEPTED',
+        status: 'READY_FOR_REVIEW',
       },
-      { label: 'presale notice: a surveyed unit without notice', filing: presaleNotice('SBX-D02', project.unitsByState.SURVEYED[1]!, buyerA!), status: 'ACCEPTED' },
-      { label: 'new-home transfer: an unsold registered unit', filing: transferNew('SBX-D03', project.unitsByState.REGISTERED[0]!, [buyerB!]), status: 'ACCEPTED' },
-      { label: 'new-home transfer: to the notice holders', filing: transferNew('SBX-D04', presoldBuilt[0]!, unit(presoldBuilt[0]!).notices[0]!.holders), status: 'ACCEPTED' },
+      { label: 'presale notice: a surveyed unit without notice', filing: presaleNotice('SBX-D02', project.unitsByState.SURVEYED[1]!, buyerA!), status: 'READY_FOR_REVIEW' },
+      { label: 'new-home transfer: an unsold registered unit', filing: transferNew('SBX-D03', project.unitsByState.REGISTERED[0]!, [buyerB!]), status: 'READY_FOR_REVIEW' },
+      { label: 'new-home transfer: to the notice holders', filing: transferNew('SBX-D04', presoldBuilt[0]!, unit(presoldBuilt[0]!).notices[0]!.holders), status: 'READY_FOR_REVIEW' },
       { label: 'new-home transfer: to someone else than the notice holders', filing: transferNew('SBX-D05', presoldBuilt[1]!, [buyerC!]), status: 'REFUSED', reasonCode: 'NOTICE_HOLDER_MISMATCH' },
       { label: 'presale notice: a unit already under notice', filing: presaleNotice('SBX-D06', project.unitsByState.SURVEYED_UNDER_NOTICE[0]!, buyerC!), status: 'REFUSED', reasonCode: 'UNIT_UNDER_NOTICE' },
     ]);
@@ -228,7 +229,7 @@ describe('an integrator files every business type from sandbox.json and credenti
       {
         label: 'resale: the owners sell',
         filing: { clientRef: 'SBX-A01', businessType: 'TRANSFER_RESALE', unitCode: resale[0]!.unitCode, sellers: people(persons(resale[0]!)), buyers: people([buyerD!]), contractNo: 'CL-SBX-A01', price: '2100000.00', materials: materials('TRANSFER_RESALE', 'SBX-A01') },
-        status: 'ACCEPTED',
+        status: 'READY_FOR_REVIEW',
       },
       {
         label: 'resale: a seller who is not the owner',
@@ -248,7 +249,7 @@ describe('an integrator files every business type from sandbox.json and credenti
           price: '1560000.00',
           materials: materials('PRESALE_NOTICE', 'SBX-A03'),
         },
-        status: 'ACCEPTED',
+        status: 'READY_FOR_REVIEW',
       },
     ]);
   });

@@ -20,7 +20,11 @@ import {
 import { DEMO_PROJECT, demoProjectUnits } from './demo-projects';
 
 export interface Expected {
-  /** The filing's status once intake has decided, or INVALID for a filing refused at submission. */
+  /**
+   * The filing's status once the platform is done with it on its own — intake decided, and for the types that
+   * need them the (simulated) departments answered: READY_FOR_REVIEW when accepted — or INVALID for a filing
+   * refused at submission.
+   */
   readonly status: string;
   readonly reasonCode?: string;
   /** For INVALID: the code of a field error it must carry. */
@@ -38,7 +42,7 @@ export interface ChannelPlan {
   readonly filings: readonly PlannedFiling[];
 }
 
-const accepted: Expected = { status: 'ACCEPTED' };
+const accepted: Expected = { status: 'READY_FOR_REVIEW' };
 const refused = (reasonCode: string): Expected => ({ status: 'REFUSED', reasonCode });
 const invalid = (errorCode: string): Expected => ({ status: 'INVALID', errorCode });
 
