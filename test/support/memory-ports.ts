@@ -14,6 +14,8 @@ import type {
   IntakeQueue,
   NotificationQueue,
   ProgressEvent,
+  WebhookOutcome,
+  WebhookRequest,
 } from '../../functions/core/ports';
 
 export class MemoryFilings implements FilingRepository {
@@ -146,3 +148,17 @@ export class MemoryAudit {
 }
 
 export const fixedClock = (iso: string) => ({ now: () => new Date(iso) });
+
+/**
+ * An HTTP port that keeps every request and answers from a script (by default 204), for the department
+ * connector: `answers` is consumed in order, then `fallback` answers.
+ */
+export class MemorySender {
+  readonly sent: WebhookRequest[] = [];
+  readonly answers: WebhookOutcome[] = [];
+  fallback: WebhookOutcome = { kind: 'answered', status: 204 };
+  async post(request: WebhookRequest): Promise<WebhookOutcome> {
+    this.sent.push(request);
+    return this.answers.shift() ?? this.fallback;
+  }
+}
