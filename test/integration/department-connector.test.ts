@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type ChangeMessageVisibilityCommandInput, type Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sqs } from '../../functions/adapters/aws-clients';
 import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
 import { certificateStoreFromEnv } from '../../functions/adapters/dynamodb/certificate-store';
@@ -24,6 +24,7 @@ import type { Department } from '../../functions/core/ports';
 import { webhookSignedString } from '../../functions/core/use-cases/deliver-progress';
 import { openDepartmentSeal } from '../../functions/shared/crypto/department-seal';
 import { generateSm2KeyPair, sm2Verify } from '../../functions/shared/crypto/sm2';
+import { logger } from '../../functions/shared/logger';
 import { toSqsRecord } from '../../infra/local/queue-poller';
 import { DEPARTMENTS_ENV, LOCAL_KEYRING_DIR_ENV, RESULTS_URL_ENV, type QueueName } from '../../infra/topology';
 import { departmentDeliverySchema, sealedPartiesSchema, type DepartmentDelivery } from '../../schemas/departments/v1';
@@ -336,6 +337,32 @@ describe('department connectors', () => {
     });
     expect((await requestOf(certified, 'CONTRACT_FILING')).registrationDeliveredAt).toEqual(expect.any(String));
     expect((await auditOf(certified)).map((e) => e.detail?.type)).toEqual(['REGISTRATION_RESULT']);
+  });
+
+  it('log ids, codes and statuses only: no personal data, no endpoint, no department answer', async () => {
+    // Prepare: record what the connectors log (the tests run at level ERROR, the delivery lines are INFO).
+    const ok = await storedFiling();
+    const down = await storedFiling();
+    const lines: unknown[][] = [];
+    const spies = (['info', 'warn', 'error'] as const).map((level) => vi.spyOn(logger, level).mockImplementation((...args: unknown[]) => void lines.push(args)));
+    try {
+      // Act: one delivery that succeeds, one to a department that is down.
+      await run('TAX', [message('REQUEST', ok)]);
+      answers.set('/trading', 503);
+      await run('TRADING', [message('REQUEST', down, 'CONTRACT_FILING')]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    // Assess
+    const logged = JSON.stringify(lines);
+    expect(lines.map(([text]) => text)).toEqual(['Department delivery', 'Department delivery']);
+    expect(lines[0]![1]).toMatchObject({ filingId: ok.filingId, result: 'delivered', departmentId: 'tax-lixia', httpStatus: 202 });
+    expect(lines[1]![1]).toMatchObject({ filingId: down.filingId, result: 'failed', reason: 'HTTP_503', departmentId: 'trading-jinan' });
+    for (const value of personalData) expect(logged).not.toContain(value);
+    expect(logged).not.toContain('127.0.0.1');
+    expect(logged).not.toContain('a department answer the connector must never keep');
+    // The sender names itself to departments.
+    expect(received.map((r) => r.headers['user-agent'])).toEqual(['Zhitong-Department-Connector/1', 'Zhitong-Department-Connector/1']);
   });
 
   it('report a malformed message failed without posting anything', async () => {
