@@ -14,8 +14,6 @@ import type {
   IntakeQueue,
   NotificationQueue,
   ProgressEvent,
-  WebhookOutcome,
-  WebhookRequest,
 } from '../../functions/core/ports';
 
 export class MemoryFilings implements FilingRepository {
@@ -148,6 +146,8 @@ export class MemoryAudit {
 }
 
 export const fixedClock = (iso: string) => ({ now: () => new Date(iso) });
+
+import type { WebhookOutcome, WebhookRequest } from '../../functions/core/ports';
 
 /**
  * An HTTP port that keeps every request and answers from a script (by default 204), for the department
