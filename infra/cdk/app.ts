@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseDepartmentConfig } from '../../functions/adapters/config/department-directory';
+import { ConfiguredDepartmentDirectory, parseDepartmentConfig } from '../../functions/adapters/config/department-directory';
 import type { Department } from '../../functions/core/ports';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
@@ -109,12 +109,25 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
 }
 
 /**
+ * Lambda allows 4 KB of environment variables per function, all together; the registry must leave room
+ * for the others (tables, queues, keys). About ten departments fit; more belong in a parameter store.
+ */
+const MAX_DEPARTMENTS_BYTES = 2_500;
+
+/**
  * The `departments` context: a list (cdk.json) or its JSON text (`-c departments='[…]'`); absent is none.
- * A malformed registry fails the synth, not a deployed function's start.
+ * A malformed registry (or two departments of one kind serving one district) fails the synth, not a
+ * deployed function's start.
  */
 function departmentsFromContext(value: unknown): Department[] {
   if (value === undefined || value === null || value === '') return [];
-  return parseDepartmentConfig(typeof value === 'string' ? value : JSON.stringify(value));
+  const departments = parseDepartmentConfig(typeof value === 'string' ? value : JSON.stringify(value));
+  new ConfiguredDepartmentDirectory(departments);
+  const bytes = Buffer.byteLength(JSON.stringify(departments), 'utf8');
+  if (bytes > MAX_DEPARTMENTS_BYTES) {
+    throw new Error(`The departments context is ${bytes} bytes; at most ${MAX_DEPARTMENTS_BYTES} fit in a function's environment`);
+  }
+  return departments;
 }
 
 // Synthesize when run as the CDK app (cdk.json: `npx tsx infra/cdk/app.ts`), not when imported by tests.

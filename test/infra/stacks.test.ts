@@ -599,6 +599,16 @@ describe('the department connectors (DESIGN.md §7b)', () => {
     ['a malformed registry', { departments: [{ departmentId: 'tax', kind: 'TAX' }] }, /DEPARTMENTS is not a valid department list/],
     ['a registry that is not JSON', { departments: '[{' }, /DEPARTMENTS is not valid JSON/],
     ['a results URL that is not https', { resultsUrl: 'http://zt.example.cn/results' }, /Invalid resultsUrl/],
+    [
+      'two tax departments serving one district',
+      { departments: ['tax-a', 'tax-b'].map((departmentId) => ({ departmentId, kind: 'TAX', name: departmentId, districts: ['370102'], endpoint: 'https://tax.example.cn/zt', publicKey: generateSm2KeyPair().publicKey })) },
+      /Two TAX departments serve district 370102/,
+    ],
+    [
+      'a registry too large for a function environment',
+      { departments: Array.from({ length: 12 }, (_, i) => ({ departmentId: `tax-${i}`, kind: 'TAX', name: `税务局${i}`, districts: [`3701${String(i).padStart(2, '0')}`, `3702${String(i).padStart(2, '0')}`], endpoint: `https://tax-${i}.example.cn/zhitong/requests`, publicKey: generateSm2KeyPair().publicKey })) },
+      /at most 2500 fit/,
+    ],
   ])('refuses %s at synth', (_why, context, error) => {
     expect(() => buildApp({ context: { stage: 'bad', 'aws:cdk:bundling-stacks': [], ...context } })).toThrow(error);
   });
