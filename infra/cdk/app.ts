@@ -5,6 +5,10 @@
  * `npx cdk synth` runs this file (cdk.json); tests call {@link buildApp} and synthesize once.
  * Stage: `-c stage=prod` (default `dev`), prefixed to the stack names and part of resource names;
  * `-c logLevel=WARN` sets the functions' Powertools log level (default INFO).
+ * `-c departments='[{"departmentId":…,"kind":"TAX","name":…,"districts":["370102"],"endpoint":"https://…","publicKey":"04…"}]'`
+ * (or a list in cdk.json) registers the tax and trading department systems (DESIGN.md §7b; default `[]`),
+ * validated at synth exactly as the functions validate it at start; `-c resultsUrl=https://…` overrides
+ * the results URL the connectors' requests name as `replyTo` (default: the API's own).
  * cdk-nag's AwsSolutions pack runs as a CDK validation plugin on every synth: an unacknowledged
  * finding fails synthesis; acknowledgements (`Validations.of(x).acknowledge`) sit next to the construct
  * they concern, each with its reason, and are copied into the templates' Metadata as an audit trail.
@@ -14,6 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfiguredDepartmentDirectory, parseDepartmentConfig } from '../../functions/adapters/config/department-directory';
+import type { Department } from '../../functions/core/ports';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
@@ -66,6 +72,11 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
   if (logLevel !== undefined && !isLogLevel(logLevel)) {
     throw new Error(`Invalid logLevel "${String(logLevel)}": one of ${LOG_LEVELS.join(', ')}`);
   }
+  const departments = departmentsFromContext(app.node.tryGetContext('departments'));
+  const resultsUrl: unknown = app.node.tryGetContext('resultsUrl');
+  if (resultsUrl !== undefined && (typeof resultsUrl !== 'string' || !/^https:\/\/[^\s?#]+$/.test(resultsUrl))) {
+    throw new Error(`Invalid resultsUrl "${String(resultsUrl)}": an https:// URL without query or fragment`);
+  }
   // Both or nothing: without credentials the CLI still sets CDK_DEFAULT_REGION (falling back to
   // us-east-1), and a half-known environment would bake that guess into the templates.
   const account = process.env.CDK_DEFAULT_ACCOUNT;
@@ -84,6 +95,8 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
     projectRoot: PROJECT_ROOT,
     stateful,
     logLevel,
+    departments,
+    ...(resultsUrl === undefined ? {} : { resultsUrl }),
     description: `Zhitong (${stage}): channel API, functions and alarms`,
   });
 
@@ -93,6 +106,28 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
 
   return { app, stage, stateful, stateless };
+}
+
+/**
+ * Lambda allows 4 KB of environment variables per function, all together; the registry must leave room
+ * for the others (tables, queues, keys). About ten departments fit; more belong in a parameter store.
+ */
+const MAX_DEPARTMENTS_BYTES = 2_500;
+
+/**
+ * The `departments` context: a list (cdk.json) or its JSON text (`-c departments='[…]'`); absent is none.
+ * A malformed registry (or two departments of one kind serving one district) fails the synth, not a
+ * deployed function's start.
+ */
+function departmentsFromContext(value: unknown): Department[] {
+  if (value === undefined || value === null || value === '') return [];
+  const departments = parseDepartmentConfig(typeof value === 'string' ? value : JSON.stringify(value));
+  new ConfiguredDepartmentDirectory(departments);
+  const bytes = Buffer.byteLength(JSON.stringify(departments), 'utf8');
+  if (bytes > MAX_DEPARTMENTS_BYTES) {
+    throw new Error(`The departments context is ${bytes} bytes; at most ${MAX_DEPARTMENTS_BYTES} fit in a function's environment`);
+  }
+  return departments;
 }
 
 // Synthesize when run as the CDK app (cdk.json: `npx tsx infra/cdk/app.ts`), not when imported by tests.

@@ -26,6 +26,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { functions as functionDecls, type Access, type FunctionDecl, type FunctionName, type HttpRoute, type TableName } from '../topology';
+import type { Department } from '../../functions/core/ports';
 import type { StatefulResources } from './stateful-stack';
 import { ZtFunction } from './zt-function';
 
@@ -36,6 +37,16 @@ export interface StatelessStackProps extends StackProps {
   readonly stateful: StatefulResources;
   /** Powertools log level of every function (default INFO). */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * The department registry (DESIGN.md §7b), validated (CDK context `departments`, see app.ts), for the
+   * functions declared `departments: true`. Default: none (no department serves any district).
+   */
+  readonly departments?: readonly Department[];
+  /**
+   * The results URL the connectors' requests name as `replyTo` (context `resultsUrl`, e.g. behind a custom
+   * domain); default: this stack's API URL + `/v1/departments/results`.
+   */
+  readonly resultsUrl?: string;
 }
 
 const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
@@ -61,6 +72,8 @@ export class StatelessStack extends Stack {
     this.alarmTopic = this.createAlarmTopic(props.stage);
     this.api = this.createApi(props.stage);
 
+    const departments = JSON.stringify(props.departments ?? []);
+    const resultsPath = functionDecls.postDepartmentResult.route.path;
     const created: Partial<Record<FunctionName, ZtFunction>> = {};
     for (const [name, decl] of entriesOf<FunctionName, FunctionDecl>(functionDecls)) {
       // The local token issuer: on AWS the Cognito user pool (stateful stack) plays its part.
@@ -80,6 +93,9 @@ export class StatelessStack extends Stack {
       for (const queue of decl.sends ?? []) fn.bindQueue(queue, stateful.queues[queue]);
       if (decl.usesPiiKey === true) fn.bindPiiKey(stateful.piiKey, decl.tables.keys);
       fn.bindPlatformKey(decl, stateful.platformSigningKey);
+      // Only the connectors (queue workers) name the results URL: a routed function referring to its own
+      // API's URL would make the API's deployment depend on itself.
+      fn.bindDepartments(decl, departments, decl.source === undefined ? undefined : (props.resultsUrl ?? this.api.urlForPath(resultsPath)));
       // Staff functions (those reading the staff table) verify staff access tokens against the user pool.
       if (decl.tables.staff !== undefined) stateful.staffIdentity.configure(fn);
       if (decl.route !== undefined) this.addRoute(decl.route, name, fn);

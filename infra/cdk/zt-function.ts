@@ -15,10 +15,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  DEPARTMENTS_ENV,
   KEY_PROVIDER_ENV,
   PII_KEY_ENV,
   PLATFORM_SIGNING_KEY_ENV,
   queueEnvVar,
+  RESULTS_URL_ENV,
   tableEnvVar,
   tables as tableDecls,
   type Access,
@@ -205,6 +207,19 @@ export class ZtFunction extends NodejsFunction {
     if (access === 'sign') key.grant(this, 'kms:Sign', 'kms:GetPublicKey');
     else key.grant(this, 'kms:GetPublicKey');
     this.addEnvironment(PLATFORM_SIGNING_KEY_ENV, key.keyArn);
+    return this;
+  }
+
+  /**
+   * Hands a function declared `departments: true` the department registry (DESIGN.md §7b: id, kind,
+   * districts, endpoint, SM2 public key — configuration, not code, and no secret: public keys and URLs).
+   * Reaching the endpoints needs no grant: the function runs outside any VPC and connects out over HTTPS.
+   * `resultsUrl`, for the connectors, is what their requests name as `replyTo`.
+   */
+  bindDepartments(decl: FunctionDecl, departments: string, resultsUrl?: string): this {
+    if (decl.departments !== true) return this;
+    this.addEnvironment(DEPARTMENTS_ENV, departments);
+    if (resultsUrl !== undefined) this.addEnvironment(RESULTS_URL_ENV, resultsUrl);
     return this;
   }
 

@@ -9,8 +9,9 @@
  *    and log level apart: a log line carries the function name and request id of the invocation that
  *    wrote it, never those of whichever handler ran last (issue 7 §4).
  * 2. **Environment.** Inside an invocation, `process.env` shows only the resource variables of that
- *    function's topology entry (`TABLE_*`, `QUEUE_*_URL`, `PII_KEY_ID`, `PLATFORM_SIGNING_KEY_ID`), as the
- *    CDK app sets them; another function's tables and queues are simply not there.
+ *    function's topology entry (`TABLE_*`, `QUEUE_*_URL`, `PII_KEY_ID`, `PLATFORM_SIGNING_KEY_ID`, and
+ *    `DEPARTMENTS` for functions declared `departments: true`), as the CDK app sets them; another
+ *    function's tables, queues and department registry are simply not there.
  * 3. **Grants.** Every call made through the functions' SDK clients (functions/adapters/aws-clients.ts)
  *    is checked against the calling function's declared grants (tables and access, queues it sends to,
  *    its own source queue, the KMS actions its key grants imply), as IAM would check it, and refused with an
@@ -23,6 +24,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
 import {
+  DEPARTMENTS_ENV,
   PII_KEY_ENV,
   PLATFORM_SIGNING_KEY_ENV,
   queueEnvVar,
@@ -112,7 +114,7 @@ const queueVariables = new Map((Object.keys(queues) as QueueName[]).map((q) => [
 
 /** Whether a variable names a resource that only the functions granted it may see. */
 function isResourceVariable(name: string): boolean {
-  return tableVariables.has(name) || queueVariables.has(name) || name === PII_KEY_ENV || name === PLATFORM_SIGNING_KEY_ENV;
+  return tableVariables.has(name) || queueVariables.has(name) || name === PII_KEY_ENV || name === PLATFORM_SIGNING_KEY_ENV || name === DEPARTMENTS_ENV;
 }
 
 /** The resource variables the CDK app would set on this function (infra/cdk/stateless-stack.ts). */
@@ -122,6 +124,8 @@ export function resourceVariablesOf(decl: FunctionDecl): Set<string> {
     ...(decl.sends ?? []).map(queueEnvVar),
     ...(decl.usesPiiKey === true ? [PII_KEY_ENV] : []),
     ...(decl.platformKey !== undefined ? [PLATFORM_SIGNING_KEY_ENV] : []),
+    // The department registry (endpoints and keys, DESIGN.md §7b): only the connectors and the results route.
+    ...(decl.departments === true ? [DEPARTMENTS_ENV] : []),
   ]);
 }
 

@@ -103,8 +103,11 @@ export const departmentRequestSchema = z.strictObject({
   /** Seller organisation (presale notice), not personal data. */
   seller: z.strictObject({ name: z.string(), uscc: z.string() }).optional(),
   parties: sealedEnvelopeSchema.optional(),
-  /** Where to answer: the registry's results endpoint. */
-  replyTo: z.string(),
+  /**
+   * Where to answer: the registry's results endpoint. Absent when the registry has no public URL configured
+   * (`ZT_RESULTS_URL`); the department then answers at the endpoint it was given when it was registered.
+   */
+  replyTo: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type DepartmentRequest = z.output<typeof departmentRequestSchema>;
 

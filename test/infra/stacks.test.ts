@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { piiEncryptionContext } from '../../functions/adapters/keys/pii-context';
 import { buildApp, type ZhitongApp } from '../../infra/cdk/app';
 import type { CloudFunctionName } from '../../infra/cdk/stateless-stack';
-import { STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../infra/topology';
+import { DEPARTMENTS_ENV, RESULTS_URL_ENV, STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../infra/topology';
+import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
 import {
   functions,
   queues,
@@ -332,7 +333,7 @@ describe('the PII key', () => {
 
   it('only submitBatch (which creates tenant keys) may GenerateDataKey; the readers may only Decrypt', () => {
     expect(piiUsers.filter(writesKeys)).toEqual(['submitBatch']);
-    expect(piiUsers.filter((n) => !writesKeys(n)).sort()).toEqual(['getFiling', 'getStaffFiling', 'lookupProgress', 'reviewFiling']);
+    expect(piiUsers.filter((n) => !writesKeys(n)).sort()).toEqual(['getFiling', 'getStaffFiling', 'lookupProgress', 'reviewFiling', 'taxConnector', 'tradingConnector']);
   });
 
   it.each(piiUsers)("%s may use the PII key only under the vault's encryption context { tenant, purpose: pii }", (name) => {
@@ -372,8 +373,8 @@ describe('the platform signing key', () => {
     expect(aliases.map(([, a]) => a.Properties?.AliasName)).toEqual(['alias/zhitong/test/platform-signing']);
   });
 
-  it('lets the notifier (webhooks) and review (e-certificates) sign, and the webhook settings and certificate verification endpoints only publish the public key', () => {
-    expect(signers.sort()).toEqual(['notifier', 'reviewFiling']);
+  it('lets the notifier (webhooks), review (e-certificates) and the department connectors (deliveries, DESIGN.md §7b) sign, and the webhook settings and certificate verification endpoints only publish the public key', () => {
+    expect(signers.sort()).toEqual(['notifier', 'reviewFiling', 'taxConnector', 'tradingConnector']);
     expect(publishers.sort()).toEqual(['getWebhook', 'putWebhook', 'verifyCertificate']);
   });
 
@@ -473,6 +474,8 @@ describe('least privilege and configuration, per function', () => {
       ...(decl.usesPiiKey === true ? [PII_KEY_ENV] : []),
       ...(decl.platformKey !== undefined ? [PLATFORM_SIGNING_KEY_ENV] : []),
       ...(decl.tables.staff !== undefined ? [STAFF_JWKS_URL_ENV, STAFF_ISSUER_ENV, STAFF_AUDIENCE_ENV] : []),
+      ...(decl.departments === true ? [DEPARTMENTS_ENV] : []),
+      ...(decl.departments === true && decl.source !== undefined ? [RESULTS_URL_ENV] : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
     expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'zhitong', [KEY_PROVIDER_ENV]: 'kms' });
@@ -538,6 +541,76 @@ describe('staff identity', () => {
     for (const variable of [STAFF_JWKS_URL_ENV, STAFF_ISSUER_ENV]) expect(mentions(variables[variable], userPoolId()), variable).toBe(true);
     expect(JSON.stringify(variables[STAFF_JWKS_URL_ENV])).toContain('/.well-known/jwks.json');
     expect(mentions(variables[STAFF_AUDIENCE_ENV], clientId())).toBe(true);
+  });
+});
+
+describe('the department connectors (DESIGN.md §7b)', () => {
+  const connectors = ['taxConnector', 'tradingConnector'] as const;
+  const withDepartments = functionNames.filter((name) => functionDecls[name].departments === true);
+  const variablesOf = (resources: Resources, id: string) => (props(resources, id).Environment as { Variables: Record<string, unknown> }).Variables;
+  const consumeActions = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+
+  it('the topology declares the connectors and the results route with the registry, so these assertions bite', () => {
+    expect(withDepartments.sort()).toEqual(['postDepartmentResult', 'taxConnector', 'tradingConnector']);
+  });
+
+  it.each(connectors)('%s consumes only its own queue, sends to none, and reaches departments over the internet (no VPC)', (name) => {
+    const own = functionDecls[name].source!.queue;
+    const consuming = statementsOf(name).filter((s) => actionsOf(s).some((a) => consumeActions.includes(a)));
+    expect(consuming.length).toBeGreaterThan(0);
+    for (const queue of queueNames) expect(consuming.some((s) => mentions(s.Resource, queueId(queue))), `${name} consumes ${queue}`).toBe(queue === own);
+    expect(statementsOf(name).filter((s) => actionsOf(s).includes('sqs:SendMessage'))).toEqual([]);
+    expect(props(stateless, fnId(name)).VpcConfig).toBeUndefined();
+  });
+
+  it('only the functions that ask, cancel or inform departments may send to the department queues', () => {
+    const senders = (queue: QueueName) => functionNames.filter((name) => statementsOf(name).some((s) => actionsOf(s).includes('sqs:SendMessage') && mentions(s.Resource, queueId(queue))));
+    for (const queue of ['taxRequests', 'tradingRequests'] as const) {
+      expect(senders(queue).sort()).toEqual(functionNames.filter((name) => (functionDecls[name].sends ?? []).includes(queue)).sort());
+    }
+  });
+
+  it('hands the functions declared departments: true an empty registry by default, and the connectors the API results URL as replyTo', () => {
+    for (const name of withDepartments) expect(variablesOf(stateless, fnId(name))[DEPARTMENTS_ENV]).toBe('[]');
+    for (const name of connectors) {
+      const url = JSON.stringify(variablesOf(stateless, fnId(name))[RESULTS_URL_ENV]);
+      expect(url).toContain(logicalId(built.stateless, built.stateless.api));
+      expect(url).toContain('/v1/departments/results');
+    }
+  });
+
+  it('takes the registry from the `departments` context (a list, or its JSON text), validated at synth; and a results URL override', () => {
+    const departments = [
+      { departmentId: 'tax-lixia', kind: 'TAX', name: '历下区税务局', districts: ['370102'], endpoint: 'https://tax.example.cn/zt', publicKey: generateSm2KeyPair().publicKey },
+      { departmentId: 'trading-jinan', kind: 'TRADING', name: '济南市住房交易中心', districts: ['370102'], endpoint: 'https://trading.example.cn/zt', publicKey: generateSm2KeyPair().publicKey },
+    ];
+    for (const value of [departments, JSON.stringify(departments)]) {
+      const other = buildApp({ context: { stage: 'depts', 'aws:cdk:bundling-stacks': [], departments: value, resultsUrl: 'https://zt.example.cn/v1/departments/results' } });
+      const resources = Template.fromStack(other.stateless).toJSON().Resources as Resources;
+      const variables = (name: CloudFunctionName) => variablesOf(resources, logicalId(other.stateless, other.stateless.functions[name]));
+      for (const name of withDepartments) expect(JSON.parse(String(variables(name)[DEPARTMENTS_ENV]))).toEqual(departments);
+      for (const name of connectors) expect(variables(name)[RESULTS_URL_ENV]).toBe('https://zt.example.cn/v1/departments/results');
+      // Nobody else is told the registry.
+      for (const name of functionNames.filter((n) => !withDepartments.includes(n))) expect(variables(name)[DEPARTMENTS_ENV]).toBeUndefined();
+    }
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a malformed registry', { departments: [{ departmentId: 'tax', kind: 'TAX' }] }, /DEPARTMENTS is not a valid department list/],
+    ['a registry that is not JSON', { departments: '[{' }, /DEPARTMENTS is not valid JSON/],
+    ['a results URL that is not https', { resultsUrl: 'http://zt.example.cn/results' }, /Invalid resultsUrl/],
+    [
+      'two tax departments serving one district',
+      { departments: ['tax-a', 'tax-b'].map((departmentId) => ({ departmentId, kind: 'TAX', name: departmentId, districts: ['370102'], endpoint: 'https://tax.example.cn/zt', publicKey: generateSm2KeyPair().publicKey })) },
+      /Two TAX departments serve district 370102/,
+    ],
+    [
+      'a registry too large for a function environment',
+      { departments: Array.from({ length: 12 }, (_, i) => ({ departmentId: `tax-${i}`, kind: 'TAX', name: `税务局${i}`, districts: [`3701${String(i).padStart(2, '0')}`, `3702${String(i).padStart(2, '0')}`], endpoint: `https://tax-${i}.example.cn/zhitong/requests`, publicKey: generateSm2KeyPair().publicKey })) },
+      /at most 2500 fit/,
+    ],
+  ])('refuses %s at synth', (_why, context, error) => {
+    expect(() => buildApp({ context: { stage: 'bad', 'aws:cdk:bundling-stacks': [], ...context } })).toThrow(error);
   });
 });
 

@@ -148,3 +148,19 @@ export class MemoryAudit {
 }
 
 export const fixedClock = (iso: string) => ({ now: () => new Date(iso) });
+
+import type { WebhookOutcome, WebhookRequest } from '../../functions/core/ports';
+
+/**
+ * An HTTP port that keeps every request and answers from a script (by default 204), for the department
+ * connector: `answers` is consumed in order, then `fallback` answers.
+ */
+export class MemorySender {
+  readonly sent: WebhookRequest[] = [];
+  readonly answers: WebhookOutcome[] = [];
+  fallback: WebhookOutcome = { kind: 'answered', status: 204 };
+  async post(request: WebhookRequest): Promise<WebhookOutcome> {
+    this.sent.push(request);
+    return this.answers.shift() ?? this.fallback;
+  }
+}

@@ -23,6 +23,10 @@ const USER_AGENT = 'Zhitong-Webhook/1';
 export interface HttpWebhookSenderOptions {
   readonly policy: WebhookUrlPolicy;
   readonly timeoutMs?: number;
+  /** Sent as `User-Agent` (default `Zhitong-Webhook/1`): receivers other than webhooks name themselves. */
+  readonly userAgent?: string;
+  /** Counts a failed attempt by reason (default: the `WebhookFailures` metric). */
+  readonly countFailure?: (reason: string) => void;
 }
 
 class ForbiddenAddressError extends Error {
@@ -53,19 +57,23 @@ const isForbidden = (error: unknown): boolean =>
 
 export class HttpWebhookSender implements WebhookSender {
   private readonly timeoutMs: number;
+  private readonly userAgent: string;
+  private readonly countFailure: (reason: string) => void;
   // Built once per process: keep-alive connections are reused across deliveries to the same receiver.
   private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 10 });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 10 });
 
   constructor(private readonly options: HttpWebhookSenderOptions) {
     this.timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+    this.userAgent = options.userAgent ?? USER_AGENT;
+    this.countFailure = options.countFailure ?? countWebhookFailure;
   }
 
   /** Sends one delivery attempt; a failed one (unanswered, or answered other than 2xx) is counted (metrics.ts). */
   async post(request: WebhookRequest): Promise<WebhookOutcome> {
     const outcome = await this.attempt(request);
-    if (outcome.kind === 'unanswered') countWebhookFailure(outcome.reason);
-    else if (outcome.status < 200 || outcome.status > 299) countWebhookFailure(`HTTP_${outcome.status}`);
+    if (outcome.kind === 'unanswered') this.countFailure(outcome.reason);
+    else if (outcome.status < 200 || outcome.status > 299) this.countFailure(`HTTP_${outcome.status}`);
     return outcome;
   }
 
@@ -96,7 +104,7 @@ export class HttpWebhookSender implements WebhookSender {
       const send = secure ? httpsRequest : httpRequest;
       const req: ClientRequest = send(url, {
         method: 'POST',
-        headers: { ...request.headers, 'user-agent': USER_AGENT, 'content-length': String(body.length) },
+        headers: { ...request.headers, 'user-agent': this.userAgent, 'content-length': String(body.length) },
         agent: secure ? this.httpsAgent : this.httpAgent,
         lookup: guardedLookup(this.options.policy),
       });
