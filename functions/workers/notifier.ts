@@ -14,9 +14,8 @@
 import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { ChangeMessageVisibilityCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { sqs } from '../adapters/aws-clients';
+import { postpone } from '../adapters/sqs/postpone';
 import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
 import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
 import { HttpWebhookSender } from '../adapters/http/webhook-sender';
@@ -44,37 +43,6 @@ const ports = lazy(async () => ({
 }));
 
 const processor = new BatchProcessor(EventType.SQS);
-
-/** Queue URLs by ARN, resolved once: the event names its source by ARN, ChangeMessageVisibility needs the URL. */
-const queueUrls = new Map<string, Promise<string>>();
-function queueUrlOf(arn: string): Promise<string> {
-  let url = queueUrls.get(arn);
-  if (!url) {
-    const [, , , , account, queueName] = arn.split(':');
-    url = sqs()
-      .send(new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }))
-      .then(({ QueueUrl }) => {
-        if (!QueueUrl) throw new Error(`No URL for queue ${queueName ?? arn}`);
-        return QueueUrl;
-      });
-    url.catch(() => queueUrls.delete(arn));
-    queueUrls.set(arn, url);
-  }
-  return url;
-}
-
-/** Hides the message until its next attempt is due; a failure here only means the queue's default delay. */
-async function postpone(record: SQSRecord, seconds: number): Promise<void> {
-  try {
-    const queueUrl = await queueUrlOf(record.eventSourceARN);
-    await sqs().send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
-  } catch (error) {
-    logger.warn('Could not postpone a failed delivery; it is retried after the queue visibility timeout', {
-      messageId: record.messageId,
-      errorName: error instanceof Error ? error.name : typeof error,
-    });
-  }
-}
 
 class DeliveryFailedError extends Error {
   override readonly name = 'DeliveryFailedError';

@@ -41,6 +41,8 @@ export class DynamoAuditLog implements AuditLog {
       outcome: entry.outcome,
       target: entry.target,
       detail: entry.detail,
+      // The retention class (DESIGN.md §5): operations ≥ 1 year, data provided to other departments ≥ 3 years.
+      retention: entry.retention ?? 'OPERATIONS',
       at,
       ...(entry.id === undefined ? {} : { id: entry.id }),
     };

@@ -185,7 +185,7 @@ export interface TransitionSpec {
   readonly actors: readonly ActorKind[];
   readonly guard?: (filing: FilingRecord) => GuardFailure | undefined;
   /** The audit action, whose log it goes to, and its retention class (OPERATIONS when absent). */
-  readonly audit?: { readonly action: string; readonly tenant: AuditTenant; readonly retention?: RetentionClass };
+  readonly audit?: { readonly action: string; readonly tenant: AuditTenant; readonly retention?: RetentionClass; readonly outcome?: AuditDraft['outcome'] };
   readonly effects: readonly EffectName[];
 }
 
@@ -240,8 +240,16 @@ export const LIFECYCLE = {
     audit: { action: 'DATA_PROVIDED_TO_DEPARTMENT', tenant: 'district', retention: 'DATA_PROVIDED' },
     effects: ['audit'],
   },
-  /** A delivery attempt failed; recorded on the request so staff see it, and retried by the connector's queue. */
-  RECORD_DELIVERY_FAILURE: { from: FILING_STATUSES, actors: ['worker'], effects: [] },
+  /**
+   * A delivery attempt failed; recorded on the request so staff see it, and retried by the connector's queue.
+   * Audited as data provided too, outcome ERROR: a timeout or a 5xx may still mean the department got it.
+   */
+  RECORD_DELIVERY_FAILURE: {
+    from: FILING_STATUSES,
+    actors: ['worker'],
+    audit: { action: 'DATA_DELIVERY_FAILED', tenant: 'district', retention: 'DATA_PROVIDED', outcome: 'ERROR' },
+    effects: ['audit'],
+  },
   /** The sweeper sends requests again that were never delivered (a department long unreachable, a dead letter). */
   RESEND_REQUESTS: { from: ['AWAITING_COORDINATION'], actors: ['worker'], effects: ['requestDepartments'] },
   /** Intake: a rule refuses the filing (an out-of-scope attempt is also a credit signal, DESIGN.md §4). */
@@ -376,7 +384,7 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
           tenant: tenantOf(spec.audit.tenant, filing),
           actor,
           action: spec.audit.action,
-          outcome: 'SUCCESS',
+          outcome: spec.audit.outcome ?? 'SUCCESS',
           target: filing.filingId,
           detail: { from: before.status, to: filing.status, channelId: filing.channelId, ...(reasonCode ? { reasonCode } : {}), ...detail },
         },
