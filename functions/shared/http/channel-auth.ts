@@ -9,6 +9,7 @@ import { forbidden, unauthenticated, ZtAuditedError } from '../../core/domain/er
 import type { Channel, ChannelDirectory, Clock, NonceStore } from '../../core/ports';
 import { canonicalRequestString, parseAuthorization, verifyRequestSignature, type Signer } from '../crypto/request-signature';
 import { header, pathAndQuery, rawBody } from './request';
+import { carriesPersonalIdentifier } from '../../../schemas/identifiers';
 
 /** What checking any ZT-SM2 signed request needs (DESIGN.md §7). */
 export interface SignatureCheckDeps {
@@ -43,14 +44,38 @@ export interface SignerLookup<S> {
  * integrator needs to find a canonicalisation mistake.
  */
 const authFailed = (auditCode: string, expectedStringToSign: string): ZtAuditedError =>
-  new ZtAuditedError(
-    401,
-    'AUTH_FAILED',
-    'Unauthenticated',
-    'The request could not be authenticated: the signer (channel or department) is not registered, or the signature does not verify with its registered key. `expectedStringToSign` is the string the server expected to be signed.',
-    { expectedStringToSign },
-    auditCode,
-  );
+  carriesPersonalData(expectedStringToSign)
+    ? new ZtAuditedError(
+        401,
+        'AUTH_FAILED',
+        'Unauthenticated',
+        'The request could not be authenticated: the signer (channel or department) is not registered, or the signature does not verify with its registered key. (The string expected to be signed is not shown: the request path or query carries what looks like personal data, which no endpoint takes there.)',
+        {},
+        auditCode,
+      )
+    : new ZtAuditedError(
+        401,
+        'AUTH_FAILED',
+        'Unauthenticated',
+        'The request could not be authenticated: the signer (channel or department) is not registered, or the signature does not verify with its registered key. `expectedStringToSign` is the string the server expected to be signed.',
+        { expectedStringToSign },
+        auditCode,
+      );
+
+/**
+ * Whether the path or query as sent carries an ID or phone number, or a name (any non-ASCII text, which no
+ * path or query of the API takes): a 401 never echoes personal data back, even the caller's own (002 五(一)).
+ */
+function carriesPersonalData(signedString: string): boolean {
+  const firstLines = signedString.split('\n').slice(0, 2).join('\n');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(firstLines);
+  } catch {
+    decoded = firstLines;
+  }
+  return carriesPersonalIdentifier(decoded) || /[^ -~\n]/.test(decoded);
+}
 
 /** Returns the authenticated channel, or throws a 401/403 ZtError with a stable code. */
 export function authenticateChannel(event: APIGatewayProxyEvent, deps: ChannelAuthDeps): Promise<Channel> {

@@ -192,7 +192,7 @@ describe('deliverToDepartment: a REQUEST', () => {
     expect(audit.records).toHaveLength(1);
   });
 
-  it('records a failed attempt (503, timeout) on the request and answers failed, without an audit record of data provided', async () => {
+  it('records a failed attempt (503, timeout) on the request and answers failed, audited as data provided with outcome ERROR (the department may have got it)', async () => {
     const { ports, sender, audit, requestOf } = await world();
     sender.answers.push({ kind: 'answered', status: 503 }, { kind: 'unanswered', reason: 'TIMEOUT' });
     expect(await deliverToDepartment(ports, message('REQUEST'))).toEqual({ kind: 'failed', reason: 'HTTP_503', departmentId: TAX.departmentId, httpStatus: 503 });
@@ -200,7 +200,7 @@ describe('deliverToDepartment: a REQUEST', () => {
     expect(requestOf(TC).deliveredAt).toBeUndefined();
     expect(await deliverToDepartment(ports, message('REQUEST'))).toEqual({ kind: 'failed', reason: 'TIMEOUT', departmentId: TAX.departmentId });
     expect(requestOf(TC)).toMatchObject({ failedAttempts: 2, lastFailure: 'TIMEOUT' });
-    expect(audit.records).toEqual([]);
+    expect(audit.records.map((r) => `${r.action} ${r.outcome} ${r.retention}`)).toEqual(['DATA_DELIVERY_FAILED ERROR DATA_PROVIDED', 'DATA_DELIVERY_FAILED ERROR DATA_PROVIDED']);
     // Then the department is back: delivered.
     expect((await deliverToDepartment(ports, message('REQUEST'))).kind).toBe('delivered');
     expect(requestOf(TC)).toMatchObject({ failedAttempts: 2, deliveredAt: NOW });
