@@ -71,6 +71,18 @@ describe('authenticateChannel with the canonical query', () => {
     expect(auditCodeOf(error as ZtError)).toBe('AUTH_BAD_SIGNATURE');
   });
 
+  it.each([
+    ['an ID number in the query', '/v1/x?idNumber=11010519491231002X'],
+    ['a phone number in the path', '/v1/filings/13800138000'],
+    ['a name in the query', '/v1/x?name=%E5%BC%A0%E4%B8%89'],
+  ])('never echoes personal data in the 401: %s leaves expectedStringToSign out', async (_label, sent) => {
+    const nonce = 'abcdefghijklmnop0123';
+    const error = (await authenticateChannel(eventFor('GET', sent, smCryptoAuthorization('GET', '/v1/x?other=1', nonce)), deps()).catch((e: unknown) => e)) as ZtError;
+    expect(error).toMatchObject({ status: 401, code: 'AUTH_FAILED' });
+    expect(error.extras).toEqual({});
+    expect(JSON.stringify(error)).not.toMatch(/11010519491231002X|13800138000|%E5%BC%A0/);
+  });
+
   it('answers an unknown channel exactly like a bad signature; only the audit code differs', async () => {
     const nonce = 'abcdefghijklmnop0123';
     const unknown = (await authenticateChannel(eventFor('GET', '/v1/x', smCryptoAuthorization('GET', '/v1/x', nonce, 'CH-nobody')), deps()).catch((e: unknown) => e)) as ZtError;
