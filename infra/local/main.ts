@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { startLocalRuntime } from './runtime';
 import { credentialsPath, seedDemoData } from './seed/seed';
 import { reenqueueStrandedFilings } from './recovery';
+import { defaultRuntimeLogger } from './lambda-context';
 import { DEPARTMENTS_ENV, RESULTS_URL_ENV } from '../topology';
 import { RESULTS_PATH, SIMULATORS_ENV, simulatorsEnabled, startDepartmentSimulators, writeDepartmentCredentials } from './simulators';
 
@@ -19,7 +20,7 @@ const port = Number(process.env.PORT ?? 3000);
 // The department simulators start before the handlers load, which read DEPARTMENTS once (DESIGN.md §7b).
 // The runtime's own port is known already, so so is the results URL (PORT=0 learns it once started).
 const resultsUrl = process.env[RESULTS_URL_ENV] || (port === 0 ? undefined : `http://127.0.0.1:${port}${RESULTS_PATH}`);
-const simulators = simulatorsEnabled() ? await startDepartmentSimulators({ dataDir, resultsUrl }) : undefined;
+const simulators = simulatorsEnabled() ? await startDepartmentSimulators({ dataDir, resultsUrl, logger: defaultRuntimeLogger() }) : undefined;
 if (simulators) {
   if (process.env[DEPARTMENTS_ENV]) console.warn(`${DEPARTMENTS_ENV} is set but the simulators replace it; set ${SIMULATORS_ENV}=false to use it`);
   process.env[DEPARTMENTS_ENV] = simulators.departmentsJson;

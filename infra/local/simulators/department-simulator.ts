@@ -260,6 +260,7 @@ export async function startDepartmentSimulator(options: DepartmentSimulatorOptio
         if (response.ok) {
           answer.state = 'SENT';
           answer.sentAt = new Date().toISOString();
+          logger?.info('Department simulator sent a result', { departmentId, requestId: delivery.requestId, outcome: answer.outcome, reasonCode: answer.reasonCode });
         } else if (response.status < 500 && response.status !== 429) {
           answer.state = 'REFUSED';
           logger?.warn('The registry refused a department result', { departmentId, requestId: delivery.requestId, status: response.status });

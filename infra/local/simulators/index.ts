@@ -10,8 +10,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalPlatformSigner } from '../../../functions/adapters/keys/local-platform-signer';
 import { departmentConfigSchema } from '../../../functions/adapters/config/department-directory';
-import { generateSm2KeyPair } from '../../../functions/shared/crypto/sm2';
-import { DEPARTMENTS_ENV, RESULTS_URL_ENV } from '../../topology';
+import { generateSm2KeyPair, isValidSm2PublicKey } from '../../../functions/shared/crypto/sm2';
+import { DEPARTMENTS_ENV, LOCAL_KEYRING_DIR_ENV, RESULTS_URL_ENV } from '../../topology';
 import { DEMO_DEPARTMENTS, sandboxDepartments } from '../seed/demo-departments';
 import { credentialsPath, type DemoCredentials, type DemoDepartmentCredential } from '../seed/seed';
 import { DepartmentCases } from './decide';
@@ -24,6 +24,8 @@ export const SIMULATOR_DELAY_ENV = 'ZT_SIMULATOR_DELAY_MS';
 export const TAX_SIMULATOR_PORT_ENV = 'ZT_TAX_SIMULATOR_PORT';
 export const TRADING_SIMULATOR_PORT_ENV = 'ZT_TRADING_SIMULATOR_PORT';
 export const DEFAULT_SIMULATOR_DELAY_MS = 1500;
+/** The platform's SM2 public key (hex), when the connectors do not sign with the local keyring's key (KEY_PROVIDER=kms). */
+export const PLATFORM_PUBLIC_KEY_ENV = 'ZT_PLATFORM_PUBLIC_KEY';
 /** Where the registry takes results, below its base URL. */
 export const RESULTS_PATH = '/v1/departments/results';
 
@@ -63,8 +65,12 @@ function intFromEnv(name: string): number | undefined {
 export const simulatorsEnabled = (): boolean => process.env[SIMULATORS_ENV]?.toLowerCase() !== 'false';
 
 export async function startDepartmentSimulators(options: StartSimulatorsOptions): Promise<DepartmentSimulators> {
+  // The key the connectors sign with: the local keyring's unless told otherwise (a KMS key, say).
   const platformPublicKey =
-    options.platformPublicKey ?? (await (await LocalPlatformSigner.open(process.env.LOCAL_KEYRING_DIR || join(options.dataDir, 'keyring'))).publicKeyHex());
+    options.platformPublicKey ??
+    (process.env[PLATFORM_PUBLIC_KEY_ENV]?.trim() ||
+      (await (await LocalPlatformSigner.open(process.env[LOCAL_KEYRING_DIR_ENV] || join(options.dataDir, 'keyring'))).publicKeyHex()));
+  if (!isValidSm2PublicKey(platformPublicKey)) throw new Error(`${PLATFORM_PUBLIC_KEY_ENV} is not an uncompressed SM2 public key (04…, 130 hex)`);
   const cases = new DepartmentCases(sandboxDepartments(options.taxUnpaidSeconds));
   const delayMs = options.delayMs ?? intFromEnv(SIMULATOR_DELAY_ENV) ?? DEFAULT_SIMULATOR_DELAY_MS;
   const ports = { TAX: options.ports?.TAX ?? intFromEnv(TAX_SIMULATOR_PORT_ENV), TRADING: options.ports?.TRADING ?? intFromEnv(TRADING_SIMULATOR_PORT_ENV) };
