@@ -63,6 +63,9 @@ describe('the local runtime with department simulators', () => {
     const sandbox = JSON.parse(await readFile(join(coordination.dataDir, 'demo', 'sandbox.json'), 'utf8')) as { departments: { taxUnpaidSeconds: number; cases: Record<string, { units: unknown[] }> } };
     expect(Object.keys(sandbox.departments.cases)).toEqual(['NO_CONTRACT_FILING', 'CONTRACT_NAMES_OTHER_BUYERS', 'TAX_UNPAID_AT_FIRST', 'NO_COMPLETION_RECORD']);
     for (const c of Object.values(sandbox.departments.cases)) expect(c.units.length).toBeGreaterThan(0);
+    // The time the simulators use (the helper's default for tests).
+    expect(sandbox.departments.taxUnpaidSeconds).toBe(coordination.simulators.cases.sandbox.taxUnpaidSeconds);
+    expect(sandbox.departments.taxUnpaidSeconds).toBe(3);
   });
 
   it("takes a delivery signed with the runtime's platform key and answers to the runtime", async () => {

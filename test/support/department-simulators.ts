@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { LocalPlatformSigner } from '../../functions/adapters/keys/local-platform-signer';
 import { grantViolations } from '../../infra/local/invocation-scope';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime';
+import { TAX_UNPAID_SECONDS_ENV } from '../../infra/local/seed/demo-departments';
 import { credentialsPath, seedDemoData, type DemoCredentials } from '../../infra/local/seed/seed';
 import { RESULTS_PATH, simulatorEnv, startDepartmentSimulators, writeDepartmentCredentials, type DepartmentSimulators } from '../../infra/local/simulators';
 import type { SimulatorMode } from '../../infra/local/simulators/department-simulator';
@@ -71,7 +72,8 @@ export async function startCoordinationRuntime(name: string, options: Coordinati
     taxUnpaidSeconds: taxUnpaidSeconds ?? 3,
     retryBaseMs: retryBaseMs ?? 200,
   });
-  const env = simulatorEnv(simulators, resultsUrl);
+  // The sandbox file the seed writes then shows the time the simulators use.
+  const env = { ...simulatorEnv(simulators, resultsUrl), [TAX_UNPAID_SECONDS_ENV]: String(simulators.cases.sandbox.taxUnpaidSeconds) };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const restoreEnv = () => {
