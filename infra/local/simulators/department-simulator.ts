@@ -65,6 +65,8 @@ export interface DepartmentSimulatorOptions {
   /** Attempts per result POST while the registry is away or failing (5xx); default 6, backoff from 500 ms. */
   readonly postAttempts?: number;
   readonly retryBaseMs?: number;
+  /** Deliveries kept in the log (and as seen ids); default 5,000. */
+  readonly maxLogEntries?: number;
   readonly logger?: SimulatorLogger;
 }
 
@@ -206,6 +208,7 @@ export async function startDepartmentSimulator(options: DepartmentSimulatorOptio
   const delayMs = options.delayMs ?? 1500;
   const postAttempts = options.postAttempts ?? 6;
   const retryBaseMs = options.retryBaseMs ?? 500;
+  const maxLogEntries = options.maxLogEntries ?? 5_000;
   const logger = options.logger;
   const served = new Set<ResultKind>((Object.keys(DEPARTMENT_OF) as ResultKind[]).filter((k) => DEPARTMENT_OF[k] === kind));
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -221,17 +224,36 @@ export async function startDepartmentSimulator(options: DepartmentSimulatorOptio
   const timers = new Map<string, Set<NodeJS.Timeout>>();
   const inFlight = new Set<Promise<void>>();
 
-  // Writes are chained so the file always holds a whole state; write-then-rename so a crash never tears it.
-  let writing: Promise<void> = Promise.resolve();
+  // One write at a time, write-then-rename so a crash never tears the file; changes made while a write is
+  // under way are saved together by the one write queued after it (a bench run delivers thousands).
+  let chain: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
   const persist = (): Promise<void> => {
-    const text = `${JSON.stringify(state, null, 1)}\n`;
-    writing = writing.then(async () => {
+    queued ??= chain.then(async () => {
+      queued = undefined;
+      trim();
       const path = join(dir, STATE_FILE);
-      await writeFile(`${path}.tmp`, text, { mode: 0o600 });
+      await writeFile(`${path}.tmp`, `${JSON.stringify(state)}\n`, { mode: 0o600 });
       await rename(`${path}.tmp`, path);
     });
-    return writing.catch((error: unknown) => logger?.warn('Simulator could not save its log', { departmentId, errorMessage: error instanceof Error ? error.message : String(error) }));
+    chain = queued.catch((error: unknown) => logger?.warn('Simulator could not save its log', { departmentId, errorMessage: error instanceof Error ? error.message : String(error) }));
+    return chain;
   };
+
+  /**
+   * Keeps the log to `maxLogEntries`, dropping the oldest deliveries with nothing left to send. A
+   * redelivery of a dropped one is then answered again, which the registry takes as a repeat.
+   */
+  function trim(): void {
+    let excess = state.deliveries.length - maxLogEntries;
+    if (excess <= 0) return;
+    state.deliveries = state.deliveries.filter((d) => {
+      if (excess <= 0 || (d.answers ?? []).some((a) => a.state === 'SCHEDULED')) return true;
+      excess -= 1;
+      seen.delete(d.deliveryId);
+      return false;
+    });
+  }
 
   /** POSTs one answer, retried with backoff on network errors and 5xx; a 4xx is final (the registry refused it). */
   async function send(delivery: LoggedDelivery, answer: LoggedAnswer): Promise<void> {
@@ -462,7 +484,7 @@ export async function startDepartmentSimulator(options: DepartmentSimulatorOptio
     deliveries: () => state.deliveries,
     idle: async () => {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
-      await writing.catch(() => undefined);
+      await chain;
     },
     close: async () => {
       closing = true;
@@ -472,7 +494,7 @@ export async function startDepartmentSimulator(options: DepartmentSimulatorOptio
       await Promise.all([...inFlight]);
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await writing.catch(() => undefined);
+      await chain;
     },
   };
 

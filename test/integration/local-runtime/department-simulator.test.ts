@@ -326,6 +326,20 @@ describe('department simulator over loopback', () => {
     expect(registry.received).toHaveLength(1);
   });
 
+  it('keeps its log to maxLogEntries, dropping the oldest deliveries with nothing left to send', async () => {
+    simulator = await start('TRADING', { maxLogEntries: 3 });
+    const ids = ['F0123456789ABCDEF0123456D', 'F0123456789ABCDEF0123456E', 'F0123456789ABCDEF0123456F', 'F0123456789ABCDEF01234570', 'F0123456789ABCDEF01234571'];
+    for (const filingId of ids) await deliver(simulator, { ...request('CONTRACT_FILING', freeUnit, simulator.publicKey), requestId: `${filingId}-CF`, filingId });
+    await until(() => registry.received.length === 5);
+    await simulator.idle();
+    // One more change to save: the log is trimmed as it is written.
+    await deliver(simulator, { ...request('CONTRACT_FILING', freeUnit, simulator.publicKey), requestId: 'F0123456789ABCDEF01234572-CF', filingId: 'F0123456789ABCDEF01234572' });
+    await until(() => registry.received.length === 6);
+    await simulator.idle();
+    expect(simulator.deliveries().length).toBeLessThanOrEqual(3);
+    expect(simulator.deliveries().at(-1)!.filingId).toBe('F0123456789ABCDEF01234572');
+  });
+
   it('serves its control endpoints to loopback only', async () => {
     simulator = await start('TRADING');
     const status = await (await fetch(`${simulator.url}/_simulator/status`)).json();
