@@ -122,6 +122,8 @@ describe.skipIf(!ready)('coordination with the department simulators', () => {
     const unit = freeResaleUnit();
     const filingId = await submit('AGENCY', transferResaleFiling({ clientRef: clientRef('OK'), unitCode: unit.unitCode, sellers: persons(unit), buyers: [buyer()] }));
     await reaches('AGENCY', filingId, 'READY_FOR_REVIEW');
+    // The registry may have moved on before a simulator has read its answer.
+    await Promise.all(coordination.simulators.all.map((s) => s.idle()));
     for (const sim of coordination.simulators.all) {
       const got = sim.deliveries().find((d) => d.filingId === filingId && d.type === 'REQUEST');
       expect(got?.answers?.map((a) => [a.outcome, a.state])).toEqual([['CONFIRMED', 'SENT']]);

@@ -160,6 +160,7 @@ describe('department simulator over loopback', () => {
     const signed = canonicalRequestString({ method: 'POST', pathAndQuery: got!.path, timestamp: Number(match[2]), nonce: match[3]!, body: got!.raw });
     expect(sm2Verify(signed, Buffer.from(match[4]!, 'base64'), simulator.publicKey)).toBe(true);
     expect(sm2Verify(signed, Buffer.from(match[4]!, 'base64'), generateSm2KeyPair().publicKey)).toBe(false);
+    await simulator.idle();
     // Its key pair is its own, and only its owner can read the private half.
     expect((await stat(join(dir, 'signing.key'))).mode & 0o777).toBe(0o600);
     // The log shows ids and codes, never the opened personal data.
@@ -296,6 +297,8 @@ describe('department simulator over loopback', () => {
     registry.status = () => (++calls <= 2 ? 503 : 200);
     await deliver(simulator, request('CONTRACT_FILING', freeUnit, simulator.publicKey));
     await until(() => registry.received.length === 1);
+    // The registry has the result before the simulator has read the answer.
+    await simulator.idle();
     expect(simulator.deliveries()[0]!.answers![0]).toMatchObject({ state: 'SENT', attempts: 3, lastStatus: 200 });
 
     // The registry is down altogether, then comes back on the same port.
