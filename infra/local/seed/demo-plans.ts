@@ -18,6 +18,7 @@ import {
   UNREGISTERED_UNIT_CODE,
 } from './demo-filings';
 import { DEMO_PROJECT, demoProjectUnits } from './demo-projects';
+import { departmentCaseUnitCodes } from './demo-departments';
 
 export interface Expected {
   /**
@@ -66,14 +67,17 @@ export function demoPlans(run: string): ChannelPlan[] {
   const rand = prng([...run].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7));
   const ref = (kind: string, n: number) => `DEMO-${run}-${kind}${String(n).padStart(2, '0')}`;
   const bank = demoInstitutions().find((i) => i.type === 'BANK')!;
-  const register = demoRegister();
+  // Units the department simulators answer otherwise than CONFIRMED (demo-departments.ts) are left out, so
+  // the demo's outcomes stay as planned.
+  const special = departmentCaseUnitCodes();
+  const register = demoRegister().filter((u) => !special.has(u.unitCode));
   const free = shuffled(register.filter((u) => !u.seized && u.mortgages.length === 0), rand);
   const singles = free.filter((u) => u.owners.length === 1);
   const coOwned = free.filter((u) => u.owners.length > 1);
   const ownMortgaged = shuffled(register.filter((u) => !u.seized && u.mortgages.some((m) => m.holderInstitutionId === bank.institutionId)), rand);
   const othersMortgaged = shuffled(register.filter((u) => !u.seized && u.mortgages.some((m) => m.holderInstitutionId === OTHER_BANK_ID)), rand);
   const seized = shuffled(register.filter((u) => u.seized), rand);
-  const project = demoProjectUnits();
+  const project = demoProjectUnits().filter((u) => !special.has(u.unitCode));
   const surveyedFree = shuffled(project.filter((u) => u.status === 'SURVEYED' && !u.presaleBuyers), rand);
   const surveyedPresold = shuffled(project.filter((u) => u.status === 'SURVEYED' && u.presaleBuyers), rand);
   const builtPresold = shuffled(project.filter((u) => u.status === 'REGISTERED' && u.presaleBuyers), rand);

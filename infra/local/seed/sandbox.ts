@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { MATERIAL_CHECKLISTS, type BusinessType } from '../../../functions/core/domain/business-types';
 import { DEMO_DISTRICTS, demoInstitutions, demoRegister, noticeIdOf, person, prng, SEIZURE_COURT, seizureIdOf, type DemoInstitution, type DemoPerson } from './demo-data';
 import { DEMO_PROJECT, demoDeveloper, demoProjectUnits } from './demo-projects';
+import { sandboxDepartments, type SandboxDepartments } from './demo-departments';
 
 export const sandboxPath = (dataDir: string): string => join(dataDir, 'demo', 'sandbox.json');
 
@@ -82,6 +83,12 @@ export interface Sandbox {
   /** Synthetic people who own nothing in the register: buyers for transfers and presale notices. */
   readonly spareBuyers: readonly SandboxPerson[];
   readonly channels: readonly SandboxChannel[];
+  /**
+   * What the local tax and trading department simulators answer, per unit (DESIGN.md §7b): units with no
+   * contract filing, with a contract naming other buyers, with tax unpaid at first, with no completion
+   * record; every other unit confirms. See demo-departments.ts.
+   */
+  readonly departments: SandboxDepartments;
 }
 
 const sandboxPerson = (p: DemoPerson): SandboxPerson => ({ name: p.name, idType: 'RESIDENT_ID', idNumber: p.idNumber });
@@ -171,6 +178,7 @@ export function buildSandbox(): Sandbox {
       units: units.filter((u) => (institution.allowedDistricts as readonly string[]).includes(u.district)),
       projects: institution.institutionId === developer.institutionId ? [projectOf(institution)] : undefined,
     })),
+    departments: sandboxDepartments(),
   };
 }
 
@@ -202,10 +210,21 @@ export function formatSandbox(sandbox: Sandbox): string {
     '  ],',
     '  "channels": [',
     channels.join(',\n'),
-    '  ]',
+    '  ],',
+    formatDepartments(sandbox.departments),
     '}',
     '',
   ].join('\n');
+}
+
+/** The departments section: one case per line group, one listed unit per line. */
+function formatDepartments(departments: SandboxDepartments): string {
+  const { cases, ...head } = departments;
+  const caseLines = Object.entries(cases).map(([name, spec]) => {
+    const { units, ...rest } = spec;
+    return [`      ${JSON.stringify(name)}: {${JSON.stringify(rest).slice(1, -1)},`, '        "units": [', units.map((u) => `          ${JSON.stringify(u)}`).join(',\n'), '        ]', '      }'].join('\n');
+  });
+  return ['  "departments": {', `    ${JSON.stringify(head).slice(1, -1)},`, '    "cases": {', caseLines.join(',\n'), '    }', '  }'].join('\n');
 }
 
 /** Writes `<dataDir>/demo/sandbox.json` (0600, like the credentials beside it). */

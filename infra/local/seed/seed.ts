@@ -42,6 +42,24 @@ export interface DemoCredentials {
   }[];
   /** Demo staff accounts of the local token issuer (POST /v1/staff/login), one per role and district. */
   readonly staff?: readonly DemoStaffCredential[];
+  /** The simulated tax and trading departments (infra/local/simulators/), written when they run. */
+  readonly departments?: readonly DemoDepartmentCredential[];
+  /** A key pair registered for no department: a result signed with it is refused 401. */
+  readonly wrongDepartmentKey?: { readonly note: string; readonly publicKey: string; readonly privateKey: string };
+}
+
+/** A simulated department: sign results as it (`department="<departmentId>"`) with its private key. */
+export interface DemoDepartmentCredential {
+  readonly departmentId: string;
+  readonly kind: 'TAX' | 'TRADING';
+  readonly name: string;
+  readonly districts: readonly string[];
+  /** Where the registry delivers requests to it. */
+  readonly endpoint: string;
+  /** Its control endpoints (`/deliveries`, `/status`, `/mode`), loopback only. */
+  readonly controlUrl: string;
+  readonly publicKey: string;
+  readonly privateKey: string;
 }
 
 export interface DemoStaffCredential {
