@@ -18,7 +18,7 @@ import {
   UNREGISTERED_UNIT_CODE,
 } from './demo-filings';
 import { DEMO_PROJECT, demoProjectUnits } from './demo-projects';
-import { departmentCaseUnitCodes } from './demo-departments';
+import { departmentCaseUnitCodes, sandboxDepartments } from './demo-departments';
 
 export interface Expected {
   /**
@@ -140,6 +140,9 @@ export function demoPlans(run: string): ChannelPlan[] {
 
   // Units the bank's plan does not file on: a mortgage and a transfer of one unit conflict (functions/core/domain/disposition.ts).
   const resale = singles.slice(50).filter((u) => u.district === '370103');
+  // A resale unit the (simulated) trading department has no contract filing for: refused however often the demo runs.
+  const noContractCode = sandboxDepartments().cases.NO_CONTRACT_FILING.units.find((u) => u.filedBy.some((f) => f.businessTypes.includes('TRANSFER_RESALE')))!.unitCode;
+  const noContract = demoRegister().find((u) => u.unitCode === noContractCode)!;
   const agencyPlan: ChannelPlan = {
     institutionType: 'AGENCY',
     filings: [
@@ -151,6 +154,12 @@ export function demoPlans(run: string): ChannelPlan[] {
         label: 'invalid: buyer is also a seller',
         filing: transferResaleFiling({ clientRef: ref('A', 5), unitCode: resale[2]!.unitCode, sellers: resale[2]!.owners, buyers: resale[2]!.owners }),
         expect: invalid('PARTY_BOTH_SIDES'),
+      },
+      // Accepted by intake, then refused on the trading department's answer (the sandbox lists the unit).
+      {
+        label: 'resale: no contract filing at the trading department',
+        filing: transferResaleFiling({ clientRef: ref('A', 6), unitCode: noContract.unitCode, sellers: noContract.owners, buyers: buyers(rand, noContract.district) }),
+        expect: refused('CONTRACT_NOT_FILED'),
       },
     ],
   };

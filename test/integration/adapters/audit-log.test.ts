@@ -31,13 +31,14 @@ describe('DynamoAuditLog', () => {
     // Act: a stray property (as a careless caller might pass) is not stored.
     await log.record({ ...record, personalName: '张三' } as AuditRecord);
     // Assess
-    expect(await log.listAudit('inst-bank', '2025-03-01')).toStrictEqual([{ ...record, at: at.toISOString() }]);
+    // The retention class is stored with every record: OPERATIONS unless the record says otherwise (DESIGN.md §5).
+    expect(await log.listAudit('inst-bank', '2025-03-01')).toStrictEqual([{ ...record, retention: 'OPERATIONS', at: at.toISOString() }]);
     const { Items } = await dynamoDocumentClient().send(new ScanCommand({ TableName: tableName }));
     expect(Items).toHaveLength(1);
     const item = Items![0]!;
     expect(item['pk']).toBe('AUDIT#inst-bank#2025-03-01');
     expect(item['sk']).toMatch(/^2025-03-01T17:30:00\.000Z#[0-9a-f]{12}$/);
-    expect(Object.keys(item).sort()).toEqual(['action', 'actor', 'at', 'detail', 'outcome', 'pk', 'sk', 'target', 'tenant']);
+    expect(Object.keys(item).sort()).toEqual(['action', 'actor', 'at', 'detail', 'outcome', 'pk', 'retention', 'sk', 'target', 'tenant']);
   });
 
   it('keeps records written at the same instant apart, in time order, per tenant and day', async () => {

@@ -128,11 +128,18 @@ describe('sandbox departments data', () => {
     }
   });
 
-  it('the sandbox file carries the section, and the demo files on none of the listed units', () => {
+  it('the sandbox file carries the section, and the demo files on a listed unit only for the one planned department refusal', () => {
     expect(buildSandbox().departments.cases.NO_CONTRACT_FILING.units.length).toBeGreaterThan(0);
     const listed = departmentCaseUnitCodes();
+    const noContract = new Set(sandboxDepartments().cases.NO_CONTRACT_FILING.units.map((u) => u.unitCode));
     for (const run of ['a', 'b', 'c', 'd']) {
-      for (const plan of demoPlans(run)) for (const f of plan.filings) expect(listed.has(String(f.filing.unitCode))).toBe(false);
+      for (const plan of demoPlans(run)) {
+        for (const f of plan.filings) {
+          const onListed = listed.has(String(f.filing.unitCode));
+          expect(onListed, f.label).toBe(f.expect.reasonCode === 'CONTRACT_NOT_FILED');
+          if (onListed) expect(noContract.has(String(f.filing.unitCode))).toBe(true);
+        }
+      }
     }
   });
 });
