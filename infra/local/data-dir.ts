@@ -18,8 +18,14 @@ export async function securePrivateDataDir(dataDir: string): Promise<() => void>
     await chmod(dataDir, 0o700);
     for (const entry of await readdir(dataDir, { recursive: true })) {
       const path = join(dataDir, entry);
-      const { mode } = await stat(path);
-      if ((mode & 0o077) !== 0) await chmod(path, mode & 0o700);
+      try {
+        const { mode } = await stat(path);
+        if ((mode & 0o077) !== 0) await chmod(path, mode & 0o700);
+      } catch (error) {
+        // An emulator already running on this directory (a shared one) rotates its files: one gone since
+        // the listing needs no tightening.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
     }
   } catch (error) {
     process.umask(previousUmask);

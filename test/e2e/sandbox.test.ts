@@ -43,6 +43,8 @@ interface Sandbox {
   requiredMaterials: Record<string, string[]>;
   spareBuyers: Person[];
   channels: SandboxChannel[];
+  /** Units the department simulators answer otherwise than CONFIRMED (README, "What the departments answer"). */
+  departments: { cases: Record<string, { units: { unitCode: string }[] }> };
 }
 interface Credentials {
   channels: { channelId: string; institutionType: string; uscc: string; privateKey: string }[];
@@ -74,8 +76,12 @@ const materials = (businessType: string, clientRef: string, leaveOut?: string) =
     sm3: createHash('sm3').update(`${clientRef}/${type}`).digest('hex'),
   }));
 /** A registered unit of people, free of seizures and notices, matching a condition on its mortgages. */
+/** Units a department case lists: this test wants intake's outcome, then every department confirming. */
+const listedByDepartments = () => new Set(Object.values(sandbox.departments.cases).flatMap((c) => c.units.map((u) => u.unitCode)));
 const freeUnits = (channel: SandboxChannel, mortgages: (m: Unit['mortgages']) => boolean) =>
-  channel.units.filter((u) => u.status === 'REGISTERED' && !u.project && u.seizures.length === 0 && u.notices.length === 0 && persons(u).length > 0 && mortgages(u.mortgages));
+  channel.units.filter(
+    (u) => u.status === 'REGISTERED' && !u.project && u.seizures.length === 0 && u.notices.length === 0 && persons(u).length > 0 && mortgages(u.mortgages) && !listedByDepartments().has(u.unitCode),
+  );
 
 interface Planned {
   readonly label: string;
@@ -221,7 +227,7 @@ describe('an integrator files every business type from sandbox.json and credenti
     const agency = channelOf('AGENCY');
     // From the end of the list: the bank files on the first free units (test above).
     const resale = freeUnits(agency, (m) => m.length === 0).reverse();
-    const surveyed = agency.units.filter((u) => u.status === 'SURVEYED' && u.notices.length === 0 && u.project);
+    const surveyed = agency.units.filter((u) => u.status === 'SURVEYED' && u.notices.length === 0 && u.project && !listedByDepartments().has(u.unitCode));
     // The developer's channel files on the first two surveyed units (test above): take one further on.
     const noticeUnit = surveyed[surveyed.length - 1]!;
     const [, , , buyerD, buyerE, buyerF] = sandbox.spareBuyers;
