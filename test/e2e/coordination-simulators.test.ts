@@ -118,16 +118,32 @@ let ref = 0;
 const clientRef = (kind: string) => `SIM-${kind}-${String(++ref).padStart(3, '0')}`;
 
 describe.skipIf(!ready)('coordination with the department simulators', () => {
-  it('a resale goes AWAITING_COORDINATION → READY_FOR_REVIEW as both simulators confirm', async () => {
+  it('a resale goes ACCEPTED → AWAITING_COORDINATION → READY_FOR_REVIEW as both simulators confirm, then to a certificate whose result both departments receive', async () => {
     const unit = freeResaleUnit();
     const filingId = await submit('AGENCY', transferResaleFiling({ clientRef: clientRef('OK'), unitCode: unit.unitCode, sellers: persons(unit), buyers: [buyer()] }));
-    await reaches('AGENCY', filingId, 'READY_FOR_REVIEW');
+    const ready = await reaches('AGENCY', filingId, 'READY_FOR_REVIEW');
+    expect((ready.history as { status: string }[]).map((h) => h.status)).toEqual(['SUBMITTED', 'ACCEPTED', 'AWAITING_COORDINATION', 'READY_FOR_REVIEW']);
     // The registry may have moved on before a simulator has read its answer.
     await Promise.all(coordination.simulators.all.map((s) => s.idle()));
     for (const sim of coordination.simulators.all) {
       const got = sim.deliveries().find((d) => d.filingId === filingId && d.type === 'REQUEST');
       expect(got?.answers?.map((a) => [a.outcome, a.state])).toEqual([['CONFIRMED', 'SENT']]);
     }
+    // A reviewer of the district approves: registered and certified; the departments that took part get the result.
+    const district = unit.unitCode.slice(0, 6);
+    const staff = coordination.credentials.staff!.find((a) => a.username === `reviewer.${district}`)!;
+    const login = await fetch(`${coordination.runtime.url}/v1/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: staff.username, password: staff.password }) });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const approved = await fetch(`${coordination.runtime.url}/v1/staff/filings/${filingId}/review`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ decision: 'APPROVE' }),
+    });
+    expect(approved.status).toBe(200);
+    expect(((await approved.json()) as { status: string }).status).toBe('CERTIFIED');
+    await eventually('the registration result at both departments', async () =>
+      coordination.simulators.all.every((sim) => sim.deliveries().some((d) => d.filingId === filingId && d.type === 'REGISTRATION_RESULT')) ? true : undefined,
+    );
   });
 
   it('no contract filing: REFUSED with CONTRACT_NOT_FILED', async () => {
@@ -192,6 +208,9 @@ describe.skipIf(!ready)('coordination with the department simulators', () => {
     await reaches('AGENCY', filingId, 'AWAITING_COORDINATION');
     await sleep(3_000);
     expect((await status('AGENCY', filingId)).status).toBe('AWAITING_COORDINATION');
+    // Visibly waiting: the filing view says the deliveries fail, and why.
+    const waiting = (await clientOf('AGENCY').request('GET', `/v1/filings/${filingId}`)).body as { coordination: { requests: { state: string; failedAttempts?: number; lastFailure?: string }[] } };
+    for (const request of waiting.coordination.requests) expect(request).toMatchObject({ state: 'REQUESTED', failedAttempts: expect.any(Number), lastFailure: 'NETWORK' });
     expect(coordination.simulators.all.flatMap((s) => s.deliveries()).filter((d) => d.filingId === filingId)).toEqual([]);
     await coordination.setMode('up');
     await reaches('AGENCY', filingId, 'READY_FOR_REVIEW', 150_000);
