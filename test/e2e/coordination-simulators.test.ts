@@ -201,6 +201,26 @@ describe.skipIf(!ready)('coordination with the department simulators', () => {
     expect((await status('AGENCY', filingId)).history).toHaveLength(view.history.length);
   });
 
+  it('a withdrawal during coordination sends the department still asked a cancellation, and its pending answer is never sent', async () => {
+    const code = caseUnit('TAX_UNPAID_AT_FIRST', 'TRANSFER_RESALE', '370103').unitCode;
+    const unit = unitByCode('AGENCY', code);
+    const filingId = await submit('AGENCY', transferResaleFiling({ clientRef: clientRef('WD'), unitCode: code, sellers: persons(unit), buyers: [buyer()] }));
+    await eventually('the PENDING tax answer', async () => {
+      const view = (await clientOf('AGENCY').request('GET', `/v1/filings/${filingId}`)).body as { coordination?: { requests: { kind: string; state: string }[] } };
+      return view.coordination?.requests.some((r) => r.kind === 'TAX_CLEARANCE' && r.state === 'PENDING') ? true : undefined;
+    });
+    const withdrawn = await clientOf('AGENCY').request('POST', `/v1/filings/${filingId}/withdrawal`, {});
+    expect(withdrawn.status).toBe(200);
+    const view = (await clientOf('AGENCY').request('GET', `/v1/filings/${filingId}`)).body as { status: string; coordination: { requests: { kind: string; state: string }[] } };
+    expect(view.status).toBe('WITHDRAWN');
+    expect(view.coordination.requests.find((r) => r.kind === 'TAX_CLEARANCE')!.state).toBe('CANCELLED');
+    await eventually('the cancellation at the tax department', async () =>
+      coordination.simulators.tax.deliveries().some((d) => d.filingId === filingId && d.type === 'CANCEL') ? true : undefined,
+    );
+    const request = coordination.simulators.tax.deliveries().find((d) => d.filingId === filingId && d.type === 'REQUEST')!;
+    expect(request.answers?.map((a) => a.state)).toEqual(expect.arrayContaining(['CANCELLED']));
+  });
+
   it('simulators down mid-way: the filing waits visibly, and proceeds with nothing lost once they are back', async () => {
     await coordination.setMode('down');
     const unit = freeResaleUnit();

@@ -344,6 +344,11 @@ describe('a filing from submission to certificate, over HTTP on the local runtim
     });
 
     expect(rejected).toEqual([]);
+    // Filings that waited on departments tell it too: the AWAITING_COORDINATION event and each result's state.
+    const transfer = certified.find((f) => f.businessType === 'TRANSFER_RESALE')!;
+    const coordinationEvents = [...verified.values()].filter((e) => e.filingId === transfer.filingId && e.coordination !== undefined);
+    expect(coordinationEvents.map((e) => e.status)).toEqual(expect.arrayContaining(['AWAITING_COORDINATION', 'READY_FOR_REVIEW']));
+    expect(coordinationEvents.find((e) => e.status === 'READY_FOR_REVIEW')!.coordination!.map((c) => `${c.kind} ${c.state}`).sort()).toEqual(['CONTRACT_FILING CONFIRMED', 'TAX_CLEARANCE CONFIRMED']);
     for (const filing of certified) {
       const events = [...verified.values()].filter((e) => e.filingId === filing.filingId);
       for (const event of events) expect(event, filing.clientRef).toMatchObject({ v: 1, channelId: channelIdOf(filing.institutionType), clientRef: filing.clientRef, businessType: filing.businessType });
