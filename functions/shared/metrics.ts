@@ -22,7 +22,7 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'zhitong',
 });
 
-type MetricName = 'FilingTransitions' | 'SignatureFailures' | 'WebhookFailures' | 'DeadLetters';
+type MetricName = 'FilingTransitions' | 'SignatureFailures' | 'WebhookFailures' | 'DepartmentDeliveryFailures' | 'DeadLetters';
 
 /**
  * Counts waiting for the end of the invocation, by metric and dimensions. On Lambda an execution
@@ -54,6 +54,11 @@ export function countSignatureFailure(reasonCode: string): void {
 /** A webhook delivery attempt failed, with its reason (HTTP_503, TIMEOUT, NETWORK, …). */
 export function countWebhookFailure(reason: string): void {
   count('WebhookFailures', { reason: code(reason, 'UNKNOWN') });
+}
+
+/** A delivery to a department failed, with its reason (HTTP_503, TIMEOUT, NETWORK, …): an alarm can watch it. */
+export function countDepartmentDeliveryFailure(reason: string): void {
+  count('DepartmentDeliveryFailures', { reason: code(reason, 'UNKNOWN') });
 }
 
 /** Messages of `queue` failed on their last allowed receive: the redrive policy moves them to the DLQ. */

@@ -4,18 +4,18 @@
  * drained and dropped — pointed at department endpoints. The endpoints are configuration, not a URL an
  * outsider chose, but the same guard costs nothing and keeps a mistyped endpoint from reaching the
  * function's own network; the local runtime's `ZT_ALLOW_LOCAL_WEBHOOKS=true` lets it reach the loopback
- * simulators, and nothing deployed sets it.
+ * simulators, and nothing deployed sets it. Failed attempts are counted as `DepartmentDeliveryFailures`
+ * (not as webhook failures), besides being recorded on the filing.
  */
 import type { WebhookSender } from '../../core/ports';
+import { countDepartmentDeliveryFailure } from '../../shared/metrics';
 import { webhookUrlPolicyFromEnv } from '../../shared/webhook-policy';
 import { HttpWebhookSender, WEBHOOK_TIMEOUT_MS } from './webhook-sender';
 
 export const DEPARTMENT_TIMEOUT_MS = WEBHOOK_TIMEOUT_MS;
 const USER_AGENT = 'Zhitong-Department-Connector/1';
 
-/** Failed attempts are recorded on the filing and logged by the connector; they are not webhook failures. */
-const notCounted = (): void => undefined;
 
 export function departmentSender(options: { readonly timeoutMs?: number } = {}): WebhookSender & { close(): void } {
-  return new HttpWebhookSender({ policy: webhookUrlPolicyFromEnv(), timeoutMs: options.timeoutMs ?? DEPARTMENT_TIMEOUT_MS, userAgent: USER_AGENT, countFailure: notCounted });
+  return new HttpWebhookSender({ policy: webhookUrlPolicyFromEnv(), timeoutMs: options.timeoutMs ?? DEPARTMENT_TIMEOUT_MS, userAgent: USER_AGENT, countFailure: countDepartmentDeliveryFailure });
 }

@@ -62,7 +62,7 @@ describe('departmentSender', () => {
     sender.close();
   });
 
-  it('does not count its failures as webhook failures', async () => {
+  it('counts its failures as department delivery failures, not as webhook failures', async () => {
     process.env[ALLOW_LOCAL_WEBHOOKS_ENV] = 'true';
     publishMetrics();
     const written: string[] = [];
@@ -73,5 +73,7 @@ describe('departmentSender', () => {
     sender.close();
     publishMetrics();
     expect(written.join('')).not.toContain('WebhookFailures');
+    expect(written.join('')).toMatch(/"DepartmentDeliveryFailures":1/);
+    expect(written.join('')).toContain('"reason":"HTTP_503"');
   });
 });
