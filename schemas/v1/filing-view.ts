@@ -112,7 +112,11 @@ export const coordinationRequestViewSchema = z.object({
   requestedAt: timestamp,
   state: z.enum(['REQUESTED', ...RESULT_OUTCOMES, 'CANCELLED']).meta({ description: 'REQUESTED (no answer yet), PENDING, CONFIRMED, REJECTED, or CANCELLED by the registry.' }),
   deliveredAt: timestamp.optional(),
-  failedAttempts: z.number().int().optional().meta({ description: 'Failed delivery attempts so far (the department unreachable, 5xx); delivery is retried with backoff.' }),
+  failedAttempts: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'Failed delivery attempts so far for this request — of the request itself, its cancellation or the registration result (the department unreachable, 5xx); delivery is retried with backoff.' }),
   lastFailure: z.string().optional(),
   lastFailureAt: timestamp.optional(),
   answeredAt: timestamp.optional(),
