@@ -112,6 +112,9 @@ export interface Coordination {
 
 export const DEFAULT_COORDINATION_DEADLINE_DAYS = 30;
 
+/** Answers kept per request: the first and the latest (MAX_ANSWERS_KEPT − 1). */
+export const MAX_ANSWERS_KEPT = 20;
+
 /** The coordination a filing starts when it enters AWAITING_COORDINATION. */
 export function startCoordination(filing: FilingRecord, at: string, deadlineDays: number): Coordination {
   const deadline = new Date(Date.parse(at) + deadlineDays * 86_400_000).toISOString();
@@ -169,7 +172,8 @@ export function decideResult(coordination: Coordination, request: CoordinationRe
   if (request.state === 'CANCELLED') return { kind: 'cancelled', request };
   const same = request.state === result.outcome && (request.reasonCode ?? undefined) === (result.reasonCode ?? undefined) && (result.reference === undefined || request.reference === result.reference);
   if (isFinal(request.state)) return same || request.state === result.outcome ? { kind: 'repeat', request } : { kind: 'contradicts', request };
-  if (same && result.outcome === 'PENDING') return { kind: 'repeat', request };
+  // Still pending for the same reason (a department re-pushing "not paid yet", with whatever reference): nothing new.
+  if (result.outcome === 'PENDING' && request.state === 'PENDING' && (request.reasonCode ?? undefined) === (result.reasonCode ?? undefined)) return { kind: 'repeat', request };
 
   const answer: DepartmentAnswer = { at, outcome: result.outcome, ...(result.reasonCode ? { reasonCode: result.reasonCode } : {}), ...(result.reference ? { reference: result.reference } : {}) };
   const updated: CoordinationRequest = {
@@ -178,7 +182,9 @@ export function decideResult(coordination: Coordination, request: CoordinationRe
     answeredAt: at,
     reasonCode: result.reasonCode,
     reference: result.reference ?? request.reference,
-    answers: [...request.answers, answer],
+    // Bounded, so a department changing its mind between PENDING reasons for weeks cannot grow the filing
+    // past DynamoDB's item limit: the first answer and the latest ones are kept.
+    answers: [...request.answers, answer].filter((_, i, all) => i === 0 || i > all.length - MAX_ANSWERS_KEPT),
   };
   const next: Coordination = { ...coordination, requests: { ...coordination.requests, [request.kind]: withoutUndefined(updated) } };
   if (result.outcome === 'REJECTED') return { kind: 'refuse', coordination: next, reasonCode: result.reasonCode ?? 'DEPARTMENT_REJECTED' };
@@ -204,7 +210,8 @@ export const isCoordinationOverdue = (coordination: Coordination | undefined, no
 
 /** The departments (by kind) that took part: they receive the registration result. */
 export const participatingRequests = (coordination: Coordination | undefined): CoordinationRequest[] =>
-  requestsOf(coordination).filter((r) => r.deliveredAt !== undefined && r.state !== 'CANCELLED');
+  // A department that answered took part, even if the record of the delivery to it was lost.
+  requestsOf(coordination).filter((r) => (r.deliveredAt !== undefined || r.answers.length > 0) && r.state !== 'CANCELLED');
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

@@ -30,6 +30,7 @@ export const CORRECTION_OVERDUE = 'CORRECTION_OVERDUE';
 export const REVIEW_REFUSAL_CODES = {
   FALSE_MATERIALS: 'Materials were found to be false or forged.',
   DATA_MISMATCH: 'The filing does not match its materials or the register.',
+  COORDINATION_OVERDUE: 'The tax or trading department results did not arrive within the coordination deadline.',
   OTHER: 'Refused for the reason given in the note.',
 } as const;
 export type ReviewRefusalCode = keyof typeof REVIEW_REFUSAL_CODES;
@@ -194,6 +195,12 @@ const notClaimed = (filing: FilingRecord): GuardFailure | undefined => (filing.a
 const claimed = (filing: FilingRecord): GuardFailure | undefined => (filing.approvalStartedAt !== undefined ? undefined : 'APPROVAL_NOT_STARTED');
 /** Review starts only once departments have answered (or none is needed), and before an approval claimed the filing. */
 const reviewable = (filing: FilingRecord): GuardFailure | undefined => (isReadyForReview(filing) ? notClaimed(filing) : 'COORDINATION_PENDING');
+/**
+ * A reviewer may refuse a filing still waiting on departments only once it is past its coordination deadline
+ * (flagged COORDINATION_OVERDUE by the sweeper): the worklist shows it, and somebody must be able to end it.
+ */
+const refusable = (filing: FilingRecord): GuardFailure | undefined =>
+  filing.status === 'AWAITING_COORDINATION' ? (filing.flaggedForStaff?.reason === 'COORDINATION_OVERDUE' ? undefined : 'COORDINATION_PENDING') : reviewable(filing);
 
 const institution = (action: string) => ({ action, tenant: 'institution' as const });
 const district = (action: string) => ({ action, tenant: 'district' as const });
@@ -207,11 +214,12 @@ export const LIFECYCLE = {
     from: ['ACCEPTED'],
     to: 'AWAITING_COORDINATION',
     actors: ['worker'],
+    guard: notClaimed,
     audit: institution('COORDINATION_STARTED'),
     effects: ['audit', 'progress', 'requestDepartments'],
   },
   /** The filing needs no department result (mortgages): straight to review. */
-  SKIP_COORDINATION: { from: ['ACCEPTED'], to: 'READY_FOR_REVIEW', actors: ['worker'], audit: institution('READY_FOR_REVIEW'), effects: ['audit', 'progress'] },
+  SKIP_COORDINATION: { from: ['ACCEPTED'], to: 'READY_FOR_REVIEW', actors: ['worker'], guard: notClaimed, audit: institution('READY_FOR_REVIEW'), effects: ['audit', 'progress'] },
   /** A department answered PENDING, or CONFIRMED while other results are outstanding: recorded, the filing keeps waiting. */
   RECORD_DEPARTMENT_RESULT: { from: ['AWAITING_COORDINATION'], actors: ['department'], audit: district('DEPARTMENT_RESULT_RECORDED'), effects: ['audit', 'progress'] },
   /** The last required result is CONFIRMED: ready for review. */
@@ -295,12 +303,12 @@ export const LIFECYCLE = {
   FLAG_FOR_STAFF: { from: ACTIVE_STATUSES, actors: ['worker'], audit: district('FILING_FLAGGED_FOR_STAFF'), effects: ['audit'] },
   /** A reviewer refuses, unless an approval has claimed the filing (one conditional write decides the race). */
   REVIEW_REFUSE: {
-    from: REVIEWABLE_STATUSES,
+    from: [...REVIEWABLE_STATUSES, 'AWAITING_COORDINATION'],
     to: 'REVIEW_REFUSED',
     actors: ['staff'],
-    guard: reviewable,
+    guard: refusable,
     audit: district('REVIEW_REFUSED'),
-    effects: ['releaseDisposition', 'audit', 'falseMaterialsSignal', 'progress'],
+    effects: ['releaseDisposition', 'audit', 'falseMaterialsSignal', 'cancelRequests', 'progress'],
   },
   /** An approval claims the filing before the register is touched; withdrawal and refusal can no longer pass. */
   CLAIM_APPROVAL: { from: REVIEWABLE_STATUSES, actors: ['staff'], guard: reviewable, effects: [] },
@@ -445,7 +453,7 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
  */
 export function impliedAttributes(name: TransitionName, filing: FilingRecord, at: string, coordinationDeadlineDays: number): Record<string, unknown> {
   if (name === 'AWAIT_COORDINATION') return { coordination: startCoordinationFor(filing, at, coordinationDeadlineDays) };
-  if ((name === 'WITHDRAW' || name === 'REFUSE_BY_DEPARTMENT') && filing.coordination && openRequests(filing.coordination).length > 0) {
+  if ((name === 'WITHDRAW' || name === 'REFUSE_BY_DEPARTMENT' || name === 'REVIEW_REFUSE') && filing.coordination && openRequests(filing.coordination).length > 0) {
     return { coordination: cancelOpenRequests(filing.coordination, at) };
   }
   return {};

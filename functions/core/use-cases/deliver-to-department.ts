@@ -87,8 +87,15 @@ export async function deliverToDepartment(ports: DeliverToDepartmentPorts, messa
   if (request[DELIVERED_AT[message.type]] !== undefined) return { kind: 'skipped', reason: 'ALREADY_DELIVERED' };
 
   if (message.type === 'REQUEST') {
-    if (filing.status !== 'AWAITING_COORDINATION') return { kind: 'skipped', reason: 'NOT_AWAITING_COORDINATION' };
-    if (request.state !== 'REQUESTED' && request.state !== 'PENDING') return { kind: 'skipped', reason: 'REQUEST_NOT_OPEN' };
+    const notWanted: SkipReason | undefined =
+      filing.status !== 'AWAITING_COORDINATION' ? 'NOT_AWAITING_COORDINATION' : request.state !== 'REQUESTED' && request.state !== 'PENDING' ? 'REQUEST_NOT_OPEN' : undefined;
+    if (notWanted) {
+      // The department answered, so it has the data: the record of the delivery (and its audit, data provided)
+      // was lost to a failure after the POST. Record it now, without posting again.
+      const answeredBy = request.answers.length > 0 ? departmentFor(ports.directory, filing, request) : undefined;
+      if (answeredBy) await recordDelivery(ports, filing, request, answeredBy, 'REQUEST', undefined);
+      return { kind: 'skipped', reason: notWanted };
+    }
   }
   if (message.type === 'CANCEL' && request.state !== 'CANCELLED') return { kind: 'skipped', reason: 'REQUEST_NOT_OPEN' };
 
@@ -104,6 +111,12 @@ export async function deliverToDepartment(ports: DeliverToDepartmentPorts, messa
   const outcome = await post(ports, department, message.requestId, delivery);
   if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) {
     await recordDelivery(ports, filing, request, department, message.type, outcome.status);
+    if (message.type === 'REQUEST') {
+      // A withdrawal or refusal while the request was on its way: its cancellation may have reached the
+      // department first and been dropped as unknown. Tell the department again, now that it has the request.
+      const now = findRequest((await ports.filings.get(filing.filingId))?.coordination, request.requestId);
+      if (now?.state === 'CANCELLED' && now.cancellationDeliveredAt === undefined) await deliverToDepartment(ports, { ...message, type: 'CANCEL' });
+    }
     return { kind: 'delivered', departmentId: department.departmentId, httpStatus: outcome.status };
   }
   const reason = outcome.kind === 'answered' ? `HTTP_${outcome.status}` : outcome.reason;
@@ -248,7 +261,8 @@ async function recordOnRequest(
 }
 
 /** Records the delivery on the request; its audit record says what was provided to whom (ids and codes only). */
-function recordDelivery(ports: DeliverToDepartmentPorts, filing: FilingRecord, request: CoordinationRequest, department: Department, type: DepartmentMessage['type'], httpStatus: number) {
+/** `httpStatus` undefined: the delivery is known from the department's answer, its own record was lost. */
+function recordDelivery(ports: DeliverToDepartmentPorts, filing: FilingRecord, request: CoordinationRequest, department: Department, type: DepartmentMessage['type'], httpStatus: number | undefined) {
   const at = ports.clock.now().toISOString();
   const attribute = DELIVERED_AT[type];
   return recordOnRequest(
@@ -256,9 +270,21 @@ function recordDelivery(ports: DeliverToDepartmentPorts, filing: FilingRecord, r
     filing,
     request.requestId,
     'RECORD_DELIVERY',
-    // Recorded once: a redelivery racing this one finds it recorded and writes nothing more.
-    (current) => (current[attribute] !== undefined ? undefined : { ...current, [attribute]: at, ...(type === 'REQUEST' ? { departmentId: department.departmentId } : {}) }),
-    { requestId: request.requestId, departmentId: department.departmentId, departmentKind: department.kind, type, resultKind: request.kind, httpStatus },
+    // Recorded once: a redelivery racing this one finds it recorded and writes nothing more. A request that
+    // arrives after its cancellation needs the cancellation again: its earlier delivery no longer counts.
+    (current) => {
+      if (current[attribute] !== undefined) return undefined;
+      const lateRequest = type === 'REQUEST' && current.state === 'CANCELLED';
+      return { ...current, [attribute]: at, ...(type === 'REQUEST' ? { departmentId: department.departmentId } : {}), ...(lateRequest ? { cancellationDeliveredAt: undefined } : {}) };
+    },
+    {
+      requestId: request.requestId,
+      departmentId: department.departmentId,
+      departmentKind: department.kind,
+      type,
+      resultKind: request.kind,
+      ...(httpStatus === undefined ? { knownFromAnswer: true } : { httpStatus }),
+    },
   );
 }
 

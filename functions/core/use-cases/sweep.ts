@@ -43,6 +43,8 @@ const ACTOR = 'worker:sweeper';
 const DEFAULT_PENDING_SECONDS = 60;
 const DEFAULT_MAX_REQUEUES = 5;
 const DEFAULT_STALLED_APPROVAL_MINUTES = 15;
+/** Longer than the connectors' longest backoff between attempts (15 minutes, deliver-progress.ts). */
+const CONNECTOR_RETRY_GAP_MINUTES = 16;
 
 /** Every summary of a paged listing, oldest first. */
 async function* pages(list: (cursor: string | undefined) => Promise<FilingSummaryPage>): AsyncGenerator<FilingSummary> {
@@ -76,9 +78,10 @@ const worklist = (filings: FilingRepository, district: string, status: FilingSta
  * 5. ACCEPTED filings that have not moved on for `pendingSeconds` (stored before coordination existed; their
  *    automatic transition is otherwise an outbox effect, healed in 1) move on to coordination or review.
  * 6. AWAITING_COORDINATION filings: requests never delivered (a department down for long, a dead-lettered
- *    message) are sent again at most once per `staleMinutes`; after `maxRequeues` resends the filing is
- *    flagged for staff (DEPARTMENT_UNREACHABLE). One waiting past its coordination deadline (default 30
- *    days, DESIGN.md §3) is flagged COORDINATION_OVERDUE: the worklist shows it.
+ *    message) are sent again at most once per `staleMinutes` — a failed one only once the connector's own
+ *    backoff is over — and after `maxRequeues` resends the filing is flagged for staff
+ *    (DEPARTMENT_UNREACHABLE) but still sent again. One waiting past its coordination deadline (default 30
+ *    days, DESIGN.md §3) is flagged COORDINATION_OVERDUE: the worklist shows it, and a reviewer may refuse it.
  */
 export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<SweepResult> {
   const now = ports.clock.now();
@@ -164,31 +167,31 @@ export async function sweep(ports: SweepPorts, config: SweepConfig): Promise<Swe
 
     const coordinating: string[] = [];
     for await (const item of worklist(ports.filings, district, 'AWAITING_COORDINATION', limit)) coordinating.push(item.filingId);
+    // A failed delivery is the connector's to retry for as long as its queue backs off (up to 15 minutes apart).
+    const retriedBefore = new Date(now.getTime() - Math.max(config.staleMinutes, CONNECTOR_RETRY_GAP_MINUTES) * 60_000).toISOString();
     for (const filing of await ports.filings.getMany(coordinating)) {
-      const coordination = filing.coordination;
-      if (filing.status !== 'AWAITING_COORDINATION' || coordination === undefined || filing.flaggedForStaff !== undefined) continue;
-      if (isCoordinationOverdue(coordination, now)) {
-        const flagged = await performTransition(ports, filing, 'FLAG_FOR_STAFF', {
-          actor: ACTOR,
-          set: { flaggedForStaff: { at: now.toISOString(), reason: 'COORDINATION_OVERDUE' } },
-          detail: { deadline: coordination.deadline },
-        });
-        if (flagged.kind === 'moved') result.flagged += 1;
-        continue;
+      let current = filing;
+      const coordination = current.coordination;
+      if (current.status !== 'AWAITING_COORDINATION' || coordination === undefined) continue;
+      // Flags tell staff; they never stop the sweeper from sending what was not delivered. Overdue outranks unreachable.
+      const flag = (reason: 'COORDINATION_OVERDUE' | 'DEPARTMENT_UNREACHABLE', detail: Record<string, string | number>) =>
+        performTransition(ports, current, 'FLAG_FOR_STAFF', { actor: ACTOR, set: { flaggedForStaff: { at: now.toISOString(), reason } }, detail });
+      if (isCoordinationOverdue(coordination, now) && current.flaggedForStaff?.reason !== 'COORDINATION_OVERDUE') {
+        const flagged = await flag('COORDINATION_OVERDUE', { deadline: coordination.deadline });
+        if (flagged.kind !== 'moved') continue;
+        result.flagged += 1;
+        current = flagged.filing;
       }
-      const undelivered = openRequests(coordination).filter((r) => r.deliveredAt === undefined && (r.lastFailureAt ?? r.requestedAt) < staleBefore);
+      const undelivered = openRequests(coordination).filter((r) => r.deliveredAt === undefined && (r.lastFailureAt === undefined ? r.requestedAt < staleBefore : r.lastFailureAt < retriedBefore));
       if (undelivered.length === 0 || (coordination.lastResentAt !== undefined && coordination.lastResentAt >= staleBefore)) continue;
       const resends = coordination.resends ?? 0;
-      if (resends >= maxRequeues) {
-        const flagged = await performTransition(ports, filing, 'FLAG_FOR_STAFF', {
-          actor: ACTOR,
-          set: { flaggedForStaff: { at: now.toISOString(), reason: 'DEPARTMENT_UNREACHABLE' } },
-          detail: { resends, undelivered: undelivered.map((r) => r.requestId).join(',') },
-        });
-        if (flagged.kind === 'moved') result.flagged += 1;
-        continue;
+      if (resends >= maxRequeues && current.flaggedForStaff === undefined) {
+        const flagged = await flag('DEPARTMENT_UNREACHABLE', { resends, undelivered: undelivered.map((r) => r.requestId).join(',') });
+        if (flagged.kind !== 'moved') continue;
+        result.flagged += 1;
+        current = flagged.filing;
       }
-      const resent = await performTransition(ports, filing, 'RESEND_REQUESTS', {
+      const resent = await performTransition(ports, current, 'RESEND_REQUESTS', {
         actor: ACTOR,
         set: { coordination: { ...coordination, resends: resends + 1, lastResentAt: now.toISOString() } },
       });

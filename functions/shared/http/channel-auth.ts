@@ -72,7 +72,8 @@ function carriesPersonalData(signedString: string): boolean {
   try {
     decoded = decodeURIComponent(firstLines);
   } catch {
-    decoded = firstLines;
+    // Not decodable as a whole (a stray `%zz` beside an encoded digit, say): not echoed, whatever it holds.
+    return true;
   }
   return carriesPersonalIdentifier(decoded) || /[^ -~\n]/.test(decoded);
 }

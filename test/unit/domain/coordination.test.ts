@@ -5,6 +5,7 @@ import {
   cancelOpenRequests,
   decideResult,
   DEPARTMENT_OF,
+  MAX_ANSWERS_KEPT,
   REQUEST_ID_PATTERN,
   REQUIRED_RESULTS,
   requestIdOf,
@@ -51,6 +52,17 @@ describe('a department result', () => {
     c = apply(c, answer(c, 'TAX_CLEARANCE', 'CONFIRMED'));
     expect(c.requests.TAX_CLEARANCE!.answers.map((a) => a.outcome)).toEqual(['PENDING', 'CONFIRMED']);
     expect(answer(c, 'CONTRACT_FILING', 'CONFIRMED').kind).toBe('complete');
+  });
+
+  it('a department re-pushing PENDING for the same reason changes nothing, whatever its reference; answers kept are bounded', () => {
+    let c = started();
+    c = apply(c, answer(c, 'TAX_CLEARANCE', 'PENDING', 'TAX_UNPAID'));
+    const again = decideResult(c, c.requests.TAX_CLEARANCE!, { requestId: c.requests.TAX_CLEARANCE!.requestId, kind: 'TAX_CLEARANCE', outcome: 'PENDING', reasonCode: 'TAX_UNPAID', reference: 'Q-42' }, AT);
+    expect(again.kind).toBe('repeat');
+    // Alternating reasons for weeks: the filing keeps the first answer and the latest ones only.
+    for (let i = 0; i < 100; i++) c = apply(c, answer(c, 'TAX_CLEARANCE', 'PENDING', i % 2 === 0 ? 'TAX_ASSESSING' : 'TAX_UNPAID'));
+    expect(c.requests.TAX_CLEARANCE!.answers).toHaveLength(MAX_ANSWERS_KEPT);
+    expect(c.requests.TAX_CLEARANCE!.answers[0]).toMatchObject({ reasonCode: 'TAX_UNPAID' });
   });
 
   it('a final answer is final: the same again is a repeat, anything else contradicts it', () => {

@@ -62,7 +62,11 @@ describe('the lifecycle table', () => {
     expect(LIFECYCLE.REVIEW_REFUSE.guard(filing('ACCEPTED', 'FIRST_REGISTRATION'))).toBe('COORDINATION_PENDING');
     expect(LIFECYCLE.CLAIM_APPROVAL.guard(filing('ACCEPTED', 'MORTGAGE_CREATE'))).toBeUndefined();
     expect(LIFECYCLE.CLAIM_APPROVAL.guard(filing('READY_FOR_REVIEW', 'TRANSFER_RESALE'))).toBeUndefined();
-    expect(LIFECYCLE.REVIEW_REFUSE.from).not.toContain('AWAITING_COORDINATION');
+    expect(LIFECYCLE.CLAIM_APPROVAL.from).not.toContain('AWAITING_COORDINATION');
+    // A filing waiting on departments may be refused by a reviewer only once it is past its deadline.
+    expect(LIFECYCLE.REVIEW_REFUSE.guard(filing('AWAITING_COORDINATION', 'TRANSFER_RESALE'))).toBe('COORDINATION_PENDING');
+    expect(LIFECYCLE.REVIEW_REFUSE.guard({ status: 'AWAITING_COORDINATION', businessType: 'TRANSFER_RESALE', flaggedForStaff: { at: 'x', reason: 'COORDINATION_OVERDUE' } } as never)).toBeUndefined();
+    expect(LIFECYCLE.REVIEW_REFUSE.guard({ status: 'AWAITING_COORDINATION', businessType: 'TRANSFER_RESALE', flaggedForStaff: { at: 'x', reason: 'DEPARTMENT_UNREACHABLE' } } as never)).toBe('COORDINATION_PENDING');
   });
 
   it('moves an accepted filing on by itself, and tells departments of a withdrawal, a refusal and a registration', () => {

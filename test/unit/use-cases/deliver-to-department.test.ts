@@ -343,3 +343,34 @@ describe('deliverToDepartment: a REGISTRATION_RESULT', () => {
     expect(sender.sent).toHaveLength(1);
   });
 });
+
+describe('deliverToDepartment: deliveries whose record raced another decision', () => {
+  it('a REQUEST redelivered after the department answered (its record lost to a failure) is recorded, audited as data provided, and not posted again', async () => {
+    const { ports, sender, audit, requestOf, change } = await world();
+    // The department got it and answered; the filing moved on; the connector never recorded the delivery.
+    change((f) => ({ status: 'READY_FOR_REVIEW', coordination: withState(f.coordination!, TC, { state: 'CONFIRMED', answers: [{ at: NOW, outcome: 'CONFIRMED' }] }) }));
+    expect(await deliverToDepartment(ports, message('REQUEST'))).toEqual({ kind: 'skipped', reason: 'NOT_AWAITING_COORDINATION' });
+    expect(sender.sent).toEqual([]);
+    expect(requestOf(TC)).toMatchObject({ deliveredAt: NOW, departmentId: TAX.departmentId });
+    expect(audit.records.map((r) => `${r.action} ${r.retention} ${String(r.detail?.['knownFromAnswer'])}`)).toEqual(['DATA_PROVIDED_TO_DEPARTMENT DATA_PROVIDED true']);
+  });
+
+  it('a REQUEST that reaches the department after its cancellation is followed by the cancellation again', async () => {
+    const { ports, sender, requestOf, change } = await world();
+    // The filing is withdrawn while the REQUEST is being posted; its CANCEL went first (and was dropped as unknown).
+    const post = sender.post.bind(sender);
+    sender.post = async (request) => {
+      const outcome = await post(request);
+      if (request.headers['ZT-Delivery-Id']!.endsWith(':REQUEST')) {
+        change((f) => {
+          const cancelled = cancelOpenRequests(f.coordination!, NOW);
+          return { status: 'WITHDRAWN', coordination: withState(cancelled, TC, { state: 'CANCELLED', cancellationDeliveredAt: NOW }) };
+        });
+      }
+      return outcome;
+    };
+    expect((await deliverToDepartment(ports, message('REQUEST'))).kind).toBe('delivered');
+    expect(sender.sent.map((s) => s.headers['ZT-Delivery-Id'])).toEqual([`${TC}:REQUEST`, `${TC}:CANCEL`]);
+    expect(requestOf(TC)).toMatchObject({ state: 'CANCELLED', deliveredAt: NOW, cancellationDeliveredAt: NOW });
+  });
+});

@@ -458,7 +458,7 @@ describe('sweep: coordination', () => {
     return { ...base, coordination: startCoordination(base, at(requestedMinutesAgo), deadlineDays) };
   };
 
-  it('sends again requests never delivered for staleMinutes, at most once per staleMinutes, and flags the filing after maxRequeues', async () => {
+  it('sends again requests never delivered for staleMinutes, at most once per staleMinutes, and flags the filing after maxRequeues (still sending)', async () => {
     const queues = departments();
     const run = (now = NOW) =>
       sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, departments: queues, clock: fixedClock(now) }, { staleMinutes: 10, maxRequeues: 2 });
@@ -471,11 +471,15 @@ describe('sweep: coordination', () => {
     expect(await run()).toMatchObject({ resent: 0 });
     // Eleven minutes on, both are stale (F-FRESH was asked 16 minutes before): both are sent again.
     expect(await run(new Date(Date.parse(NOW) + 11 * 60_000).toISOString())).toMatchObject({ resent: 2 });
-    // F-LOST has been sent again twice: staff must look at it; F-FRESH gets its second resend.
-    expect(await run(new Date(Date.parse(NOW) + 22 * 60_000).toISOString())).toMatchObject({ resent: 1, flagged: 1 });
-    expect((await filings.get('F-LOST'))!.flaggedForStaff).toMatchObject({ reason: 'DEPARTMENT_UNREACHABLE' });
-    expect((await filings.get('F-LOST'))!.status).toBe('AWAITING_COORDINATION');
+    // F-LOST has been sent again twice: staff must look at it, and it is still sent again; F-FRESH gets its second resend.
+    expect(await run(new Date(Date.parse(NOW) + 22 * 60_000).toISOString())).toMatchObject({ resent: 2, flagged: 1 });
+    const lost = (await filings.get('F-LOST'))!;
+    expect(lost.flaggedForStaff).toMatchObject({ reason: 'DEPARTMENT_UNREACHABLE' });
+    expect(lost.status).toBe('AWAITING_COORDINATION');
+    expect(lost.coordination!.resends).toBe(3);
     expect((await filings.get('F-FRESH'))!.coordination!.resends).toBe(2);
+    // Flagged once; sent again on every later sweep that finds it stale.
+    expect(await run(new Date(Date.parse(NOW) + 33 * 60_000).toISOString())).toMatchObject({ flagged: 1, resent: 2 });
   });
 
   it('leaves delivered requests to their departments, and flags a filing waiting past its coordination deadline', async () => {
@@ -485,8 +489,9 @@ describe('sweep: coordination', () => {
     filings.put({ ...delivered, coordination: { ...delivered.coordination, requests } });
     filings.put(transfer({ filingId: 'F-LATE' }, 31 * 24 * 60));
     const result = await sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, departments: queues, clock: fixedClock(NOW) }, { staleMinutes: 10 });
-    expect(result).toMatchObject({ resent: 0, flagged: 1 });
-    expect(queues.TAX.messages).toEqual([]);
+    // F-LATE is overdue (flagged) and was never delivered (sent again); F-ASKED's departments have it.
+    expect(result).toMatchObject({ resent: 1, flagged: 1 });
+    expect(queues.TAX.messages.map((m) => m.filingId)).toEqual(['F-LATE']);
     expect((await filings.get('F-LATE'))!.flaggedForStaff).toMatchObject({ reason: 'COORDINATION_OVERDUE' });
     expect((await filings.get('F-ASKED'))!.flaggedForStaff).toBeUndefined();
   });
