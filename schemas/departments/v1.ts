@@ -21,6 +21,7 @@ import { BUSINESS_TYPES } from '../../functions/core/domain/business-types';
 import { REQUEST_ID_PATTERN, RESULT_KINDS, RESULT_OUTCOMES } from '../../functions/core/domain/coordination';
 import { FILING_STATUSES } from '../../functions/core/domain/filing';
 import { FILING_ID } from '../v1/path-parameters';
+import { carriesPersonalIdentifier, PERSONAL_DATA_IN_TEXT } from '../identifiers';
 
 export const MAX_DEPARTMENT_RESULT_BODY_BYTES = 4 * 1024;
 
@@ -30,7 +31,13 @@ const code = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/);
 const reference = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/)
-  .meta({ description: "The department's own reference (a contract filing number, a tax voucher number); never personal data." });
+  // Shown to the institution and to staff in the clear: a resident ID or phone number is refused (002 五(一)).
+  .superRefine((value, ctx) => {
+    if (carriesPersonalIdentifier(value)) {
+      ctx.addIssue({ code: 'custom', message: 'A reference must not carry a resident ID number or a phone number.', params: { code: PERSONAL_DATA_IN_TEXT } });
+    }
+  })
+  .meta({ description: "The department's own reference (a contract filing number, a tax voucher number); never personal data (one carrying an ID or phone number is `PERSONAL_DATA_IN_TEXT`)." });
 
 /** POST /v1/departments/results: a department's answer to one request. */
 export const departmentResultSchema = z

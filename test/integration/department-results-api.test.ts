@@ -189,3 +189,33 @@ describe('department results', () => {
     expect(after.coordination).toEqual(before.coordination);
   });
 });
+
+describe('department results: what a department may not send', () => {
+  it('a reference carrying an ID or phone number is refused, PERSONAL_DATA_IN_TEXT, and nothing is stored', async () => {
+    const filing = await coordinatingTransfer();
+    const before = await stored(filing);
+    for (const reference of ['110101199003077774', '13812345678']) {
+      const response = await send(TAX, result(filing, 'TAX_CLEARANCE', 'PENDING', { reasonCode: 'TAX_UNPAID', reference }));
+      expect(code(response)).toBe('422 INVALID_BODY');
+      expect(JSON.stringify(body(response))).toContain('PERSONAL_DATA_IN_TEXT');
+      expect(response.body).not.toContain(reference);
+    }
+    expect((await stored(filing)).revision).toBe(before.revision);
+  });
+
+  it('a CONFIRMED under another reference after a final CONFIRMED contradicts it; a withdrawal cancels at a department that confirmed too', async () => {
+    const filing = await coordinatingTransfer();
+    await drain('taxRequests');
+    expect(body(await send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-1' })))).toMatchObject({ changed: true });
+    expect(code(await send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-2' })))).toBe('409 RESULT_CONTRADICTS');
+    expect(body(await send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-1' })))).toMatchObject({ changed: false });
+    const ports = { filings: filingRepositoryFromEnv(), audit: auditLogFromEnv(), notifications: new MemoryNotifications(), departments: departmentQueuesFromEnv(), clock: { now: () => new Date() } };
+    const { withdrawFiling } = await import('../../functions/core/use-cases/withdraw-filing');
+    await withdrawFiling(ports, world.agency, filing.filingId, undefined);
+    const withdrawn = await stored(filing);
+    expect(withdrawn.coordination!.requests.TAX_CLEARANCE).toMatchObject({ state: 'CONFIRMED', cancelledAt: expect.any(String) });
+    expect(withdrawn.coordination!.requests.CONTRACT_FILING).toMatchObject({ state: 'CANCELLED' });
+    expect((await drain('taxRequests')).filter((m) => m.filingId === filing.filingId).map((m) => m.type)).toEqual(['CANCEL']);
+    expect(code(await send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-1' })))).toBe('409 REQUEST_CANCELLED');
+  });
+});

@@ -171,7 +171,12 @@ export type ResultDecision =
 export function decideResult(coordination: Coordination, request: CoordinationRequest, result: DepartmentResult, at: string): ResultDecision {
   if (request.state === 'CANCELLED') return { kind: 'cancelled', request };
   const same = request.state === result.outcome && (request.reasonCode ?? undefined) === (result.reasonCode ?? undefined) && (result.reference === undefined || request.reference === result.reference);
-  if (isFinal(request.state)) return same || request.state === result.outcome ? { kind: 'repeat', request } : { kind: 'contradicts', request };
+  if (request.cancelledAt !== undefined) return { kind: 'cancelled', request };
+  // A final answer is final: the same again is a repeat; another outcome, or the same under another reference, contradicts it.
+  if (isFinal(request.state)) {
+    const sameReference = result.reference === undefined || request.reference === undefined || result.reference === request.reference;
+    return request.state === result.outcome && sameReference ? { kind: 'repeat', request } : { kind: 'contradicts', request };
+  }
   // Still pending for the same reason (a department re-pushing "not paid yet", with whatever reference): nothing new.
   if (result.outcome === 'PENDING' && request.state === 'PENDING' && (request.reasonCode ?? undefined) === (result.reasonCode ?? undefined)) return { kind: 'repeat', request };
 
@@ -192,10 +197,20 @@ export function decideResult(coordination: Coordination, request: CoordinationRe
   return { kind: 'record', coordination: next };
 }
 
-/** Marks the open requests cancelled (the filing was withdrawn or refused): their departments are told. */
+/**
+ * Requests whose departments must hear that the registration will not happen (the filing was withdrawn or
+ * refused): the open ones, and the CONFIRMED ones (a contract filing or a tax clearance for a transfer that
+ * will not take place) — not yet told. A REJECTED one's department decided it and knows.
+ */
+export const requestsToCancel = (coordination: Coordination | undefined): CoordinationRequest[] =>
+  requestsOf(coordination).filter((r) => r.cancelledAt === undefined && (r.state === 'REQUESTED' || r.state === 'PENDING' || r.state === 'CONFIRMED'));
+
+/** Cancels what {@link requestsToCancel} names: open requests become CANCELLED; a CONFIRMED one keeps its answer and is marked cancelled. */
 export function cancelOpenRequests(coordination: Coordination, at: string): Coordination {
   const requests = { ...coordination.requests };
-  for (const request of openRequests(coordination)) requests[request.kind] = { ...request, state: 'CANCELLED', cancelledAt: at };
+  for (const request of requestsToCancel(coordination)) {
+    requests[request.kind] = { ...request, ...(request.state === 'CONFIRMED' ? {} : { state: 'CANCELLED' as const }), cancelledAt: at };
+  }
   return { ...coordination, requests };
 }
 

@@ -13,6 +13,7 @@
 import {
   cancelOpenRequests,
   DEPARTMENT_OF,
+  requestsToCancel,
   needsCoordination,
   openRequests,
   participatingRequests,
@@ -435,8 +436,8 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
   // Sent for every request still open, delivered or not: a delivery may be under way, and a department drops a
   // cancellation of a request it never received.
   cancelRequests: ({ before, filing }) =>
-    openRequests(before.coordination)
-      .filter((r) => filing.coordination?.requests[r.kind]?.state === 'CANCELLED')
+    requestsToCancel(before.coordination)
+      .filter((r) => filing.coordination?.requests[r.kind]?.cancelledAt !== undefined)
       .map((r) => ({ kind: 'department', departmentKind: DEPARTMENT_OF[r.kind], message: { v: 1, type: 'CANCEL', filingId: filing.filingId, requestId: r.requestId } })),
   // 002 三(一)3: "push the registration result back" to every department that took part.
   pushRegistration: ({ filing }) =>
@@ -453,7 +454,7 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
  */
 export function impliedAttributes(name: TransitionName, filing: FilingRecord, at: string, coordinationDeadlineDays: number): Record<string, unknown> {
   if (name === 'AWAIT_COORDINATION') return { coordination: startCoordinationFor(filing, at, coordinationDeadlineDays) };
-  if ((name === 'WITHDRAW' || name === 'REFUSE_BY_DEPARTMENT' || name === 'REVIEW_REFUSE') && filing.coordination && openRequests(filing.coordination).length > 0) {
+  if ((name === 'WITHDRAW' || name === 'REFUSE_BY_DEPARTMENT' || name === 'REVIEW_REFUSE') && filing.coordination && requestsToCancel(filing.coordination).length > 0) {
     return { coordination: cancelOpenRequests(filing.coordination, at) };
   }
   return {};

@@ -97,7 +97,7 @@ export async function deliverToDepartment(ports: DeliverToDepartmentPorts, messa
       return { kind: 'skipped', reason: notWanted };
     }
   }
-  if (message.type === 'CANCEL' && request.state !== 'CANCELLED') return { kind: 'skipped', reason: 'REQUEST_NOT_OPEN' };
+  if (message.type === 'CANCEL' && request.cancelledAt === undefined) return { kind: 'skipped', reason: 'REQUEST_NOT_OPEN' };
 
   const department = departmentFor(ports.directory, filing, request);
   if (!department) {
@@ -115,7 +115,7 @@ export async function deliverToDepartment(ports: DeliverToDepartmentPorts, messa
       // A withdrawal or refusal while the request was on its way: its cancellation may have reached the
       // department first and been dropped as unknown. Tell the department again, now that it has the request.
       const now = findRequest((await ports.filings.get(filing.filingId))?.coordination, request.requestId);
-      if (now?.state === 'CANCELLED' && now.cancellationDeliveredAt === undefined) await deliverToDepartment(ports, { ...message, type: 'CANCEL' });
+      if (now?.cancelledAt !== undefined && now.cancellationDeliveredAt === undefined) await deliverToDepartment(ports, { ...message, type: 'CANCEL' });
     }
     return { kind: 'delivered', departmentId: department.departmentId, httpStatus: outcome.status };
   }
@@ -274,7 +274,7 @@ function recordDelivery(ports: DeliverToDepartmentPorts, filing: FilingRecord, r
     // arrives after its cancellation needs the cancellation again: its earlier delivery no longer counts.
     (current) => {
       if (current[attribute] !== undefined) return undefined;
-      const lateRequest = type === 'REQUEST' && current.state === 'CANCELLED';
+      const lateRequest = type === 'REQUEST' && current.cancelledAt !== undefined;
       return { ...current, [attribute]: at, ...(type === 'REQUEST' ? { departmentId: department.departmentId } : {}), ...(lateRequest ? { cancellationDeliveredAt: undefined } : {}) };
     },
     {
