@@ -169,9 +169,7 @@ export type ResultDecision =
  * of the last outstanding result completes coordination; REJECTED refuses the filing.
  */
 export function decideResult(coordination: Coordination, request: CoordinationRequest, result: DepartmentResult, at: string): ResultDecision {
-  if (request.state === 'CANCELLED') return { kind: 'cancelled', request };
-  const same = request.state === result.outcome && (request.reasonCode ?? undefined) === (result.reasonCode ?? undefined) && (result.reference === undefined || request.reference === result.reference);
-  if (request.cancelledAt !== undefined) return { kind: 'cancelled', request };
+  if (request.state === 'CANCELLED' || request.cancelledAt !== undefined) return { kind: 'cancelled', request };
   // A final answer is final: the same again is a repeat; another outcome, or the same under another reference, contradicts it.
   if (isFinal(request.state)) {
     const sameReference = result.reference === undefined || request.reference === undefined || result.reference === request.reference;
