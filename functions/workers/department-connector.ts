@@ -23,10 +23,10 @@ import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { platformSignerFromEnv } from '../adapters/keys/platform-signer-from-env';
 import { postpone } from '../adapters/sqs/postpone';
 import type { DepartmentKind } from '../core/domain/coordination';
-import type { NotificationQueue } from '../core/ports';
 import { RETRY_BASE_SECONDS, retryDelaySeconds } from '../core/use-cases/deliver-progress';
 import { deliverToDepartment, type DeliverToDepartmentPorts } from '../core/use-cases/deliver-to-department';
 import { getNumberFromEnv } from '../shared/config';
+import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { logEffectsPending } from '../shared/effects-reporter';
 import { errorForLog } from '../shared/error-log';
 import { lazy, systemClock } from '../shared/lazy';
@@ -34,15 +34,6 @@ import { logger } from '../shared/logger';
 import { flushMetricsPerInvocation } from '../shared/metrics';
 import { queues, RESULTS_URL_ENV, type QueueName } from '../../infra/topology';
 import { parseDepartmentMessage } from '../../schemas/messages/department.v1';
-
-/**
- * The connectors perform only RECORD_DELIVERY (effect: audit) and RECORD_DELIVERY_FAILURE (none), so they
- * publish no progress event and have no grant on the notifications queue. Should a transition they perform
- * ever declare one, this port fails, and the effect stays pending for the sweeper, which has the queue.
- */
-const noNotifications: NotificationQueue = {
-  publish: () => Promise.reject(new Error('The department connectors publish no progress events')),
-};
 
 class DeliveryFailedError extends Error {
   override readonly name = 'DeliveryFailedError';
@@ -56,7 +47,9 @@ export function departmentConnector(kind: DepartmentKind, queue: QueueName) {
     async (): Promise<DeliverToDepartmentPorts> => ({
       filings: filingRepositoryFromEnv(),
       audit: auditLogFromEnv(),
-      notifications: noNotifications,
+      // Their own transitions publish nothing, but the effects runner also performs what another transition
+      // left pending on the filing (a department answer's progress event, say), which needs the queue.
+      notifications: notificationQueueFromEnv(),
       clock: systemClock,
       onEffectsPending: logEffectsPending,
       directory: departmentDirectoryFromEnv(),

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { startLocalRuntime } from './runtime';
 import { credentialsPath, seedDemoData } from './seed/seed';
-import { reenqueueStrandedFilings } from './recovery';
+import { reenqueueStrandedFilings, resendUndeliveredRequests } from './recovery';
 import { defaultRuntimeLogger } from './lambda-context';
 import { DEPARTMENTS_ENV, RESULTS_URL_ENV } from '../topology';
 import { RESULTS_PATH, SIMULATORS_ENV, simulatorsEnabled, startDepartmentSimulators, writeDepartmentCredentials } from './simulators';
@@ -41,6 +41,8 @@ const runtime = await startLocalRuntime({
     if (simulators && !resultsUrl) simulators.setResultsUrl(`${url}${RESULTS_PATH}`);
     const requeued = await reenqueueStrandedFilings();
     if (requeued > 0) console.log(`Re-enqueued ${requeued} filing(s) waiting for intake`);
+    const resent = await resendUndeliveredRequests();
+    if (resent > 0) console.log(`Sent again ${resent} department request(s) never delivered`);
   },
 });
 

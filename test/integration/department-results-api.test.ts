@@ -219,3 +219,24 @@ describe('department results: what a department may not send', () => {
     expect(code(await send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-1' })))).toBe('409 REQUEST_CANCELLED');
   });
 });
+
+describe('the local runtime after a restart (its queues live in memory)', () => {
+  it('sends again the requests of filings waiting on departments that were never delivered, and only those', async () => {
+    const filing = await coordinatingTransfer();
+    const answered = await coordinatingTransfer();
+    await drain('taxRequests');
+    await drain('tradingRequests');
+    // The tax department answered one of them (so it was delivered), the other was never delivered anywhere.
+    await send(TAX, result(answered, 'TAX_CLEARANCE', 'PENDING', { reasonCode: 'TAX_UNPAID' }));
+    const repository = filingRepositoryFromEnv();
+    const current = (await repository.get(answered.filingId))!;
+    const delivered = { ...current.coordination!, requests: { ...current.coordination!.requests, TAX_CLEARANCE: { ...current.coordination!.requests.TAX_CLEARANCE!, deliveredAt: new Date().toISOString() } } };
+    await repository.commit({ filingId: current.filingId, district: current.district, expectedRevision: current.revision ?? 0, hadOutbox: current.outbox !== undefined, status: current.status, at: new Date().toISOString(), set: { coordination: delivered }, effects: [] });
+    const { resendUndeliveredRequests } = await import('../../infra/local/recovery');
+    await resendUndeliveredRequests();
+    const sent = [...(await drain('taxRequests')), ...(await drain('tradingRequests'))].filter((m) => m.filingId === filing.filingId || m.filingId === answered.filingId);
+    expect(sent.map((m) => `${m.type} ${m.requestId}`).sort()).toEqual(
+      [`REQUEST ${requestIdOf(answered.filingId, 'CONTRACT_FILING')}`, `REQUEST ${requestIdOf(filing.filingId, 'CONTRACT_FILING')}`, `REQUEST ${requestIdOf(filing.filingId, 'TAX_CLEARANCE')}`].sort(),
+    );
+  });
+});
