@@ -112,6 +112,11 @@ export interface FilingCommit {
   /** Extra attributes set with the write; `undefined` removes one (e.g. the correction list once corrected). */
   readonly set?: Readonly<Record<string, unknown>>;
   readonly effects: readonly PendingEffect[];
+  /**
+   * Effects of the previous transition to mark done in this same write (an automatic transition performed
+   * as one of them: it and the effects already performed before it), saving a write of their own.
+   */
+  readonly completes?: readonly string[];
 }
 
 export interface FilingRepository {

@@ -43,7 +43,8 @@ export class MemoryFilings implements FilingRepository {
       if (value === undefined) delete next[key];
       else next[key] = structuredClone(value);
     }
-    next['outbox'] = { ...filing.outbox, ...Object.fromEntries(commit.effects.map((e) => [e.id, structuredClone(e)])) };
+    const kept = Object.fromEntries(Object.entries(filing.outbox ?? {}).filter(([id]) => !(commit.completes ?? []).includes(id)));
+    next['outbox'] = { ...kept, ...Object.fromEntries(commit.effects.map((e) => [e.id, structuredClone(e)])) };
     if (commit.effects.length > 0) next['pendingSince'] = commit.at;
     this.filings.set(commit.filingId, next as unknown as FilingRecord);
     return true;

@@ -146,6 +146,10 @@ export class DynamoFilingRepository implements FilingRepository {
         values[`:e${i}`] = effect;
         sets.push(`#outbox.#e${i} = :e${i}`);
       });
+      (commit.completes ?? []).forEach((id, i) => {
+        names[`#c${i}`] = id;
+        removes.push(`#outbox.#c${i}`);
+      });
     } else {
       // A filing stored before outboxes existed gets its outbox with its first lifecycle write.
       values[':outbox'] = Object.fromEntries(commit.effects.map((effect) => [effect.id, effect]));

@@ -54,6 +54,8 @@ export interface TransitionInput {
   readonly set?: Readonly<Record<string, unknown>>;
   /** Extra detail of the audit record (ids and codes only). */
   readonly detail?: Readonly<Record<string, string | number | boolean>>;
+  /** Pending effects of the filing to mark done with this write (see FilingCommit.completes). */
+  readonly completes?: readonly string[];
 }
 
 export type TransitionOutcome =
@@ -115,9 +117,11 @@ export async function performTransition(ports: LifecyclePorts, filing: FilingRec
     at,
     set,
     effects,
+    ...(input.completes && input.completes.length > 0 ? { completes: input.completes } : {}),
   });
   if (!written) return { kind: 'stale' };
-  const recorded: FilingRecord = { ...after, outbox: { ...filing.outbox, ...Object.fromEntries(effects.map((e) => [e.id, e])) } };
+  const kept = Object.fromEntries(Object.entries(filing.outbox ?? {}).filter(([id]) => !(input.completes ?? []).includes(id)));
+  const recorded: FilingRecord = { ...after, outbox: { ...kept, ...Object.fromEntries(effects.map((e) => [e.id, e])) } };
   try {
     return { kind: 'moved', filing: await runEffects(ports, recorded) };
   } catch (error) {
@@ -132,17 +136,28 @@ export async function performTransition(ports: LifecyclePorts, filing: FilingRec
 const ADVANCE_ATTEMPTS = 3;
 
 /**
- * Performs the automatic transition an effect names on the filing as its transition left it. Done when the
- * filing is no longer where the transition starts (performed already, or the filing moved on, e.g. it was
- * withdrawn); answers the filing as it then is.
+ * Performs the automatic transition an effect names on the filing as its transition left it, marking done in
+ * the same write the effects `completes` names (what the previous transition performed, and the advance
+ * effect itself). When there is nothing to perform — the filing is no longer where the transition starts
+ * (performed already, or moved on, e.g. withdrawn) or its guard objects — those effects are marked done
+ * apart. Answers the filing as it then is.
  */
-export async function advance(ports: LifecyclePorts, filing: FilingRecord, transition: AutomaticTransition): Promise<FilingRecord> {
+export async function advance(ports: LifecyclePorts, filing: FilingRecord, transition: AutomaticTransition, completes: readonly string[] = []): Promise<FilingRecord> {
+  const settle = async (current: FilingRecord): Promise<FilingRecord> => {
+    const ids = completes.filter((id) => current.outbox?.[id] !== undefined);
+    const rest = Object.fromEntries(Object.entries(current.outbox ?? {}).filter(([id]) => !ids.includes(id)));
+    // Off the pending index only if nothing else is left pending at the revision the filing is at.
+    if (ids.length > 0 || Object.keys(rest).length === 0) await ports.filings.completeEffects(filing.filingId, ids, Object.keys(rest).length === 0 ? (current.revision ?? 0) : undefined);
+    return { ...current, outbox: rest };
+  };
   let current: FilingRecord | undefined = filing;
   for (let attempt = 1; attempt <= ADVANCE_ATTEMPTS && current; attempt++) {
-    if (!transitionSpec(transition).from.includes(current.status)) return current;
-    const outcome = await performTransition(ports, current, transition, { actor: 'worker:lifecycle' });
+    if (!transitionSpec(transition).from.includes(current.status)) return settle(current);
+    // Only ids still in the outbox as read: a filing re-read after a stale write may have had them completed.
+    const stillPending = completes.filter((id) => current!.outbox?.[id] !== undefined);
+    const outcome = await performTransition(ports, current, transition, { actor: 'worker:lifecycle', completes: stillPending });
     if (outcome.kind === 'moved') return outcome.filing;
-    if (outcome.kind === 'notAllowed') return current;
+    if (outcome.kind === 'notAllowed') return settle(current);
     current = await ports.filings.get(filing.filingId);
   }
   if (!current) throw new Error(`Filing ${filing.filingId} disappeared`);
@@ -201,18 +216,11 @@ export async function runEffects(ports: LifecyclePorts, filing: FilingRecord): P
     if (done.length > 0) await ports.filings.completeEffects(filing.filingId, done, done.length === pending.length ? (filing.revision ?? 0) : undefined);
     return { ...filing, outbox: left };
   }
-  // An automatic transition comes last: what this transition did is marked done first, so the next one's
-  // own run does not perform it again; the next transition then carries the advance effect in its outbox
-  // until it is marked done here, so a crash in between is healed like any other pending effect.
-  if (done.length > 0) await ports.filings.completeEffects(filing.filingId, done, undefined);
-  let current: FilingRecord = { ...filing, outbox: left };
-  for (const effect of automatic) {
-    current = await advance(ports, current, effect.transition);
-    const { [effect.id]: _done, ...rest } = current.outbox ?? {};
-    // Off the pending index only if nothing else is left pending at the revision the filing is now at.
-    await ports.filings.completeEffects(filing.filingId, [effect.id], Object.keys(rest).length === 0 ? (current.revision ?? 0) : undefined);
-    current = { ...current, outbox: rest };
-  }
+  // An automatic transition comes last, and its own write marks done what this transition performed and
+  // the advance effect itself (one conditional write: if it happens, the advance happened), so its run does
+  // not perform them again. A crash before that write leaves them pending, healed like any other.
+  let current: FilingRecord = filing;
+  for (const effect of automatic) current = await advance(ports, current, effect.transition, [...done, effect.id]);
   return current;
 }
 
