@@ -14,7 +14,7 @@ import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filin
 import { departmentQueuesFromEnv } from '../../functions/adapters/sqs/department-queue';
 import { requestIdOf, type ResultKind } from '../../functions/core/domain/coordination';
 import type { FilingRecord } from '../../functions/core/domain/filing';
-import { moveOnFromAccepted } from '../../functions/core/use-cases/transition';
+import { moveOnFromAccepted, performTransition } from '../../functions/core/use-cases/transition';
 import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
 import { DEPARTMENTS_ENV, queueEnvVar } from '../../infra/topology';
 import { departmentResultResponseSchema } from '../../schemas/departments/v1';
@@ -238,5 +238,27 @@ describe('the local runtime after a restart (its queues live in memory)', () => 
     expect(sent.map((m) => `${m.type} ${m.requestId}`).sort()).toEqual(
       [`REQUEST ${requestIdOf(answered.filingId, 'CONTRACT_FILING')}`, `REQUEST ${requestIdOf(filing.filingId, 'CONTRACT_FILING')}`, `REQUEST ${requestIdOf(filing.filingId, 'TAX_CLEARANCE')}`].sort(),
     );
+  });
+});
+
+describe('a filing waiting on departments past its deadline', () => {
+  it('a reviewer may refuse it once flagged COORDINATION_OVERDUE (not before), and its departments are told', async () => {
+    const filing = await coordinatingTransfer();
+    await drain('taxRequests');
+    await drain('tradingRequests');
+    const refuse = () => review(reviewEvent(reviewerToken, filing.filingId, { decision: 'REFUSE', reasonCode: 'COORDINATION_OVERDUE' }), lambdaContext('reviewFiling'));
+    expect(code(await refuse())).toBe('409 FILING_NOT_REVIEWABLE');
+    // The sweeper's flag, as it writes it past the deadline.
+    const ports = { filings: filingRepositoryFromEnv(), audit: auditLogFromEnv(), notifications: new MemoryNotifications(), clock: { now: () => new Date() } };
+    const flagged = await performTransition(ports, await stored(filing), 'FLAG_FOR_STAFF', { actor: 'worker:sweeper', set: { flaggedForStaff: { at: new Date().toISOString(), reason: 'COORDINATION_OVERDUE' } } });
+    expect(flagged.kind).toBe('moved');
+    const refused = await refuse();
+    expect(code(refused)).toBe('200 OK');
+    const after = await stored(filing);
+    expect(after).toMatchObject({ status: 'REVIEW_REFUSED', reasonCode: 'COORDINATION_OVERDUE' });
+    expect(after.coordination!.requests.TAX_CLEARANCE!.state).toBe('CANCELLED');
+    expect((await filingRepositoryFromEnv().readDisposition(filing.unitCode)).holders[filing.filingId]).toBeUndefined();
+    const cancels = [...(await drain('taxRequests')), ...(await drain('tradingRequests'))].filter((m) => m.filingId === filing.filingId).map((m) => `${m.type} ${m.requestId.slice(-2)}`);
+    expect(cancels.sort()).toEqual(['CANCEL CF', 'CANCEL TC']);
   });
 });
