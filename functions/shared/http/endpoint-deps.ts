@@ -1,4 +1,4 @@
-/** The dependencies every channel endpoint shares, built once per process from the environment. */
+/** The dependencies the signed endpoints share, built once per process from the environment. */
 import { auditLogFromEnv } from '../../adapters/dynamodb/audit-log';
 import { channelDirectoryFromEnv } from '../../adapters/dynamodb/channel-directory';
 import { idempotencyStoreFromEnv } from '../../adapters/dynamodb/idempotency-store';
@@ -8,16 +8,22 @@ import { getNumberFromEnv } from '../config';
 import { lazy, systemClock } from '../lazy';
 import type { EndpointDeps } from './channel-endpoint';
 
-export const endpointDeps = lazy(
-  async (): Promise<EndpointDeps> => ({
-    channels: channelDirectoryFromEnv(),
+/**
+ * What every ZT-SM2 signed endpoint needs besides how its signer is found: nonces, Idempotency-Keys, the call
+ * audit and its denial counter, and the signature window — built once per process.
+ */
+export const signedRequestDeps = lazy(
+  async (): Promise<Omit<EndpointDeps, 'channels'>> => ({
     nonces: nonceStoreFromEnv(),
     idempotency: idempotencyStoreFromEnv(),
     audit: auditLogFromEnv(),
     rate: rateCounterFromEnv(),
     clock: systemClock,
-    // DESIGN.md §7: timestamps within ±300 s; a nonce is single-use per channel for 600 s.
+    // DESIGN.md §7: timestamps within ±300 s; a nonce is single-use per signer for 600 s.
     maxSkewSeconds: getNumberFromEnv('AUTH_MAX_SKEW_SECONDS', 300),
     nonceTtlSeconds: getNumberFromEnv('AUTH_NONCE_TTL_SECONDS', 600),
   }),
 );
+
+/** The dependencies every channel endpoint shares. */
+export const endpointDeps = lazy(async (): Promise<EndpointDeps> => ({ ...(await signedRequestDeps()), channels: channelDirectoryFromEnv() }));
