@@ -168,6 +168,26 @@ export const queues = {
   },
 } as const satisfies Record<QueueName, QueueDecl>;
 
+/**
+ * A department connector (DESIGN.md §7b): one per department kind, fed by its own queue, with the same
+ * grants — the filing (it records deliveries), the keys to open the parties it seals for the department, the
+ * certificate number for registration results, the platform key to sign, the department registry, and the
+ * notifications queue for progress events other transitions left pending on a filing.
+ */
+const departmentConnector = (queue: 'taxRequests' | 'tradingRequests', entry: string, description: string) =>
+  ({
+    entry,
+    description,
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    source: { queue, batchSize: 10, maxConcurrency: 5 },
+    tables: { filings: 'readWrite', keys: 'read', certificates: 'read', audit: 'write' },
+    sends: ['notifications'],
+    usesPiiKey: true,
+    platformKey: 'sign',
+    departments: true,
+  }) as const satisfies FunctionDecl;
+
 export const functions = {
   submitBatch: {
     entry: 'functions/handlers/submit-batch.ts',
@@ -384,30 +404,16 @@ export const functions = {
     sends: ['notifications', 'taxRequests', 'tradingRequests'],
     departments: true,
   },
-  taxConnector: {
-    entry: 'functions/workers/tax-connector.ts',
-    description: 'Tax connector: delivers requests, cancellations and registration results to the tax department, SM2-signed, personal data sealed for it',
-    timeoutSeconds: 30,
-    memoryMb: 512,
-    source: { queue: 'taxRequests', batchSize: 10, maxConcurrency: 5 },
-    tables: { filings: 'readWrite', keys: 'read', certificates: 'read', audit: 'write' },
-    sends: ['notifications'],
-    usesPiiKey: true,
-    platformKey: 'sign',
-    departments: true,
-  },
-  tradingConnector: {
-    entry: 'functions/workers/trading-connector.ts',
-    description: 'Trading connector: delivers requests, cancellations and registration results to the housing-trading department',
-    timeoutSeconds: 30,
-    memoryMb: 512,
-    source: { queue: 'tradingRequests', batchSize: 10, maxConcurrency: 5 },
-    tables: { filings: 'readWrite', keys: 'read', certificates: 'read', audit: 'write' },
-    sends: ['notifications'],
-    usesPiiKey: true,
-    platformKey: 'sign',
-    departments: true,
-  },
+  taxConnector: departmentConnector(
+    'taxRequests',
+    'functions/workers/tax-connector.ts',
+    'Tax connector: delivers requests, cancellations and registration results to the tax department, SM2-signed, personal data sealed for it',
+  ),
+  tradingConnector: departmentConnector(
+    'tradingRequests',
+    'functions/workers/trading-connector.ts',
+    'Trading connector: delivers requests, cancellations and registration results to the housing-trading department',
+  ),
   listStaffFilings: {
     entry: 'functions/handlers/list-staff-filings.ts',
     description: "GET /v1/staff/filings: a district's worklist by status, for registry staff",
