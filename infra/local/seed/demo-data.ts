@@ -81,6 +81,17 @@ const UNITS_PER_PARCEL = 30;
 let registerCache: DemoUnit[] | undefined;
 let institutionsCache: DemoInstitution[] | undefined;
 
+/** What integrators are told about a demo channel, in credentials.json and sandbox.json alike. */
+export const channelFacts = (institution: DemoInstitution) => ({
+  channelId: institution.channelId,
+  institutionId: institution.institutionId,
+  institutionName: institution.name,
+  institutionType: institution.type,
+  uscc: institution.uscc,
+  allowedDistricts: institution.allowedDistricts,
+  allowedBusinessTypes: institution.allowedBusinessTypes,
+});
+
 export function demoInstitutions(): DemoInstitution[] {
   if (institutionsCache) return institutionsCache;
   const rand = prng(SEED + 1);

@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MATERIAL_CHECKLISTS, type BusinessType } from '../../../functions/core/domain/business-types';
-import { DEMO_DISTRICTS, demoInstitutions, demoRegister, noticeIdOf, person, prng, SEIZURE_COURT, seizureIdOf, type DemoInstitution, type DemoPerson } from './demo-data';
+import { channelFacts, DEMO_DISTRICTS, demoInstitutions, demoRegister, noticeIdOf, person, prng, SEIZURE_COURT, seizureIdOf, type DemoInstitution, type DemoPerson } from './demo-data';
 import { DEMO_PROJECT, demoDeveloper, demoProjectUnits } from './demo-projects';
 import { sandboxDepartments, type SandboxDepartments } from './demo-departments';
 
@@ -168,13 +168,7 @@ export function buildSandbox(): Sandbox {
     requiredMaterials: Object.fromEntries(Object.entries(MATERIAL_CHECKLISTS).map(([type, checklist]) => [type, checklist.required])),
     spareBuyers: spareBuyers(40),
     channels: demoInstitutions().map((institution) => ({
-      channelId: institution.channelId,
-      institutionId: institution.institutionId,
-      institutionName: institution.name,
-      institutionType: institution.type,
-      uscc: institution.uscc,
-      allowedDistricts: institution.allowedDistricts,
-      allowedBusinessTypes: institution.allowedBusinessTypes,
+      ...channelFacts(institution),
       units: units.filter((u) => (institution.allowedDistricts as readonly string[]).includes(u.district)),
       projects: institution.institutionId === developer.institutionId ? [projectOf(institution)] : undefined,
     })),

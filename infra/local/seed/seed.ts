@@ -23,7 +23,7 @@ import type { SeedUnit } from '../../../functions/adapters/dynamodb/register-rep
 import { getStringFromEnv } from '../../../functions/shared/config';
 import { tableEnvVar } from '../../topology';
 import { demoProjectUnitViews } from './seed-projects';
-import { demoInstitutions, demoRegister, demoStaff, SEIZURE_COURT, seizureIdOf, type DemoPerson, type DemoUnit } from './demo-data';
+import { channelFacts, demoInstitutions, demoRegister, demoStaff, SEIZURE_COURT, seizureIdOf, type DemoPerson, type DemoUnit } from './demo-data';
 import { writeSandbox } from './sandbox';
 
 export interface DemoCredentials {
@@ -130,13 +130,7 @@ export async function seedDemoData(dataDir: string): Promise<boolean> {
       allowedDistricts: institution.allowedDistricts,
     });
     credentials.push({
-      channelId: institution.channelId,
-      institutionId: institution.institutionId,
-      institutionName: institution.name,
-      institutionType: institution.type,
-      uscc: institution.uscc,
-      allowedDistricts: institution.allowedDistricts,
-      allowedBusinessTypes: institution.allowedBusinessTypes,
+      ...channelFacts(institution),
       publicKey: keys.publicKey,
       privateKey: keys.privateKey,
     });
