@@ -262,3 +262,20 @@ describe('a filing waiting on departments past its deadline', () => {
     expect(cancels.sort()).toEqual(['CANCEL CF', 'CANCEL TC']);
   });
 });
+
+describe('department results sent at once', () => {
+  it('the same CONFIRMED five times at once is recorded once: one answer changed, one history entry, one audit record', async () => {
+    const filing = await coordinatingTransfer();
+    await send(TRADING, result(filing, 'CONTRACT_FILING', 'CONFIRMED', { reference: 'HT-PAR-1' }));
+    const before = await stored(filing);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-PAR-1' }))));
+    expect(answers.map(code)).toEqual(Array(5).fill('200 OK'));
+    expect(answers.filter((a) => body(a).changed === true)).toHaveLength(1);
+    const after = await stored(filing);
+    expect(after.status).toBe('READY_FOR_REVIEW');
+    expect(after.history).toHaveLength(before.history.length + 1);
+    expect(after.coordination!.requests.TAX_CLEARANCE!.answers).toHaveLength(1);
+    const audit = await auditLogFromEnv().listAudit('370102', new Date().toISOString().slice(0, 10));
+    expect(audit.filter((r) => r.target === filing.filingId && r.action === 'COORDINATION_COMPLETED')).toHaveLength(1);
+  });
+});
