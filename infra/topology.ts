@@ -168,19 +168,22 @@ export const queues = {
   },
 } as const satisfies Record<QueueName, QueueDecl>;
 
+/** Which connector queue carries each department kind's deliveries (DESIGN.md §7b). */
+export const DEPARTMENT_QUEUES = { TAX: 'taxRequests', TRADING: 'tradingRequests' } as const satisfies Record<'TAX' | 'TRADING', QueueName>;
+
 /**
  * A department connector (DESIGN.md §7b): one per department kind, fed by its own queue, with the same
  * grants — the filing (it records deliveries), the keys to open the parties it seals for the department, the
  * certificate number for registration results, the platform key to sign, the department registry, and the
  * notifications queue for progress events other transitions left pending on a filing.
  */
-const departmentConnector = (queue: 'taxRequests' | 'tradingRequests', entry: string, description: string) =>
+const departmentConnector = (kind: keyof typeof DEPARTMENT_QUEUES, entry: string, description: string) =>
   ({
     entry,
     description,
     timeoutSeconds: 30,
     memoryMb: 512,
-    source: { queue, batchSize: 10, maxConcurrency: 5 },
+    source: { queue: DEPARTMENT_QUEUES[kind], batchSize: 10, maxConcurrency: 5 },
     tables: { filings: 'readWrite', keys: 'read', certificates: 'read', audit: 'write' },
     sends: ['notifications'],
     usesPiiKey: true,
@@ -405,12 +408,12 @@ export const functions = {
     departments: true,
   },
   taxConnector: departmentConnector(
-    'taxRequests',
+    'TAX',
     'functions/workers/tax-connector.ts',
     'Tax connector: delivers requests, cancellations and registration results to the tax department, SM2-signed, personal data sealed for it',
   ),
   tradingConnector: departmentConnector(
-    'tradingRequests',
+    'TRADING',
     'functions/workers/trading-connector.ts',
     'Trading connector: delivers requests, cancellations and registration results to the housing-trading department',
   ),

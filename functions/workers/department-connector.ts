@@ -32,15 +32,16 @@ import { errorForLog } from '../shared/error-log';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { flushMetricsPerInvocation } from '../shared/metrics';
-import { queues, RESULTS_URL_ENV, type QueueName } from '../../infra/topology';
+import { DEPARTMENT_QUEUES, queues, RESULTS_URL_ENV } from '../../infra/topology';
 import { parseDepartmentMessage } from '../../schemas/messages/department.v1';
 
 class DeliveryFailedError extends Error {
   override readonly name = 'DeliveryFailedError';
 }
 
-/** The connector worker of one department kind, fed by `queue`. */
-export function departmentConnector(kind: DepartmentKind, queue: QueueName) {
+/** The connector worker of one department kind, fed by its queue (DEPARTMENT_QUEUES in the topology). */
+export function departmentConnector(kind: DepartmentKind) {
+  const queue = DEPARTMENT_QUEUES[kind];
   /** Base of the retry backoff; 10 s in production, smaller in tests that watch a retry happen. */
   const retryBase = getNumberFromEnv('CONNECTOR_RETRY_BASE_SECONDS', RETRY_BASE_SECONDS);
   const ports = lazy(

@@ -2,13 +2,12 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DepartmentKind } from '../../core/domain/coordination';
 import type { DepartmentMessage, DepartmentQueue } from '../../core/ports';
-import { queueEnvVar, type QueueName } from '../../../infra/topology';
+import { DEPARTMENT_QUEUES, queueEnvVar } from '../../../infra/topology';
 import { formatDepartmentMessage } from '../../../schemas/messages/department.v1';
 import { getStringFromEnv } from '../../shared/config';
 import { sqs } from '../aws-clients';
 import { sendBodies } from './batch-sender';
 
-export const DEPARTMENT_QUEUES: Readonly<Record<DepartmentKind, QueueName>> = { TAX: 'taxRequests', TRADING: 'tradingRequests' };
 
 export class SqsDepartmentQueue implements DepartmentQueue {
   constructor(private readonly deps: { readonly client: SQSClient; readonly queueUrl: string; readonly backoffMs?: number }) {}
