@@ -7,8 +7,8 @@
  * through the environment variables that {@link tableEnvVar} and {@link queueEnvVar} name.
  */
 
-export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists';
-export type QueueName = 'intake' | 'intakeUrgent' | 'notifications' | 'taxRequests' | 'tradingRequests';
+export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists' | 'credit';
+export type QueueName = 'intake' | 'intakeUrgent' | 'notifications' | 'taxRequests' | 'tradingRequests' | 'credit';
 export type Access = 'read' | 'write' | 'readWrite';
 
 export interface TableDecl {
@@ -138,6 +138,20 @@ export const tables = {
     sortKey: 'sk',
     purpose: 'Material checklists per business type, versioned; a change applies to filings submitted after it (002 二(一)3, 五(二)2).',
   },
+  credit: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    // byGrade: channel states by grade, lowest score first (credit officers' lists).
+    // byType: channel states by institution type and institution (peer comparison, institution roll-up).
+    // byStatus: cases and appeals by status, newest first (officers' work queues).
+    globalIndexes: [
+      { name: 'byGrade', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      { name: 'byType', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+      { name: 'byStatus', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    ],
+    purpose:
+      "Credit (002 三(一)6): each channel's state and immutable ledger, appeals, institution-wide sanctions, shutoff cases with their rectification reports, and the versioned credit rules.",
+  },
 } as const satisfies Record<TableName, TableDecl>;
 
 export const queues = {
@@ -165,6 +179,11 @@ export const queues = {
     maxReceiveCount: 8,
     retentionDays: 14,
     purpose: 'Requests, cancellations and registration results to deliver to the housing-trading department (ids only).',
+  },
+  credit: {
+    maxReceiveCount: 8,
+    retentionDays: 14,
+    purpose: 'Credit signals (DESIGN.md §4) from the lifecycle and the channel edge to the credit worker (ids and codes only); none is lost while the worker is down.',
   },
 } as const satisfies Record<QueueName, QueueDecl>;
 
@@ -198,8 +217,8 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1769,
     route: { method: 'POST', path: '/v1/batches' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', keys: 'readWrite', audit: 'write', checklists: 'read' },
-    sends: ['intake'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', keys: 'readWrite', audit: 'write', checklists: 'read', credit: 'read' },
+    sends: ['intake', 'credit'],
     usesPiiKey: true,
   },
   getBatch: {
@@ -208,7 +227,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/batches/{batchId}' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'read', audit: 'write' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', audit: 'write', credit: 'read' },
+    sends: ['credit'],
   },
   getFiling: {
     entry: 'functions/handlers/get-filing.ts',
@@ -216,7 +236,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/filings/{filingId}' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'read', keys: 'read', audit: 'write' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', keys: 'read', audit: 'write', credit: 'read' },
+    sends: ['credit'],
     usesPiiKey: true,
   },
   getOpenapi: {
@@ -261,7 +282,7 @@ export const functions = {
     memoryMb: 512,
     schedule: { everyMinutes: 5 },
     tables: { filings: 'readWrite', register: 'read', audit: 'write' },
-    sends: ['intake', 'intakeUrgent', 'notifications', 'taxRequests', 'tradingRequests'],
+    sends: ['intake', 'intakeUrgent', 'notifications', 'taxRequests', 'tradingRequests', 'credit'],
   },
   correctFiling: {
     entry: 'functions/handlers/correct-filing.ts',
@@ -269,8 +290,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/corrections' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write', checklists: 'read' },
-    sends: ['intake', 'intakeUrgent', 'notifications'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write', checklists: 'read', credit: 'read' },
+    sends: ['intake', 'intakeUrgent', 'notifications', 'credit'],
   },
   withdrawFiling: {
     entry: 'functions/handlers/withdraw-filing.ts',
@@ -278,8 +299,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/withdrawal' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write', credit: 'read' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
   },
   markUrgent: {
     entry: 'functions/handlers/mark-urgent.ts',
@@ -306,7 +327,7 @@ export const functions = {
     memoryMb: 1024,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/review' },
     tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read', audit: 'write' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
     usesPiiKey: true,
     platformKey: 'sign',
   },
@@ -316,7 +337,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/filings/{filingId}/certificate' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'read', certificates: 'read', audit: 'write' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', certificates: 'read', audit: 'write', credit: 'read' },
+    sends: ['credit'],
   },
   verifyCertificate: {
     entry: 'functions/handlers/verify-certificate.ts',
@@ -358,7 +380,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/channel/webhook' },
-    tables: { channels: 'read', guards: 'readWrite', audit: 'write' },
+    tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
+    sends: ['credit'],
     platformKey: 'publicKey',
   },
   putWebhook: {
@@ -367,7 +390,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/channel/webhook' },
-    tables: { channels: 'readWrite', guards: 'readWrite', audit: 'write' },
+    tables: { channels: 'readWrite', guards: 'readWrite', audit: 'write', credit: 'read' },
+    sends: ['credit'],
     platformKey: 'publicKey',
   },
   notifier: {
@@ -417,6 +441,155 @@ export const functions = {
     'functions/workers/trading-connector.ts',
     'Trading connector: delivers requests, cancellations and registration results to the housing-trading department',
   ),
+  creditWorker: {
+    entry: 'functions/workers/credit.ts',
+    description:
+      'Credit worker (002 三(一)6): records each signal once in the channel ledger, derives score and grade, opens shutoff cases, projects the standing onto the channel, audits and notifies',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    source: { queue: 'credit', batchSize: 10, maxConcurrency: 2 },
+    tables: { credit: 'readWrite', channels: 'readWrite', audit: 'write' },
+    sends: ['notifications'],
+  },
+  getChannelCredit: {
+    entry: 'functions/handlers/get-channel-credit.ts',
+    description: "GET /v1/channel/credit: the channel's and its institution's score, grade, ledger with evidence, open case and peer comparison",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/channel/credit' },
+    tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
+    sends: ['credit'],
+  },
+  postRectification: {
+    entry: 'functions/handlers/post-rectification.ts',
+    description: 'POST /v1/channel/rectifications: a shut-off channel submits a rectification report for its open case',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/channel/rectifications' },
+    tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite' },
+    sends: ['credit', 'notifications'],
+  },
+  postCreditAppeal: {
+    entry: 'functions/handlers/post-credit-appeal.ts',
+    description: 'POST /v1/channel/credit/events/{eventId}/appeal: the channel appeals one ledger event',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'POST', path: '/v1/channel/credit/events/{eventId}/appeal' },
+    tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite' },
+    sends: ['credit', 'notifications'],
+  },
+  listCreditChannels: {
+    entry: 'functions/handlers/list-credit-channels.ts',
+    description: 'GET /v1/staff/credit/channels: credit officers list channels by grade and score, with their institutions',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/credit/channels' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
+  },
+  getCreditChannel: {
+    entry: 'functions/handlers/get-credit-channel.ts',
+    description: "GET /v1/staff/credit/channels/{channelId}: a channel's credit state, ledger with evidence, cases and appeals",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/credit/channels/{channelId}' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read', channels: 'read' },
+  },
+  postCreditViolation: {
+    entry: 'functions/handlers/post-credit-violation.ts',
+    description: 'POST /v1/staff/credit/channels/{channelId}/violations: a credit officer records a violation with evidence',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/staff/credit/channels/{channelId}/violations' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
+    sends: ['notifications'],
+  },
+  postShutoff: {
+    entry: 'functions/handlers/post-shutoff.ts',
+    description: 'POST /v1/staff/credit/shutoffs: a credit officer shuts off a channel or a whole institution, with reason and evidence (opens a case)',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/staff/credit/shutoffs' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
+    sends: ['notifications'],
+  },
+  listCreditCases: {
+    entry: 'functions/handlers/list-credit-cases.ts',
+    description: 'GET /v1/staff/credit/cases: shutoff cases by status (those with a rectification to review first)',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/credit/cases' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
+  },
+  getCreditCase: {
+    entry: 'functions/handlers/get-credit-case.ts',
+    description: 'GET /v1/staff/credit/cases/{caseNo}: one case with its evidence and rectification reports',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/credit/cases/{caseNo}' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
+  },
+  decideRectification: {
+    entry: 'functions/handlers/decide-rectification.ts',
+    description:
+      'POST /v1/staff/credit/cases/{caseNo}/rectifications/{rectificationId}/decision: accept (reopen on probation) or reject with reasons',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/staff/credit/cases/{caseNo}/rectifications/{rectificationId}/decision' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
+    sends: ['notifications'],
+  },
+  reopenCase: {
+    entry: 'functions/handlers/reopen-case.ts',
+    description: 'POST /v1/staff/credit/cases/{caseNo}/reopening: a credit officer reopens a shut-off channel or institution on probation',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/staff/credit/cases/{caseNo}/reopening' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
+    sends: ['notifications'],
+  },
+  listCreditAppeals: {
+    entry: 'functions/handlers/list-credit-appeals.ts',
+    description: 'GET /v1/staff/credit/appeals: appeals of ledger events by status',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/credit/appeals' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
+  },
+  decideCreditAppeal: {
+    entry: 'functions/handlers/decide-credit-appeal.ts',
+    description: 'POST /v1/staff/credit/channels/{channelId}/events/{eventId}/appeal/decision: uphold the event, or reverse it (a new cancelling event)',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/staff/credit/channels/{channelId}/events/{eventId}/appeal/decision' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
+    sends: ['notifications'],
+  },
+  getCreditRules: {
+    entry: 'functions/handlers/get-credit-rules.ts',
+    description: 'GET /v1/staff/credit/rules: the credit rules in force and their version history',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/credit/rules' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
+  },
+  putCreditRules: {
+    entry: 'functions/handlers/put-credit-rules.ts',
+    description: 'PUT /v1/staff/credit/rules: a credit officer publishes a new version of the credit rules',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'PUT', path: '/v1/staff/credit/rules' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite' },
+  },
+  decideIntakeReview: {
+    entry: 'functions/handlers/decide-intake-review.ts',
+    description:
+      'POST /v1/staff/filings/{filingId}/intake-review: staff accept or refuse a filing that intake held for manual review (its channel was on WATCH or PROBATION)',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/staff/filings/{filingId}/intake-review' },
+    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
+  },
   listStaffFilings: {
     entry: 'functions/handlers/list-staff-filings.ts',
     description: "GET /v1/staff/filings: a district's worklist by status, for registry staff",

@@ -13,6 +13,19 @@ import type { UnitView } from './domain/register';
 import type { Certificate, CertificateSeries } from './domain/certificate';
 import type { RegisterCommit } from './domain/registration';
 import type { StaffAccount } from './domain/staff';
+import type {
+  ChannelStanding,
+  CreditAppeal,
+  CreditCase,
+  CreditGrade,
+  CreditNotice,
+  CreditRules,
+  CreditRulesDraft,
+  CreditSignal,
+  CreditState,
+  InstitutionCredit,
+  LedgerEvent,
+} from './domain/credit';
 
 export interface Clock {
   now(): Date;
@@ -59,10 +72,27 @@ export interface Channel {
   readonly allowedDistricts: readonly string[];
   /** Where progress events are pushed, SM2-signed by the platform (DESIGN.md §3 Progress). */
   readonly webhook?: { readonly url: string; readonly updatedAt: string };
+  /** The branch (网点) this channel files from, when the institution has several (DESIGN.md §4 "Who is scored"). */
+  readonly branchName?: string;
+  /**
+   * The channel's credit standing as the credit worker and officers last projected it (DESIGN.md §4): read
+   * with the channel on every signed request, so the submit gate needs no read of its own. Absent: NORMAL.
+   */
+  readonly standing?: ChannelStanding;
 }
 
 export interface ChannelDirectory {
   get(channelId: string): Promise<Channel | undefined>;
+}
+
+/** The channels of each institution (an institution-wide sanction reaches every branch). */
+export interface InstitutionChannels {
+  channelIdsOf(institutionId: string): Promise<string[]>;
+}
+
+/** Writes the credit projection on the channel record (one attribute, leaving the rest as it is). */
+export interface StandingRegistry {
+  setStanding(channelId: string, standing: ChannelStanding): Promise<void>;
 }
 
 export interface NonceStore {
@@ -210,9 +240,80 @@ export interface AuditLog {
 
 /** A filing's progress event and a department message (declared with the lifecycle, functions/core/domain/lifecycle.ts). */
 export type { DepartmentMessage, ProgressEvent };
+export type { CreditNotice, CreditSignal } from './domain/credit';
+
+/** What the notifications queue carries to institutions' webhooks: filing progress, and credit changes (DESIGN.md §4). */
+export type WebhookEvent = ProgressEvent | CreditNotice;
 
 export interface NotificationQueue {
-  publish(events: readonly ProgressEvent[]): Promise<void>;
+  publish(events: readonly WebhookEvent[]): Promise<void>;
+}
+
+/** The credit queue (DESIGN.md §4): signals to the credit worker, with a DLQ; ids and codes only. */
+export interface CreditQueue {
+  send(signals: readonly CreditSignal[]): Promise<void>;
+}
+
+/** A page of a listing; `nextCursor` is opaque and bound to the listing it came from. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+/**
+ * Credit records (the `credit` table): per channel its state and its immutable ledger, appeals per event;
+ * institution-wide sanctions; cases with their rectification reports. Every write is conditional — state,
+ * institution and case on their `version`, ledger events and appeals on their absence — so the worker and
+ * officers racing on one channel cannot lose an update, and a cause recorded twice is recorded once.
+ */
+export interface CreditStore {
+  getState(channelId: string): Promise<CreditState | undefined>;
+  /** Writes the state if it is still at `expectedVersion` (0: absent), with `state.version` = expected + 1; false otherwise. */
+  putState(state: CreditState, expectedVersion: number): Promise<boolean>;
+  /** States by grade, lowest score first (`grade` absent: every grade, lowest score first). */
+  listStates(query: { readonly grade?: CreditGrade; readonly limit: number; readonly cursor?: string }): Promise<Page<CreditState>>;
+  /** Every channel state of an institution type (peer comparison), or of one institution. */
+  statesOfType(institutionType: InstitutionType, institutionId?: string): Promise<CreditState[]>;
+
+  /** Records the event unless one with its id exists; answers the event in force (the existing one if so). */
+  putEvent(event: LedgerEvent): Promise<{ readonly created: boolean; readonly event: LedgerEvent }>;
+  getEvent(channelId: string, eventId: string): Promise<LedgerEvent | undefined>;
+  /** Every event of the channel since `sinceIso` (the window), oldest first. */
+  listEvents(channelId: string, sinceIso: string): Promise<LedgerEvent[]>;
+
+  getInstitution(institutionId: string): Promise<InstitutionCredit | undefined>;
+  putInstitution(institution: InstitutionCredit, expectedVersion: number): Promise<boolean>;
+
+  getCase(caseNo: string): Promise<CreditCase | undefined>;
+  /** Creates the case unless one with its number exists; answers the case in force. */
+  createCase(creditCase: CreditCase): Promise<{ readonly created: boolean; readonly creditCase: CreditCase }>;
+  /** Replaces the case if still at `expectedVersion` (`creditCase.version` = expected + 1); false otherwise. */
+  updateCase(creditCase: CreditCase, expectedVersion: number): Promise<boolean>;
+  /** Cases, newest first, optionally of one status, one channel or one institution. */
+  listCases(query: { readonly status?: CreditCase['status']; readonly channelId?: string; readonly institutionId?: string; readonly limit: number; readonly cursor?: string }): Promise<Page<CreditCase>>;
+
+  getAppeal(channelId: string, eventId: string): Promise<CreditAppeal | undefined>;
+  /** Creates the appeal unless the event has one; false when it has. */
+  createAppeal(appeal: CreditAppeal): Promise<boolean>;
+  /** Records the decision if the appeal is still PENDING; false otherwise. */
+  decideAppeal(appeal: CreditAppeal): Promise<boolean>;
+  /** Appeals, newest first, optionally of one status or one channel. */
+  listAppeals(query: { readonly status?: CreditAppeal['status']; readonly channelId?: string; readonly limit: number; readonly cursor?: string }): Promise<Page<CreditAppeal>>;
+}
+
+/** Versioned credit rules (functions/core/domain/credit.ts); with none published, version 1 is the built-in set. */
+export interface CreditRulesStore {
+  current(): Promise<CreditRules>;
+  version(version: number): Promise<CreditRules | undefined>;
+  /** Every version, newest first (version 1 included). */
+  history(): Promise<CreditRules[]>;
+  /** Publishes `baseVersion + 1`; throws 409 CREDIT_RULES_VERSION_CONFLICT when `baseVersion` is not current. */
+  publish(draft: CreditRulesDraft, publishedBy: string, at: Date): Promise<CreditRules>;
+}
+
+/** Adds `amount` to a counter atomically (quotas: a batch counts all its items) and answers the new total. */
+export interface QuotaCounter {
+  add(key: string, amount: number, expiresAt: number): Promise<number>;
 }
 
 /** The platform's own SM2 signing key (KMS SM2 key in China regions; the local keyring locally). */

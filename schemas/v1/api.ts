@@ -23,6 +23,8 @@ import { lifecycleApi } from './api-lifecycle';
 import { publicApi } from './api-public';
 import { reviewApi } from './api-review';
 import { departmentsApi } from './api-departments';
+import { creditChannelApi } from './api-credit-channel';
+import { creditStaffApi } from './api-credit-staff';
 
 // Re-exported for the api-*.ts modules written before api-problems.ts; new code imports from there.
 export { codeList, problems, staffProblems };
@@ -281,4 +283,6 @@ export const api = {
   ...lifecycleApi,
   ...publicApi,
   ...departmentsApi,
+  ...creditChannelApi,
+  ...creditStaffApi,
 } as const satisfies Record<RoutedFunctionName, ApiOperation>;

@@ -5,7 +5,7 @@
 import type { BusinessType } from '../../functions/core/domain/business-types';
 import type { FilingRecord } from '../../functions/core/domain/filing';
 import type { DispositionLock } from '../../functions/core/domain/disposition';
-import type { AuditRecord, FilingCommit, FilingRepository, FilingSummaryPage, IntakeMessage, IntakeQueue, NotificationQueue, ProgressEvent, DepartmentMessage, DepartmentQueue } from '../../functions/core/ports';
+import type { AuditRecord, FilingCommit, FilingRepository, FilingSummaryPage, IntakeMessage, IntakeQueue, NotificationQueue, ProgressEvent, DepartmentMessage, DepartmentQueue, CreditQueue, CreditSignal } from '../../functions/core/ports';
 
 export class MemoryFilings implements FilingRepository {
   readonly filings = new Map<string, FilingRecord>();
@@ -131,6 +131,13 @@ export class MemoryDepartmentQueue implements DepartmentQueue {
 
 /** Both connectors' queues. */
 export const memoryDepartmentQueues = () => ({ TAX: new MemoryDepartmentQueue(), TRADING: new MemoryDepartmentQueue() });
+
+export class MemoryCreditQueue implements CreditQueue {
+  readonly signals: CreditSignal[] = [];
+  async send(signals: readonly CreditSignal[]) {
+    this.signals.push(...signals);
+  }
+}
 
 export class MemoryNotifications implements NotificationQueue {
   readonly events: ProgressEvent[] = [];

@@ -8,6 +8,7 @@ import type { PendingEffect } from './lifecycle';
 
 export const FILING_STATUSES = [
   'SUBMITTED',
+  'INTAKE_REVIEW',
   'ACCEPTED',
   'AWAITING_COORDINATION',
   'REFUSED',
@@ -187,6 +188,11 @@ export interface FilingRecord {
   readonly flaggedForStaff?: { readonly at: string; readonly reason: string };
   /** Requests to the tax and trading departments and what came back (set on entering AWAITING_COORDINATION). */
   readonly coordination?: Coordination;
+  /**
+   * Set at submission when the channel was on WATCH or PROBATION (DESIGN.md §4): intake never accepts the
+   * filing by itself; if the rules hold it waits in INTAKE_REVIEW for staff to accept or refuse it.
+   */
+  readonly manualIntake?: { readonly grade: 'WATCH' | 'PROBATION' };
 }
 
 export type BatchItemStatus = 'SUBMITTED' | 'INVALID';

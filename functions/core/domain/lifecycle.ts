@@ -20,6 +20,7 @@ import {
   startCoordination as startCoordinationFor,
   type DepartmentKind,
 } from './coordination';
+import type { CreditSignal, SignalKind } from './credit';
 import { FILING_STATUSES, type FilingRecord, type FilingStatus } from './filing';
 import { isOutOfScope } from './intake-rules';
 import { cstDate } from './working-days';
@@ -36,8 +37,19 @@ export const REVIEW_REFUSAL_CODES = {
 } as const;
 export type ReviewRefusalCode = keyof typeof REVIEW_REFUSAL_CODES;
 
+/**
+ * Reasons staff refuse a filing held for manual intake (DESIGN.md §4: a channel on WATCH is never
+ * auto-accepted); FALSE_MATERIALS is a severe credit violation of the filing channel.
+ */
+export const INTAKE_REVIEW_REFUSAL_CODES = {
+  FALSE_MATERIALS: REVIEW_REFUSAL_CODES.FALSE_MATERIALS,
+  DATA_MISMATCH: REVIEW_REFUSAL_CODES.DATA_MISMATCH,
+  OTHER: REVIEW_REFUSAL_CODES.OTHER,
+} as const;
+export type IntakeReviewRefusalCode = keyof typeof INTAKE_REVIEW_REFUSAL_CODES;
+
 /** Statuses in which a filing is still alive (DESIGN.md §3): anything but a final outcome. */
-export const ACTIVE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
+export const ACTIVE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'INTAKE_REVIEW', 'ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
 
 /** Final statuses: nothing moves a filing out of them. */
 export const FINAL_STATUSES: readonly FilingStatus[] = ['REFUSED', 'REVIEW_REFUSED', 'CERTIFIED', 'WITHDRAWN'];
@@ -47,12 +59,12 @@ export const FINAL_STATUSES: readonly FilingStatus[] = ['REFUSED', 'REVIEW_REFUS
  * CORRECTION_REQUIRED, and it is kept until the filing ends. (A SUBMITTED filing holds it only after a
  * correction sent it back to intake.)
  */
-export const DISPOSITION_HOLDING_STATUSES: readonly FilingStatus[] = ['ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
+export const DISPOSITION_HOLDING_STATUSES: readonly FilingStatus[] = ['INTAKE_REVIEW', 'ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW', 'REGISTERED'];
 
 export const isActive = (status: FilingStatus): boolean => ACTIVE_STATUSES.includes(status);
 
 /** "any state before REGISTERED" (DESIGN.md §3): the filer may withdraw from these. */
-export const WITHDRAWABLE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW'];
+export const WITHDRAWABLE_STATUSES: readonly FilingStatus[] = ['SUBMITTED', 'INTAKE_REVIEW', 'ACCEPTED', 'AWAITING_COORDINATION', 'CORRECTION_REQUIRED', 'READY_FOR_REVIEW'];
 
 /** Statuses in which staff may put a filing on the priority lane (003 第十三条): it is still being worked. */
 export const URGENT_ELIGIBLE_STATUSES: readonly FilingStatus[] = WITHDRAWABLE_STATUSES;
@@ -156,7 +168,9 @@ export type Effect =
   /** Send a message to a department connector's queue. */
   | { readonly kind: 'department'; readonly departmentKind: DepartmentKind; readonly message: DepartmentMessage }
   /** Perform the next transition (it re-reads nothing: it applies to the filing as this transition left it, if still there). */
-  | { readonly kind: 'advance'; readonly transition: AutomaticTransition };
+  | { readonly kind: 'advance'; readonly transition: AutomaticTransition }
+  /** Send a credit signal to the credit queue (DESIGN.md §4): the transition's own id makes the signal's. */
+  | { readonly kind: 'credit'; readonly signal: CreditSignal };
 
 export type PendingEffect = Effect & {
   readonly id: string;
@@ -170,6 +184,7 @@ export type EffectName =
   | 'audit'
   | 'outOfScopeSignal'
   | 'falseMaterialsSignal'
+  | 'creditSignal'
   | 'progress'
   | 'enqueueIntake'
   | 'coordinate'
@@ -188,6 +203,11 @@ export interface TransitionSpec {
   readonly guard?: (filing: FilingRecord) => GuardFailure | undefined;
   /** The audit action, whose log it goes to, and its retention class (OPERATIONS when absent). */
   readonly audit?: { readonly action: string; readonly tenant: AuditTenant; readonly retention?: RetentionClass; readonly outcome?: AuditDraft['outcome'] };
+  /**
+   * The credit signal of the transition (DESIGN.md §4), sent by its `creditSignal` effect: a kind, or a
+   * function of the moved filing answering a kind or none.
+   */
+  readonly signal?: SignalKind | ((filing: FilingRecord) => SignalKind | undefined);
   readonly effects: readonly EffectName[];
 }
 
@@ -209,7 +229,43 @@ const district = (action: string) => ({ action, tenant: 'district' as const });
 /** Every transition of the filing lifecycle (DESIGN.md §3). */
 export const LIFECYCLE = {
   /** Intake: the rules hold and every material is there; the filing then moves on to coordination or review by itself. */
-  INTAKE_ACCEPT: { from: ['SUBMITTED'], to: 'ACCEPTED', actors: ['worker'], audit: institution('INTAKE_ACCEPTED'), effects: ['audit', 'progress', 'coordinate'] },
+  INTAKE_ACCEPT: {
+    from: ['SUBMITTED'],
+    to: 'ACCEPTED',
+    actors: ['worker'],
+    audit: institution('INTAKE_ACCEPTED'),
+    signal: 'FILING_ACCEPTED',
+    effects: ['audit', 'progress', 'creditSignal', 'coordinate'],
+  },
+  /**
+   * The rules hold, but the channel was on WATCH or PROBATION when it filed (DESIGN.md §4): never accepted by
+   * the machine, the filing waits for staff (it holds its unit's disposition lock meanwhile).
+   */
+  HOLD_FOR_INTAKE_REVIEW: {
+    from: ['SUBMITTED'],
+    to: 'INTAKE_REVIEW',
+    actors: ['worker'],
+    audit: institution('INTAKE_HELD_FOR_REVIEW'),
+    effects: ['audit', 'progress'],
+  },
+  /** Staff accept a held filing; it moves on as intake's acceptance does. */
+  ACCEPT_AFTER_INTAKE_REVIEW: {
+    from: ['INTAKE_REVIEW'],
+    to: 'ACCEPTED',
+    actors: ['staff'],
+    audit: district('INTAKE_ACCEPTED_BY_STAFF'),
+    signal: 'FILING_ACCEPTED',
+    effects: ['audit', 'progress', 'creditSignal', 'coordinate'],
+  },
+  /** Staff refuse a held filing with a reason (INTAKE_REVIEW_REFUSAL_CODES). */
+  REFUSE_AFTER_INTAKE_REVIEW: {
+    from: ['INTAKE_REVIEW'],
+    to: 'REFUSED',
+    actors: ['staff'],
+    audit: district('INTAKE_REFUSED_BY_STAFF'),
+    signal: (filing) => (filing.reasonCode === 'FALSE_MATERIALS' ? 'FALSE_MATERIALS' : 'INTAKE_REFUSED'),
+    effects: ['releaseDisposition', 'audit', 'falseMaterialsSignal', 'creditSignal', 'progress'],
+  },
   /** The filing needs department results: one request per result goes out (DESIGN.md §3 Coordination; 002 三(一)3). */
   AWAIT_COORDINATION: {
     from: ['ACCEPTED'],
@@ -267,7 +323,8 @@ export const LIFECYCLE = {
     to: 'REFUSED',
     actors: ['worker'],
     audit: institution('INTAKE_REFUSED'),
-    effects: ['releaseDisposition', 'audit', 'outOfScopeSignal', 'progress'],
+    signal: (filing) => (filing.reasonCode !== undefined && isOutOfScope(filing.reasonCode) ? 'OUT_OF_SCOPE' : 'INTAKE_REFUSED'),
+    effects: ['releaseDisposition', 'audit', 'outOfScopeSignal', 'creditSignal', 'progress'],
   },
   /** Intake: materials are missing; the filer has until the deadline (DESIGN.md §3). */
   INTAKE_REQUEST_CORRECTION: {
@@ -275,17 +332,26 @@ export const LIFECYCLE = {
     to: 'CORRECTION_REQUIRED',
     actors: ['worker'],
     audit: institution('INTAKE_CORRECTION_REQUIRED'),
-    effects: ['audit', 'progress'],
+    signal: 'CORRECTION_REQUIRED',
+    effects: ['audit', 'progress', 'creditSignal'],
   },
   /** The filer supplies the materials; intake runs again (the filing keeps its disposition lock). */
-  CORRECT: { from: ['CORRECTION_REQUIRED'], to: 'SUBMITTED', actors: ['channel'], audit: institution('FILING_CORRECTED'), effects: ['audit', 'progress', 'enqueueIntake'] },
+  CORRECT: {
+    from: ['CORRECTION_REQUIRED'],
+    to: 'SUBMITTED',
+    actors: ['channel'],
+    audit: institution('FILING_CORRECTED'),
+    signal: 'FILING_CORRECTED',
+    effects: ['audit', 'progress', 'creditSignal', 'enqueueIntake'],
+  },
   /** The correction deadline passed: noticed by the sweeper or by the filer's late correction. */
   REFUSE_OVERDUE_CORRECTION: {
     from: ['CORRECTION_REQUIRED'],
     to: 'REFUSED',
     actors: ['worker', 'registry'],
     audit: institution('CORRECTION_OVERDUE_REFUSED'),
-    effects: ['releaseDisposition', 'audit', 'progress'],
+    signal: 'CORRECTION_OVERDUE',
+    effects: ['releaseDisposition', 'audit', 'creditSignal', 'progress'],
   },
   /** The filer withdraws before registration, unless an approval has claimed the filing. */
   WITHDRAW: {
@@ -309,7 +375,9 @@ export const LIFECYCLE = {
     actors: ['staff'],
     guard: refusable,
     audit: district('REVIEW_REFUSED'),
-    effects: ['releaseDisposition', 'audit', 'falseMaterialsSignal', 'cancelRequests', 'progress'],
+    // DESIGN.md §4: false materials found at review are a severe violation; other review refusals are no signal.
+    signal: (filing) => (filing.reasonCode === 'FALSE_MATERIALS' ? 'FALSE_MATERIALS' : undefined),
+    effects: ['releaseDisposition', 'audit', 'falseMaterialsSignal', 'creditSignal', 'cancelRequests', 'progress'],
   },
   /** An approval claims the filing before the register is touched; withdrawal and refusal can no longer pass. */
   CLAIM_APPROVAL: { from: REVIEWABLE_STATUSES, actors: ['staff'], guard: reviewable, effects: [] },
@@ -423,6 +491,24 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
     filing.reasonCode === 'FALSE_MATERIALS'
       ? [{ kind: 'audit', at, record: { tenant: filing.institutionId, actor: `channel:${filing.channelId}`, action: 'FALSE_MATERIALS_FOUND', outcome: 'DENIED', target: filing.filingId } }]
       : [],
+  creditSignal: ({ name, filing, at }) => {
+    const declared = transitionSpec(name).signal;
+    const kind = typeof declared === 'function' ? declared(filing) : declared;
+    if (kind === undefined) return [];
+    const signal: CreditSignal = {
+      v: 1,
+      // The transition's history entry, as its progress event: the same transition signalled twice is one signal.
+      signalId: `${filing.filingId}:${filing.history.length}`,
+      channelId: filing.channelId,
+      kind,
+      at,
+      ...(filing.reasonCode !== undefined && kind !== 'FILING_ACCEPTED' && kind !== 'FILING_CORRECTED' ? { reasonCode: filing.reasonCode } : {}),
+      evidence: { filingIds: [filing.filingId] },
+      ...(kind === 'FILING_ACCEPTED' ? { clean: !filing.history.some((entry) => entry.status === 'CORRECTION_REQUIRED') } : {}),
+      ...(kind === 'FILING_CORRECTED' ? { hoursToCorrect: hoursSinceCorrectionRequest(filing, at) } : {}),
+    };
+    return [{ kind: 'credit', signal }];
+  },
   progress: ({ name, filing, revision, at }) => [{ kind: 'progress', event: progressEventOf(filing, transitionSpec(name).to === undefined ? { revision, at } : undefined) }],
   enqueueIntake: ({ filing }) => (filing.status === 'SUBMITTED' ? [{ kind: 'enqueueIntake', lane: filing.urgent === true ? 'urgent' : 'normal' }] : []),
   // DESIGN.md §3: an accepted filing moves on by itself — to coordination if its type needs department results.
@@ -460,8 +546,22 @@ export function impliedAttributes(name: TransitionName, filing: FilingRecord, at
   return {};
 }
 
-/** The effects of a transition, in declared order, with ids unique to it (`<revision>.<n>`). */
+/** Hours from the filing's latest correction request to `at` (one decimal). */
+function hoursSinceCorrectionRequest(filing: FilingRecord, at: string): number {
+  const requested = [...filing.history].reverse().find((entry) => entry.status === 'CORRECTION_REQUIRED');
+  if (!requested) return 0;
+  return Math.max(0, Math.round(((Date.parse(at) - Date.parse(requested.at)) / 3_600_000) * 10) / 10);
+}
+
+/**
+ * The effects of a transition, in declared order, with ids unique to it (`<revision>.<n>`). A credit signal
+ * names as evidence the audit records its transition writes (`<filingId>:<effect id>`).
+ */
 export function effectsOf(context: EffectContext, revision: number): PendingEffect[] {
   const effects = transitionSpec(context.name).effects.flatMap((name) => BUILDERS[name](context));
-  return effects.map((effect, i) => ({ ...effect, id: `${revision}.${i}`, seq: revision * 100 + i }));
+  const withIds = effects.map((effect, i) => ({ ...effect, id: `${revision}.${i}`, seq: revision * 100 + i }));
+  const auditIds = withIds.filter((e) => e.kind === 'audit').map((e) => `${context.filing.filingId}:${e.id}`);
+  return withIds.map((effect) =>
+    effect.kind === 'credit' && auditIds.length > 0 ? { ...effect, signal: { ...effect.signal, evidence: { ...effect.signal.evidence, auditIds } } } : effect,
+  );
 }

@@ -32,9 +32,11 @@ export async function pendingPresaleNoticeHolders(filings: FilingRepository, fil
 }
 
 /** The declared transition of an intake decision, and what it records. */
-function transitionFor(decision: IntakeDecision, now: Date, correctionWorkingDays: number): { name: TransitionName; input: TransitionInput } {
+function transitionFor(filing: FilingRecord, decision: IntakeDecision, now: Date, correctionWorkingDays: number): { name: TransitionName; input: TransitionInput } {
   switch (decision.outcome) {
     case 'ACCEPTED':
+      // DESIGN.md §4: a filing of a channel on WATCH or PROBATION is never accepted by the machine.
+      if (filing.manualIntake !== undefined) return { name: 'HOLD_FOR_INTAKE_REVIEW', input: { actor: ACTOR, detail: { creditGrade: filing.manualIntake.grade } } };
       return { name: 'INTAKE_ACCEPT', input: { actor: ACTOR } };
     case 'REFUSED':
       return { name: 'INTAKE_REFUSE', input: { actor: ACTOR, reasonCode: decision.reasonCode, note: REFUSAL_CODES[decision.reasonCode].message } };
@@ -91,7 +93,7 @@ export async function processIntake(ports: ProcessIntakePorts, message: IntakeMe
       const lock = await takeDisposition(ports.filings, filing);
       if (lock.kind === 'blocked') decision = refuse(lock.reasonCode);
     }
-    const { name, input } = transitionFor(decision, ports.clock.now(), ports.correctionWorkingDays);
+    const { name, input } = transitionFor(filing, decision, ports.clock.now(), ports.correctionWorkingDays);
     const outcome = await performTransition(ports, filing, name, input);
     if (outcome.kind === 'moved') return { kind: 'decided', status: outcome.filing.status };
   }

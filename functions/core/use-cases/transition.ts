@@ -16,7 +16,7 @@
 import type { FilingRecord, HistoryEntry } from '../domain/filing';
 import { DEFAULT_COORDINATION_DEADLINE_DAYS, needsCoordination, type DepartmentKind } from '../domain/coordination';
 import { actorKindOf, effectsOf, impliedAttributes, transitionSpec, type AutomaticTransition, type GuardFailure, type PendingEffect, type TransitionName } from '../domain/lifecycle';
-import type { AuditLog, Clock, DepartmentQueue, FilingRepository, IntakeQueue, NotificationQueue } from '../ports';
+import type { AuditLog, Clock, CreditQueue, DepartmentQueue, FilingRepository, IntakeQueue, NotificationQueue } from '../ports';
 
 export interface LifecyclePorts {
   readonly filings: FilingRepository;
@@ -34,6 +34,11 @@ export interface LifecyclePorts {
    * without them leaves such an effect pending for the sweeper.
    */
   readonly departments?: Partial<Record<DepartmentKind, DepartmentQueue>>;
+  /**
+   * The credit queue, for transitions that signal credit (DESIGN.md §4); a function without it leaves the
+   * signal pending for the sweeper.
+   */
+  readonly credit?: CreditQueue;
   /** Days a filing may wait on departments before it shows as overdue (DESIGN.md §3; default 30). */
   readonly coordinationDeadlineDays?: number;
   /**
@@ -177,6 +182,10 @@ async function perform(ports: LifecyclePorts, filing: FilingRecord, effect: Pend
       await queue.send([effect.message]);
       return true;
     }
+    case 'credit':
+      if (!ports.credit) return false;
+      await ports.credit.send([effect.signal]);
+      return true;
     case 'advance':
       // Performed by runEffects itself (it moves the filing); never reached.
       return false;
