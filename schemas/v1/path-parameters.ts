@@ -41,3 +41,23 @@ export const batchPath = pathSchema({ batchId }, { code: 'BATCH_NOT_FOUND', deta
 export const businessTypePath = pathSchema({ businessType: z.enum(BUSINESS_TYPES) }, { code: 'UNKNOWN_BUSINESS_TYPE', detail: 'There is no business type of this name.' });
 /** Certificate numbers are judged by the verification itself (a malformed number is `genuine: false`); only bounded here. */
 export const certificatePath = pathSchema({ certificateNo: z.string().min(1).max(128) }, { code: 'CERTIFICATE_NOT_FOUND', detail: 'No certificate has this number.' });
+
+// Credit (DESIGN.md §4), staff endpoints: ids as functions/core/domain/credit.ts derives them.
+/** A channel id as the ZT-SM2 Authorization header takes it (functions/shared/crypto/request-signature.ts). */
+export const CHANNEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+/** `CS`, the CST date and 8 upper-case hex digits (`caseNoOf`). */
+export const CASE_NO = /^CS\d{8}[0-9A-F]{8}$/;
+/** `CE` and 24 upper-case hex digits (`ledgerEventIdOf`). */
+export const CREDIT_EVENT_ID = /^CE[0-9A-F]{24}$/;
+/** `RC` and 16 upper-case hex digits (derived from the case number and the report count). */
+export const RECTIFICATION_ID = /^RC[0-9A-F]{16}$/;
+
+const channelId = z.string().regex(CHANNEL_ID);
+const caseNo = z.string().regex(CASE_NO);
+const creditEventId = z.string().regex(CREDIT_EVENT_ID);
+const rectificationId = z.string().regex(RECTIFICATION_ID);
+
+export const creditChannelPath = pathSchema({ channelId }, { code: 'CHANNEL_NOT_FOUND', detail: 'No channel with this id exists.' });
+export const creditCasePath = pathSchema({ caseNo }, { code: 'CASE_NOT_FOUND', detail: 'No case with this number exists.' });
+export const rectificationPath = pathSchema({ caseNo, rectificationId }, { code: 'RECTIFICATION_NOT_FOUND', detail: 'No rectification report with this id exists in this case.' });
+export const creditAppealPath = pathSchema({ channelId, eventId: creditEventId }, { code: 'APPEAL_NOT_FOUND', detail: 'No appeal of this ledger event of this channel exists.' });
