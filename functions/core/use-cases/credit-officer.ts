@@ -285,10 +285,14 @@ export async function decideRectification(
 /**
  * An officer closes a case without an accepted report and reopens its channels on PROBATION (DESIGN.md §4
  * "shut off or reopen"). `reopen` closes the case, audits and tells the webhooks; the officer's reason is
- * kept in an audit record of its own (once per case).
+ * kept in an audit record of its own (once per case). A case closed this way already answers again; one
+ * closed by an accepted report answers 409 CASE_NOT_OPEN.
  */
 export async function reopenCase(ports: CreditPorts, staff: Officer, caseNo: string, request: { reason: string }): Promise<CaseView> {
-  const closed = await reopen(ports, caseNo, 'REOPENED_BY_OFFICER', actorOf(staff));
+  const found = await ports.credit.getCase(caseNo);
+  if (!found) throw caseNotFound();
+  // Reopened this way already (a retry, or a second officer): the same answer, the reason recorded once.
+  const closed = found.status === 'CLOSED' && found.closedHow === 'REOPENED_BY_OFFICER' ? found : await reopen(ports, caseNo, 'REOPENED_BY_OFFICER', actorOf(staff));
   await ports.audit.record({
     id: `credit:${caseNo}:reopened-by-officer`,
     at: closed.closedAt ?? ports.clock.now().toISOString(),
