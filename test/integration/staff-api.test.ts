@@ -30,6 +30,11 @@ import { getChecklistEvent, putChecklistEvent } from '../support/checklist-event
 import { lambdaContext } from '../support/fixtures';
 import { reviewEvent, staffFilingEvent } from '../support/review-world';
 import { DISTRICTS, loginEvent, staffGet, staffPost, startStaffWorld, type StaffWorld, type World } from '../support/staff-world';
+import { staffRequest } from '../support/credit-staff-events';
+import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/channel-directory';
+import { creditStoreFromEnv } from '../../functions/adapters/dynamodb/credit-store';
+import { BUILT_IN_CREDIT_RULES, ledgerEventIdOf } from '../../functions/core/domain/credit';
+import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
 
 // Counts scrypt runs, to check that an unknown username costs the same work as a wrong password.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -56,6 +61,61 @@ const problem = (response: APIGatewayProxyResult) => `${response.statusCode} ${(
 const status = (response: APIGatewayProxyResult) => (response.statusCode < 300 ? `${response.statusCode} OK` : problem(response));
 
 const READY = 'READY_FOR_REVIEW' satisfies FilingStatus;
+/** Filings held for intake review, one per district. */
+const HELD = { own: 'F1E1D0000000000000000A001', other: 'F1E1D0000000000000000B001' } as const;
+/** Credit records the matrix acts on (seeded below through the credit store adapter). */
+const CREDIT = {
+  channel: 'ch-matrix-bank',
+  shutChannel: 'ch-matrix-shut',
+  reopenChannel: 'ch-matrix-reopen',
+  caseNo: 'CS20261201AAAA0001',
+  reopenCaseNo: 'CS20261201AAAA0002',
+  rectificationId: 'RC00000000000000A1',
+  eventId: ledgerEventIdOf('ch-matrix-bank', 'matrix-refusal'),
+} as const;
+const { version: _version, publishedAt: _publishedAt, publishedBy: _publishedBy, ...RULES_BODY } = BUILT_IN_CREDIT_RULES;
+
+async function seedCredit(): Promise<void> {
+  const directory = channelDirectoryFromEnv();
+  for (const [channelId, institutionId] of [[CREDIT.channel, 'INST-MATRIX-A'], [CREDIT.shutChannel, 'INST-MATRIX-B'], [CREDIT.reopenChannel, 'INST-MATRIX-C']] as const) {
+    await directory.putChannel({
+      channelId,
+      institutionId,
+      institutionName: `${institutionId} 机构`,
+      institutionType: 'BANK',
+      uscc: '91370100MA3C8AXX1X',
+      status: 'ACTIVE',
+      publicKey: generateSm2KeyPair().publicKey,
+      allowedBusinessTypes: ['MORTGAGE_CREATE'],
+      allowedDistricts: [DISTRICTS.own],
+    });
+  }
+  const credit = creditStoreFromEnv();
+  const at = new Date().toISOString();
+  const base = { scope: 'CHANNEL', status: 'OPEN', reason: 'OFFICER_DECISION', detail: 'Seeded', evidence: {}, openedAt: at, openedBy: 'staff:stf-seed', rectifications: [], version: 1 } as const;
+  await credit.createCase({
+    ...base,
+    caseNo: CREDIT.caseNo,
+    channelId: CREDIT.channel,
+    institutionId: 'INST-MATRIX-A',
+    status: 'RECTIFICATION_SUBMITTED',
+    rectifications: [{ rectificationId: CREDIT.rectificationId, channelId: CREDIT.channel, submittedAt: at, whatWasWrong: 'Wrong unit codes', whatChanged: 'Checks added', attachments: [], status: 'SUBMITTED' }],
+  });
+  await credit.createCase({ ...base, caseNo: CREDIT.reopenCaseNo, channelId: CREDIT.reopenChannel, institutionId: 'INST-MATRIX-C' });
+  await credit.putEvent({
+    eventId: CREDIT.eventId,
+    channelId: CREDIT.channel,
+    institutionId: 'INST-MATRIX-A',
+    kind: 'INTAKE_REFUSED',
+    points: -2,
+    at,
+    source: { type: 'AUTOMATIC', rule: 'INTAKE_REFUSED', rulesVersion: 1 },
+    evidence: { filingIds: ['FAA04112ADF1A453BE32AB9B8'] },
+    reasonCode: 'UNIT_SEIZED',
+    cause: 'matrix-refusal',
+  });
+  await credit.createAppeal({ eventId: CREDIT.eventId, channelId: CREDIT.channel, submittedAt: at, grounds: 'The seizure was lifted', status: 'PENDING' });
+}
 function filing(filingId: string, district: string, minute: number): FilingRecord {
   const at = `2026-11-23T09:${String(minute).padStart(2, '0')}:00.000Z`;
   return {
@@ -112,6 +172,13 @@ beforeAll(async () => {
     const at = base.createdAt;
     await repository.putIfAbsent({ ...base, businessType: 'MORTGAGE_DISCHARGE', content: { businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY00000001', reason: 'REPAID' }, status: 'ACCEPTED', history: [{ at, status: 'ACCEPTED', by: 'worker:intake' }] });
   }
+  // For the intake review: filings of a watched channel held in INTAKE_REVIEW.
+  for (const [id, district] of [[HELD.own, DISTRICTS.own], [HELD.other, DISTRICTS.other]] as const) {
+    const base = filing(id, district, 42);
+    const at = base.createdAt;
+    await repository.putIfAbsent({ ...base, status: 'INTAKE_REVIEW', manualIntake: { grade: 'WATCH' }, history: [{ at, status: 'SUBMITTED', by: 'channel:ch-bank-a' }, { at, status: 'INTAKE_REVIEW', by: 'worker:intake' }] });
+  }
+  await seedCredit();
 });
 afterAll(async () => world.stop());
 
@@ -266,6 +333,41 @@ const requests: {
     event: (token, district) =>
       putChecklistEvent(token, district === DISTRICTS.own ? 'TRANSFER_NEW' : 'TRANSFER_RESALE', { baseVersion: 1, required: ['APPLICATION_FORM'], optional: [] }),
   },
+  // A filing held in INTAKE_REVIEW of each district (seeded below); refusing is idempotent, so every allowed role gets 200.
+  decideIntakeReview: {
+    ok: 200,
+    other: '404 FILING_NOT_FOUND',
+    event: (token, district) =>
+      staffRequest('decideIntakeReview', { token, path: { filingId: district === DISTRICTS.own ? HELD.own : HELD.other }, body: { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' } }),
+  },
+  // Credit is city-wide: the same records whoever calls; each write is idempotent (the same officer and body,
+  // the same decision), so the two calls of the one allowed role both succeed.
+  listCreditChannels: { ok: 200, event: (token) => staffRequest('listCreditChannels', { token, query: { grade: 'NORMAL' } }) },
+  getCreditChannel: { ok: 200, event: (token) => staffRequest('getCreditChannel', { token, path: { channelId: CREDIT.channel } }) },
+  postCreditViolation: {
+    ok: 201,
+    event: (token) => staffRequest('postCreditViolation', { token, path: { channelId: CREDIT.channel }, body: { points: -1, reason: 'Matrix check', evidence: {} } }),
+  },
+  postShutoff: {
+    ok: 201,
+    event: (token) => staffRequest('postShutoff', { token, body: { scope: 'CHANNEL', channelId: CREDIT.shutChannel, reason: 'Matrix check', evidence: {} } }),
+  },
+  listCreditCases: { ok: 200, event: (token) => staffRequest('listCreditCases', { token, query: { status: 'OPEN' } }) },
+  getCreditCase: { ok: 200, event: (token) => staffRequest('getCreditCase', { token, path: { caseNo: CREDIT.caseNo } }) },
+  decideRectification: {
+    ok: 200,
+    event: (token) =>
+      staffRequest('decideRectification', { token, path: { caseNo: CREDIT.caseNo, rectificationId: CREDIT.rectificationId }, body: { decision: 'REJECT', reasons: 'Evidence missing' } }),
+  },
+  reopenCase: { ok: 200, event: (token) => staffRequest('reopenCase', { token, path: { caseNo: CREDIT.reopenCaseNo }, body: { reason: 'Matrix check' } }) },
+  listCreditAppeals: { ok: 200, event: (token) => staffRequest('listCreditAppeals', { token, query: { status: 'PENDING' } }) },
+  decideCreditAppeal: {
+    ok: 200,
+    event: (token) => staffRequest('decideCreditAppeal', { token, path: { channelId: CREDIT.channel, eventId: CREDIT.eventId }, body: { decision: 'UPHOLD', reason: 'The refusal stands' } }),
+  },
+  getCreditRules: { ok: 200, event: (token) => staffRequest('getCreditRules', { token }) },
+  // The one allowed role publishes twice, "own" first (the matrix runs in order): on version 1, then on 2.
+  putCreditRules: { ok: 200, event: (token, district) => staffRequest('putCreditRules', { token, body: { ...RULES_BODY, baseVersion: district === DISTRICTS.own ? 1 : 2 } }) },
 };
 
 const matrix = staffEndpointNames().flatMap((endpoint) =>
