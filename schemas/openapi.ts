@@ -21,6 +21,7 @@ import { markUrgentRequestSchema } from './v1/urgent';
 import { withdrawalRequestSchema } from './v1/withdrawal';
 import { departmentDeliverySchema, departmentResultResponseSchema, departmentResultSchema } from './departments/v1';
 import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
+import { creditStaffPathSchemas, creditStaffRequestComponents, creditStaffResponseComponents } from './v1/api-credit-staff';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
 export const ZT_SM2_HEADER_FORMAT =
@@ -62,6 +63,7 @@ const requestComponents = new Map<z.ZodType, string>([
   [markUrgentRequestSchema, 'MarkUrgentRequest'],
   [departmentResultSchema, 'DepartmentResult'],
   [departmentDeliverySchema, 'DepartmentDelivery'],
+  ...creditStaffRequestComponents,
 ]);
 const responseComponents = new Map<z.ZodType, string>([
   [submitBatchResponseSchema, 'SubmitBatchResponse'],
@@ -81,6 +83,7 @@ const responseComponents = new Map<z.ZodType, string>([
   [checklistViewSchema, 'ChecklistView'],
   [filingStateSchema, 'FilingState'],
   [departmentResultResponseSchema, 'DepartmentResultRecorded'],
+  ...creditStaffResponseComponents,
 ]);
 
 const refTo = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -108,7 +111,7 @@ function schemaRef(schema: z.ZodType, components: Map<z.ZodType, string>, where:
 
 /** The format of each path parameter, from the schemas the endpoint chains check it with (schemas/v1/path-parameters.ts). */
 const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, unknown>> = Object.fromEntries(
-  [filingPath, batchPath, businessTypePath, certificatePath].flatMap((schema) =>
+  [filingPath, batchPath, businessTypePath, certificatePath, ...creditStaffPathSchemas].flatMap((schema) =>
     Object.entries((z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> }).properties),
   ),
 );

@@ -6,22 +6,30 @@ import {
   CREDIT_PAGE_MAX,
   creditAppealListSchema,
   creditCaseListSchema,
+  creditChannelItemSchema,
   creditChannelListSchema,
   creditChannelViewSchema,
+  creditIndicatorsSchema,
   creditRulesSchema,
   creditRulesViewSchema,
+  evidenceViewSchema,
   listCreditAppealsQuerySchema,
   listCreditCasesQuerySchema,
   listCreditChannelsQuerySchema,
+  officerEvidenceSchema,
   postShutoffRequestSchema,
   postViolationRequestSchema,
   putCreditRulesRequestSchema,
   rectificationDecisionRequestSchema,
+  rectificationViewSchema,
   reopenRequestSchema,
   staffAppealViewSchema,
   staffCaseViewSchema,
+  staffLedgerEventViewSchema,
   violationResultSchema,
 } from './credit-staff';
+import { creditAppealPath, creditCasePath, creditChannelPath, rectificationPath } from './path-parameters';
+import type { z } from 'zod';
 import { intakeReviewRequestSchema, intakeReviewResultSchema } from './intake-review';
 import { INTAKE_REVIEW_REFUSAL_CODES } from '../../functions/core/domain/lifecycle';
 import { STAFF_PERMISSIONS, type StaffEndpointName } from '../../functions/shared/http/staff-permissions';
@@ -253,3 +261,34 @@ export const creditStaffApi = {
     },
   },
 } as const satisfies Record<string, ApiOperation>;
+
+/** The component names of this module's schemas in the OpenAPI document (schemas/openapi.ts), as accepted and as sent. */
+export const creditStaffRequestComponents: readonly (readonly [z.ZodType, string])[] = [
+  [intakeReviewRequestSchema, 'IntakeReviewRequest'],
+  [officerEvidenceSchema, 'OfficerEvidence'],
+  [postViolationRequestSchema, 'CreditViolationRequest'],
+  [postShutoffRequestSchema, 'ShutoffRequest'],
+  [rectificationDecisionRequestSchema, 'RectificationDecisionRequest'],
+  [reopenRequestSchema, 'ReopenRequest'],
+  [appealDecisionRequestSchema, 'AppealDecisionRequest'],
+  [putCreditRulesRequestSchema, 'PutCreditRulesRequest'],
+];
+export const creditStaffResponseComponents: readonly (readonly [z.ZodType, string])[] = [
+  [intakeReviewResultSchema, 'IntakeReviewResult'],
+  [evidenceViewSchema, 'CreditEvidence'],
+  [staffLedgerEventViewSchema, 'StaffLedgerEventView'],
+  [rectificationViewSchema, 'RectificationReportView'],
+  [staffCaseViewSchema, 'StaffCaseView'],
+  [staffAppealViewSchema, 'StaffAppealView'],
+  [creditChannelItemSchema, 'CreditChannelItem'],
+  [creditIndicatorsSchema, 'CreditIndicators'],
+  [creditChannelListSchema, 'CreditChannelList'],
+  [creditCaseListSchema, 'CreditCaseList'],
+  [creditAppealListSchema, 'CreditAppealList'],
+  [creditChannelViewSchema, 'StaffCreditChannelView'],
+  [violationResultSchema, 'CreditViolationRecorded'],
+  [creditRulesSchema, 'CreditRules'],
+  [creditRulesViewSchema, 'CreditRulesView'],
+];
+/** The path schemas of these endpoints: the formats of their path parameters in the document. */
+export const creditStaffPathSchemas = [creditChannelPath, creditCasePath, rectificationPath, creditAppealPath] as const;

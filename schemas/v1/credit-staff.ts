@@ -98,7 +98,7 @@ export const creditRulesViewSchema = z.object({
 // Views
 // ---------------------------------------------------------------------------------------------------------
 
-const evidenceViewSchema = z.object({
+export const evidenceViewSchema = z.object({
   filingIds: z.array(z.string()).optional(),
   auditIds: z.array(z.string()).optional(),
   batchId: z.string().optional(),
@@ -125,7 +125,7 @@ export const staffLedgerEventViewSchema = z.object({
   appeal: z.object({ status: z.enum(['PENDING', 'UPHELD', 'REVERSED']) }).optional(),
 });
 
-const rectificationViewSchema = z.object({
+export const rectificationViewSchema = z.object({
   rectificationId: z.string(),
   channelId: z.string(),
   submittedAt: z.iso.datetime({ offset: true }),

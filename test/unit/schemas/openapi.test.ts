@@ -38,20 +38,36 @@ describe('OpenAPI document', () => {
   it('has every routed function of the topology, at its route, and nothing else', () => {
     expect(routed.map((r) => r.name).sort()).toEqual([
       'correctFiling',
+      'decideCreditAppeal',
+      'decideIntakeReview',
+      'decideRectification',
       'getBatch',
       'getCertificate',
+      'getChannelCredit',
       'getChecklist',
+      'getCreditCase',
+      'getCreditChannel',
+      'getCreditRules',
       'getFiling',
       'getOpenapi',
       'getStaffFiling',
       'getWebhook',
       'health',
+      'listCreditAppeals',
+      'listCreditCases',
+      'listCreditChannels',
       'listStaffFilings',
       'lookupProgress',
       'markUrgent',
+      'postCreditAppeal',
+      'postCreditViolation',
       'postDepartmentResult',
+      'postRectification',
+      'postShutoff',
       'putChecklist',
+      'putCreditRules',
       'putWebhook',
+      'reopenCase',
       'reviewFiling',
       'staffJwks',
       'staffLogin',
@@ -92,7 +108,11 @@ describe('OpenAPI document', () => {
 
   it('secures channel operations with ZT-SM2, department results with ZT-SM2 by the department, staff operations with a bearer token, and leaves sign-in, keys, health and discovery open', () => {
     const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks', 'lookupProgress', 'verifyCertificate'];
-    const staff = ['listStaffFilings', 'markUrgent', 'getChecklist', 'putChecklist', 'getStaffFiling', 'reviewFiling'];
+    const staff = [
+      ...['listStaffFilings', 'markUrgent', 'getChecklist', 'putChecklist', 'getStaffFiling', 'reviewFiling', 'decideIntakeReview'],
+      ...['listCreditChannels', 'getCreditChannel', 'postCreditViolation', 'postShutoff', 'listCreditCases', 'getCreditCase', 'decideRectification'],
+      ...['reopenCase', 'listCreditAppeals', 'decideCreditAppeal', 'getCreditRules', 'putCreditRules'],
+    ];
     const departments = ['postDepartmentResult'];
     for (const route of routed) {
       const security = get(doc, 'paths', route.path, route.method.toLowerCase(), 'security');
