@@ -217,6 +217,11 @@ export class DynamoCreditStore implements CreditStore {
    * Newest first. By channel or institution: its references, the cases they name (strongly consistent),
    * filtered by status when asked. By status alone: that status's partition of byStatus. Neither: the three
    * status partitions merged.
+   *
+   * What "a channel's cases" means: cases whose `channelId` is the channel — the ones shutting it off, and
+   * an institution-wide case its own event triggered. An officer's institution-wide case names no channel:
+   * ask by `institutionId` for it (every case of the institution, any scope). Given both ids, the channel's
+   * cases within that institution.
    */
   async listCases(query: {
     readonly status?: CreditCase['status'];
