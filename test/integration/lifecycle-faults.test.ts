@@ -31,7 +31,8 @@ import { sweep } from '../../functions/core/use-cases/sweep';
 import { withdrawFiling } from '../../functions/core/use-cases/withdraw-filing';
 import { validateCorrection } from '../../schemas/v1/corrections';
 import { PEOPLE } from '../support/channel-world';
-import { MemoryNotifications, MemoryQueue, memoryDepartmentQueues } from '../support/memory-ports';
+import { MemoryCreditQueue, MemoryNotifications, MemoryQueue, memoryDepartmentQueues } from '../support/memory-ports';
+import type { SignalKind } from '../../functions/core/domain/credit';
 import { openRequests, requestIdOf, startCoordination } from '../../functions/core/domain/coordination';
 import type { Department } from '../../functions/core/ports';
 import { recordDepartmentResult } from '../../functions/core/use-cases/record-department-result';
@@ -82,6 +83,8 @@ interface Scenario {
   readonly answers?: string;
   /** Annotations that publish a progress event of their own (a department's PENDING answer). */
   readonly annotationEvents?: number;
+  /** The credit signals the scenario's transitions send (DESIGN.md §4), by kind: each at least once, one id each. */
+  readonly credit?: readonly SignalKind[];
   /** What must have been sent to each department connector (each type at least once: at-least-once). */
   readonly sent?: Partial<Record<'TAX' | 'TRADING', readonly string[]>>;
 }
@@ -91,10 +94,11 @@ type AllPorts = ReviewPorts & {
   readonly intake: MemoryQueue;
   readonly urgentIntake: MemoryQueue;
   readonly notifications: MemoryNotifications;
+  readonly credit: MemoryCreditQueue;
   readonly checklists: ReturnType<typeof checklistStoreFromEnv>;
 };
 
-async function basePorts(): Promise<Omit<AllPorts, 'notifications' | 'intake' | 'urgentIntake' | 'departments'>> {
+async function basePorts(): Promise<Omit<AllPorts, 'notifications' | 'intake' | 'urgentIntake' | 'departments' | 'credit'>> {
   return {
     filings: filingRepositoryFromEnv(),
     register: registerRepositoryFromEnv(),
@@ -195,6 +199,15 @@ const clerk = () => world.account('CLERK');
 
 const scenarios: Scenario[] = [
   {
+    name: 'intake holds a filing of a channel on WATCH for staff (SUBMITTED → INTAKE_REVIEW: never auto-accepted)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'SUBMITTED', mortgage(unit), { manualIntake: { grade: 'WATCH' } });
+    },
+    act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
+    ends: 'INTAKE_REVIEW',
+  },
+  {
     name: 'intake accepts a mortgage (SUBMITTED → ACCEPTED → READY_FOR_REVIEW: no department result needed)',
     setup: async () => {
       const unit = await ownedUnit();
@@ -202,6 +215,7 @@ const scenarios: Scenario[] = [
     },
     act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
     ends: 'READY_FOR_REVIEW',
+    credit: ['FILING_ACCEPTED'],
   },
   {
     name: 'intake accepts a resale transfer (SUBMITTED → ACCEPTED → AWAITING_COORDINATION, one request per department)',
@@ -212,6 +226,7 @@ const scenarios: Scenario[] = [
     act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
     ends: 'AWAITING_COORDINATION',
     sent: { TAX: ['REQUEST'], TRADING: ['REQUEST'] },
+    credit: ['FILING_ACCEPTED'],
   },
   {
     name: 'the last department result confirms (AWAITING_COORDINATION → READY_FOR_REVIEW)',
@@ -250,6 +265,7 @@ const scenarios: Scenario[] = [
     },
     act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
     ends: 'REFUSED',
+    credit: ['INTAKE_REFUSED'],
   },
   {
     name: 'intake asks for a correction (SUBMITTED → CORRECTION_REQUIRED)',
@@ -262,6 +278,7 @@ const scenarios: Scenario[] = [
     },
     act: (ports, f) => processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId }),
     ends: 'CORRECTION_REQUIRED',
+    credit: ['CORRECTION_REQUIRED'],
   },
   {
     name: 'a correction, then intake again (CORRECTION_REQUIRED → SUBMITTED → ACCEPTED)',
@@ -279,6 +296,7 @@ const scenarios: Scenario[] = [
       return processIntake({ ...ports, correctionWorkingDays: 5 }, { v: 1, filingId: f.filingId });
     },
     ends: 'READY_FOR_REVIEW',
+    credit: ['FILING_ACCEPTED', 'FILING_CORRECTED'],
   },
   {
     name: 'the sweeper refuses an overdue correction (CORRECTION_REQUIRED → REFUSED)',
@@ -288,6 +306,7 @@ const scenarios: Scenario[] = [
     },
     act: (ports) => sweep(ports, { staleMinutes: 10, pendingSeconds: 0 }),
     ends: 'REFUSED',
+    credit: ['CORRECTION_OVERDUE'],
   },
   {
     name: 'the filer withdraws an accepted filing (ACCEPTED → WITHDRAWN)',
@@ -316,6 +335,16 @@ const scenarios: Scenario[] = [
     },
     act: (ports, f) => reviewFiling(ports, reviewer(), f.filingId, { decision: 'REFUSE', reasonCode: 'DATA_MISMATCH' }),
     ends: 'REVIEW_REFUSED',
+  },
+  {
+    name: 'a reviewer finds false materials (REVIEW_REFUSED, a severe credit signal)',
+    setup: async () => {
+      const unit = await ownedUnit();
+      return storeFiling(unit, 'READY_FOR_REVIEW', mortgage(unit));
+    },
+    act: (ports, f) => reviewFiling(ports, reviewer(), f.filingId, { decision: 'REFUSE', reasonCode: 'FALSE_MATERIALS' }),
+    ends: 'REVIEW_REFUSED',
+    credit: ['FALSE_MATERIALS'],
   },
   {
     name: 'the approval saga of a mortgage (READY_FOR_REVIEW → REGISTERED → CERTIFIED)',
@@ -380,6 +409,7 @@ async function assertConsistent(
   label: string,
   notifications: MemoryNotifications,
   departments: ReturnType<typeof memoryDepartmentQueues>,
+  credit: MemoryCreditQueue,
 ): Promise<void> {
   const filing = (await filingRepositoryFromEnv().get(initial.filingId))!;
   expect(filing.status, label).toBe(scenario.ends);
@@ -395,6 +425,11 @@ async function assertConsistent(
   const annotationIds = [...eventIds].filter((id) => id.includes('.'));
   expect([...eventIds].filter((id) => !id.includes('.')).sort(), `${label}: progress events`).toEqual(expectedIds.sort());
   expect(annotationIds.length, `${label}: annotation events`).toBe(scenario.annotationEvents ?? 0);
+  // Credit signals: at least once each, and a signal sent again is the very same signal (its id from its transition).
+  const signals = credit.signals.filter((signal) => signal.evidence.filingIds?.includes(filing.filingId));
+  const byId = new Map(signals.map((signal) => [signal.signalId, signal] as const));
+  for (const signal of signals) expect(signal, `${label}: signal ${signal.signalId} resent unchanged`).toEqual(byId.get(signal.signalId));
+  expect([...byId.values()].map((signal) => signal.kind).sort(), `${label}: credit signals`).toEqual([...(scenario.credit ?? [])].sort());
   for (const [kind, types] of Object.entries(scenario.sent ?? {})) {
     expect([...new Set(departments[kind as 'TAX'].messages.filter((m) => m.filingId === filing.filingId).map((m) => m.type))], `${label}: sent to ${kind}`).toEqual(types);
   }
@@ -426,7 +461,8 @@ describe('a crash at every step of every transition heals, by retry and sweeper,
         const filing = await scenario.setup();
         const notifications = new MemoryNotifications();
         const departments = memoryDepartmentQueues();
-        const ports: AllPorts = { ...base, notifications, departments, intake: new MemoryQueue(), urgentIntake: new MemoryQueue() };
+        const credit = new MemoryCreditQueue();
+        const ports: AllPorts = { ...base, notifications, departments, credit, intake: new MemoryQueue(), urgentIntake: new MemoryQueue() };
         const plan = { at, when, calls: 0 };
         // Act: the faulty run, then a retry and the sweeper (a minute later, so it heals what is pending).
         try {
@@ -440,7 +476,7 @@ describe('a crash at every step of every transition heals, by retry and sweeper,
         await runAnswering(scenario, ports, filing);
         await sweep({ ...ports, clock: { now: () => new Date(Date.now() + 60_000) } }, { staleMinutes: 10, pendingSeconds: 0 });
         // Assess
-        await assertConsistent(scenario, filing, `${scenario.name}, crash ${when} call ${at}`, notifications, departments);
+        await assertConsistent(scenario, filing, `${scenario.name}, crash ${when} call ${at}`, notifications, departments, credit);
         if (!crashed) break;
         crashes += 1;
       }

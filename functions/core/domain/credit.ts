@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { InstitutionType } from './business-types';
+import type { AuditDraft } from './lifecycle';
 import { cstDate } from './working-days';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -390,9 +391,25 @@ export interface CreditState {
   readonly goodStandingSeq: number;
   /** The last REFUSAL_RATE event's time: at most one per refusal-rate window. */
   readonly lastRefusalRateAt?: string;
+  /** Causes (signal ids, officers' requests) taken into account recently, newest last (at most RECENT_SIGNALS_KEPT). */
   readonly recentSignals: readonly string[];
+  /** When the channel was last reopened (severe events before it were that case's). */
+  readonly reopenedAt?: string;
+  /**
+   * What the last write still has to perform (audit records, webhook notices, the standing projection):
+   * recorded with the state in one write and performed after it, again by the next evaluation if a crash
+   * came between — the outbox pattern of the filing lifecycle.
+   */
+  readonly outbox?: CreditOutbox;
   readonly version: number;
   readonly updatedAt: string;
+}
+
+/** The follow-ups of a credit state write (all idempotent: audit ids and notice ids are derived from their cause). */
+export interface CreditOutbox {
+  readonly audits: readonly (AuditDraft & { readonly id: string; readonly at: string })[];
+  readonly notices: readonly CreditNotice[];
+  readonly standing?: ChannelStanding;
 }
 
 export const initialCreditState = (channel: { channelId: string; institutionId: string; institutionType: InstitutionType }, rules: CreditRulesBody & { version: number }, at: string): CreditState => ({
@@ -449,31 +466,35 @@ export interface StandingDecision {
 /**
  * The channel's score and grade (DESIGN.md §4 "Score and grade"):
  * 1. an open case (the channel's, or its institution's) keeps it SHUT_OFF until an officer reopens it;
- * 2. a new severe event (not cancelled) opens a case;
+ * 2. a severe event (not cancelled) since the channel was last reopened opens a case;
  * 3. a score below the shutoff threshold — the stricter one while on probation — opens a case, triggered by
  *    the newest negative event;
  * 4. on probation: PROBATION; below the watch threshold: WATCH; otherwise NORMAL.
+ * Derived from the ledger alone (not from "what is new"), so evaluating again after a crash decides the same.
  */
 export function deriveStanding(input: {
   readonly events: readonly LedgerEvent[];
-  /** Events recorded by this evaluation (a severe one among them opens a case). */
-  readonly newEventIds: ReadonlySet<string>;
   readonly rules: CreditRulesBody;
   readonly openCaseNo?: string;
   readonly institutionOpenCaseNo?: string;
   readonly probationUntil?: string;
+  /** When the channel was last reopened: severe events before it were dealt with by that case. */
+  readonly reopenedAt?: string;
   readonly now: Date;
 }): StandingDecision {
   const { events, rules, now } = input;
   const score = scoreOf(events, rules, now);
   if (input.openCaseNo !== undefined || input.institutionOpenCaseNo !== undefined) return { score, grade: 'SHUT_OFF' };
   const cancelled = new Set(events.filter((e) => e.kind === 'REVERSAL' && e.cancels).map((e) => e.cancels!));
-  const severe = events.find((e) => input.newEventIds.has(e.eventId) && (e.severe === true || isSevere(rules, e.kind)) && !cancelled.has(e.eventId));
+  const since = input.reopenedAt === undefined ? -Infinity : Date.parse(input.reopenedAt);
+  const windowStart = now.getTime() - rules.windowDays * DAY_MS;
+  const live = events.filter((e) => !cancelled.has(e.eventId) && e.kind !== 'REVERSAL' && Date.parse(e.at) >= windowStart);
+  const severe = live.find((e) => (e.severe === true || isSevere(rules, e.kind)) && Date.parse(e.at) > since);
   if (severe) return { score, grade: 'SHUT_OFF', open: { reason: 'SEVERE_VIOLATION', triggerEventId: severe.eventId } };
   const onProbation = input.probationUntil !== undefined && now.getTime() < Date.parse(input.probationUntil);
   const shutOffBelow = onProbation ? rules.thresholds.probationShutOffBelow : rules.thresholds.shutOffBelow;
   if (score < shutOffBelow) {
-    const newest = [...events].filter((e) => e.points < 0 && !cancelled.has(e.eventId)).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))[0];
+    const newest = live.filter((e) => e.points < 0).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))[0];
     if (newest) return { score, grade: 'SHUT_OFF', open: { reason: 'SCORE_BELOW_THRESHOLD', triggerEventId: newest.eventId } };
   }
   if (onProbation) return { score, grade: 'PROBATION' };

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BUSINESS_TYPES } from '../../../functions/core/domain/business-types';
 import { CONFLICT_MATRIX, conflicts } from '../../../functions/core/domain/disposition';
 import { FILING_STATUSES } from '../../../functions/core/domain/filing';
-import { ACTIVE_STATUSES, DISPOSITION_HOLDING_STATUSES, FINAL_STATUSES, LIFECYCLE, type TransitionSpec } from '../../../functions/core/domain/lifecycle';
+import { ACTIVE_STATUSES, DISPOSITION_HOLDING_STATUSES, effectsOf, FINAL_STATUSES, LIFECYCLE, type TransitionSpec } from '../../../functions/core/domain/lifecycle';
 
 const rows = Object.entries(LIFECYCLE) as [string, TransitionSpec][];
 const moves = rows.filter(([, spec]) => spec.to !== undefined);
@@ -76,6 +76,40 @@ describe('the lifecycle table', () => {
     expect(LIFECYCLE.REFUSE_BY_DEPARTMENT.effects).toEqual(expect.arrayContaining(['releaseDisposition', 'cancelRequests']));
     expect(LIFECYCLE.CERTIFY.effects).toContain('pushRegistration');
     expect(LIFECYCLE.RECORD_DELIVERY.audit).toMatchObject({ retention: 'DATA_PROVIDED' });
+  });
+
+  it.each(rows)('%s: declares a credit signal exactly when it sends one (DESIGN.md §4: signals flow from the declared effects)', (_name, spec) => {
+    expect(spec.effects.includes('creditSignal'), 'creditSignal effect').toBe(spec.signal !== undefined);
+  });
+
+  it('signals every intake outcome, corrections, overdue refusals and false materials; a WATCH filing is held, not accepted', () => {
+    const filing = (reasonCode?: string) => ({ reasonCode }) as never;
+    const kindOf = (spec: TransitionSpec, reasonCode?: string) => (typeof spec.signal === 'function' ? spec.signal(filing(reasonCode)) : spec.signal);
+    expect(kindOf(LIFECYCLE.INTAKE_ACCEPT)).toBe('FILING_ACCEPTED');
+    expect(kindOf(LIFECYCLE.INTAKE_REFUSE, 'UNIT_SEIZED')).toBe('INTAKE_REFUSED');
+    expect(kindOf(LIFECYCLE.INTAKE_REFUSE, 'MORTGAGE_NOT_HELD')).toBe('OUT_OF_SCOPE');
+    expect(kindOf(LIFECYCLE.INTAKE_REFUSE, 'NOT_OWN_PROJECT')).toBe('OUT_OF_SCOPE');
+    expect(kindOf(LIFECYCLE.INTAKE_REQUEST_CORRECTION)).toBe('CORRECTION_REQUIRED');
+    expect(kindOf(LIFECYCLE.REFUSE_OVERDUE_CORRECTION)).toBe('CORRECTION_OVERDUE');
+    expect(kindOf(LIFECYCLE.REVIEW_REFUSE, 'FALSE_MATERIALS')).toBe('FALSE_MATERIALS');
+    expect(kindOf(LIFECYCLE.REVIEW_REFUSE, 'DATA_MISMATCH')).toBeUndefined();
+    expect(kindOf(LIFECYCLE.REFUSE_AFTER_INTAKE_REVIEW, 'FALSE_MATERIALS')).toBe('FALSE_MATERIALS');
+    expect(kindOf(LIFECYCLE.ACCEPT_AFTER_INTAKE_REVIEW)).toBe('FILING_ACCEPTED');
+    expect(LIFECYCLE.HOLD_FOR_INTAKE_REVIEW).toMatchObject({ from: ['SUBMITTED'], to: 'INTAKE_REVIEW' });
+    expect(LIFECYCLE.HOLD_FOR_INTAKE_REVIEW.effects).not.toContain('coordinate');
+  });
+
+  it('gives a signal the id of its transition (as its progress event) and the ids of the audit records it wrote as evidence', () => {
+    const history = [
+      { at: '2026-12-01T00:00:00.000Z', status: 'SUBMITTED', by: 'channel:ch-1' },
+      { at: '2026-12-01T00:01:00.000Z', status: 'REFUSED', by: 'worker:intake', reasonCode: 'UNIT_SEIZED' },
+    ];
+    const filing = { filingId: 'F1', channelId: 'ch-1', institutionId: 'I-1', district: '370102', unitCode: 'U', status: 'REFUSED', reasonCode: 'UNIT_SEIZED', history } as never;
+    const effects = effectsOf({ name: 'INTAKE_REFUSE', filing, before: { ...(filing as object), status: 'SUBMITTED' } as never, actor: 'worker:intake', at: '2026-12-01T00:01:00.000Z', revision: 3 }, 3);
+    const credit = effects.find((e) => e.kind === 'credit');
+    const audits = effects.filter((e) => e.kind === 'audit').map((e) => `F1:${e.id}`);
+    expect(credit).toMatchObject({ signal: { signalId: 'F1:2', channelId: 'ch-1', kind: 'INTAKE_REFUSED', reasonCode: 'UNIT_SEIZED', evidence: { filingIds: ['F1'], auditIds: audits } } });
+    expect(audits.length).toBeGreaterThan(0);
   });
 });
 
