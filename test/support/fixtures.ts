@@ -18,7 +18,7 @@ const fixture = <T>(path: string): T => {
 export const apigwFixture = (
   name: 'submit-batch' | 'get-batch' | 'get-filing' | 'get-webhook' | 'put-webhook' | 'correct-filing' | 'withdraw-filing' | 'post-department-result',
 ): APIGatewayProxyEvent => fixture(`apigw/${name}.json`);
-export const sqsFixture = (name: 'intake' | 'notification'): SQSEvent => fixture(`sqs/${name}.json`);
+export const sqsFixture = (name: 'intake' | 'notification' | 'credit'): SQSEvent => fixture(`sqs/${name}.json`);
 
 export interface Signer {
   readonly channelId: string;
