@@ -19,8 +19,9 @@ import { progressLookupRequestSchema, progressViewSchema } from './v1/progress';
 import { correctionRequestDocSchema, filingStateSchema } from './v1/corrections';
 import { markUrgentRequestSchema } from './v1/urgent';
 import { withdrawalRequestSchema } from './v1/withdrawal';
+import { appealRequestSchema, appealViewSchema, caseViewSchema, channelCreditViewSchema, ledgerEventViewSchema, rectificationReceiptSchema, rectificationRequestSchema } from './v1/credit';
 import { departmentDeliverySchema, departmentResultResponseSchema, departmentResultSchema } from './departments/v1';
-import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
+import { batchPath, businessTypePath, certificatePath, channelCreditEventPath, filingPath } from './v1/path-parameters';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
 export const ZT_SM2_HEADER_FORMAT =
@@ -59,6 +60,8 @@ const requestComponents = new Map<z.ZodType, string>([
   [putChecklistRequestSchema, 'PutChecklistRequest'],
   [correctionRequestDocSchema, 'CorrectionRequest'],
   [withdrawalRequestSchema, 'WithdrawalRequest'],
+  [rectificationRequestSchema, 'RectificationRequest'],
+  [appealRequestSchema, 'CreditAppealRequest'],
   [markUrgentRequestSchema, 'MarkUrgentRequest'],
   [departmentResultSchema, 'DepartmentResult'],
   [departmentDeliverySchema, 'DepartmentDelivery'],
@@ -69,6 +72,11 @@ const responseComponents = new Map<z.ZodType, string>([
   [filingViewSchema, 'FilingView'],
   [problemSchema, 'Problem'],
   [webhookViewSchema, 'WebhookView'],
+  [channelCreditViewSchema, 'ChannelCredit'],
+  [ledgerEventViewSchema, 'ChannelLedgerEvent'],
+  [caseViewSchema, 'ChannelCreditCase'],
+  [appealViewSchema, 'ChannelCreditAppeal'],
+  [rectificationReceiptSchema, 'RectificationReceipt'],
   [staffLoginResponseSchema, 'StaffLoginResponse'],
   [jwksSchema, 'Jwks'],
   [staffFilingListSchema, 'StaffFilingList'],
@@ -108,7 +116,7 @@ function schemaRef(schema: z.ZodType, components: Map<z.ZodType, string>, where:
 
 /** The format of each path parameter, from the schemas the endpoint chains check it with (schemas/v1/path-parameters.ts). */
 const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, unknown>> = Object.fromEntries(
-  [filingPath, batchPath, businessTypePath, certificatePath].flatMap((schema) =>
+  [filingPath, batchPath, businessTypePath, certificatePath, channelCreditEventPath].flatMap((schema) =>
     Object.entries((z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> }).properties),
   ),
 );
