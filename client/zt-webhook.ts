@@ -1,6 +1,6 @@
 /**
- * Zhitong webhook receiver: verifies that a progress event POSTed to your webhook was sent by the registry
- * (DESIGN.md §3 Progress). Like `zt-client.ts`, institutions copy this one file into their systems: it
+ * Zhitong webhook receiver: verifies that an event POSTed to your webhook — a filing's progress event or a
+ * credit notice — was sent by the registry (DESIGN.md §3 Progress, §4 Credit). Like `zt-client.ts`, institutions copy this one file into their systems: it
  * depends only on `node:crypto` and `sm-crypto-v2`, never on Zhitong's server code.
  *
  *   ZT-Event-Id:  <eventId>
@@ -35,6 +35,36 @@ export interface ZhitongProgressEvent {
   readonly coordination?: readonly { readonly kind: string; readonly state: string; readonly reasonCode?: string }[];
 }
 
+/**
+ * A change of your channel's credit (score, grade, ledger, shutoff case, rectification, appeal): ids, codes
+ * and numbers, never personal data. Told apart from a progress event by `type: 'CREDIT'`; read the details
+ * with `GET /v1/channel/credit`.
+ */
+export interface ZhitongCreditNotice {
+  readonly v: 1;
+  readonly type: 'CREDIT';
+  readonly eventId: string;
+  readonly channelId: string;
+  readonly institutionId: string;
+  /** LEDGER_EVENT, GRADE_CHANGED, CASE_OPENED, RECTIFICATION_RECEIVED, RECTIFICATION_REJECTED, CASE_CLOSED, APPEAL_RECEIVED, APPEAL_UPHELD, APPEAL_REVERSED. */
+  readonly change: string;
+  readonly at: string;
+  /** The channel's score and grade (NORMAL, WATCH, SHUT_OFF, PROBATION) after the change. */
+  readonly score: number;
+  readonly grade: string;
+  readonly caseNo?: string;
+  readonly ledgerEventId?: string;
+  readonly kind?: string;
+  readonly points?: number;
+  readonly rectificationId?: string;
+}
+
+/** What a delivery carries: one or the other. */
+export type ZhitongWebhookEvent = ZhitongProgressEvent | ZhitongCreditNotice;
+
+/** A credit notice rather than a filing's progress event (progress events carry no `type`). */
+export const isCreditNotice = (event: ZhitongWebhookEvent): event is ZhitongCreditNotice => 'type' in event && event.type === 'CREDIT';
+
 export type WebhookHeaders = Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export interface VerifyWebhookInput {
@@ -59,7 +89,7 @@ export type VerifyWebhookFailure =
   | 'EVENT_ID_MISMATCH';
 
 export type VerifyWebhookResult =
-  | { readonly ok: true; readonly event: ZhitongProgressEvent; readonly keyId: string }
+  | { readonly ok: true; readonly event: ZhitongWebhookEvent; readonly keyId: string }
   | { readonly ok: false; readonly reason: VerifyWebhookFailure };
 
 const SIGNATURE_HEADER = /^ZT-SM2 keyId="([A-Za-z0-9._:-]{1,128})",\s?signature="([A-Za-z0-9+/]{1,96}={0,2})"$/i;
@@ -128,5 +158,5 @@ export function verifyWebhook(input: VerifyWebhookInput): VerifyWebhookResult {
   if (typeof event !== 'object' || event === null || Array.isArray(event) || (event as { v?: unknown }).v !== 1) return fail('MALFORMED_BODY');
   // The header is signed; the body's own id must agree, so a signed header cannot vouch for another event.
   if ((event as { eventId?: unknown }).eventId !== eventId) return fail('EVENT_ID_MISMATCH');
-  return { ok: true, event: event as ZhitongProgressEvent, keyId };
+  return { ok: true, event: event as ZhitongWebhookEvent, keyId };
 }

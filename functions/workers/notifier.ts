@@ -1,7 +1,7 @@
 /**
- * Notifier worker (DESIGN.md §3 Progress): fed by the notifications queue in batches; delivers each
- * progress event to its institution's webhook, SM2-signed by the platform, and reports partial batch
- * failures so that only failed events are retried.
+ * Notifier worker (DESIGN.md §3 Progress, §4 credit notices): fed by the notifications queue in batches;
+ * delivers each event — a filing's progress or a credit notice — to its institution's webhook, SM2-signed
+ * by the platform, and reports partial batch failures so that only failed events are retried.
  *
  * Backoff rides on SQS itself: before reporting a failed event, the worker hides its message for
  * min(2^receiveCount × 10 s, 15 min) with ChangeMessageVisibility. Neither Lambda's event source mapping
@@ -20,7 +20,7 @@ import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
 import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
 import { HttpWebhookSender } from '../adapters/http/webhook-sender';
 import { platformSignerFromEnv } from '../adapters/keys/platform-signer-from-env';
-import { deliverProgress, RETRY_BASE_SECONDS, retryDelaySeconds } from '../core/use-cases/deliver-progress';
+import { deliverProgress, isCreditNotice, RETRY_BASE_SECONDS, retryDelaySeconds } from '../core/use-cases/deliver-progress';
 import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
@@ -55,9 +55,9 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     const event = parseNotificationMessage(record.body);
     const result = await deliverProgress(await ports(), event, attempt);
     // Ids and outcomes only: no URL (it may carry the institution's tokens), no body.
-    logger.info('Progress delivery', {
+    logger.info(isCreditNotice(event) ? 'Credit notice delivery' : 'Progress delivery', {
       eventId: event.eventId,
-      filingId: event.filingId,
+      ...(isCreditNotice(event) ? { creditChange: event.change } : { filingId: event.filingId }),
       channelId: event.channelId,
       attempt,
       result: result.kind,
@@ -71,7 +71,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     // Anything else (a malformed message, the channel table or KMS unavailable) is retried the same way.
     // Name and message only: our messages and the SDK's carry no message body and no personal data.
     failure = error instanceof Error ? error.name : 'UnknownError';
-    logger.error('Progress delivery could not be attempted', {
+    logger.error('Webhook delivery could not be attempted', {
       messageId: record.messageId,
       attempt,
       errorName: failure,

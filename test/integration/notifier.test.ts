@@ -21,7 +21,8 @@ import { sqs } from '../../functions/adapters/aws-clients';
 import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/channel-directory';
 import { LocalPlatformSigner } from '../../functions/adapters/keys/local-platform-signer';
 import { notificationQueueFromEnv } from '../../functions/adapters/sqs/notification-queue';
-import type { ProgressEvent } from '../../functions/core/ports';
+import type { CreditNotice, ProgressEvent } from '../../functions/core/ports';
+import { creditNoticeBody, progressEventBody } from '../../functions/core/use-cases/deliver-progress';
 import { startQueuePoller, toSqsRecord } from '../../infra/local/queue-poller';
 import { LOCAL_KEYRING_DIR_ENV } from '../../infra/topology';
 import { lambdaContext, sqsFixture } from '../support/fixtures';
@@ -184,6 +185,50 @@ describe('notifier worker', () => {
     expect(Object.keys(JSON.parse(delivery!.body) as object).sort()).toEqual(Object.keys(event).sort());
     for (const value of personalData) expect(delivery!.body).not.toContain(value);
     expect(visibilityChanges).toEqual([]);
+    expect(await depth()).toEqual({ visible: 0, hidden: 0 });
+  });
+
+  it('delivers a credit notice beside a progress event, each SM2-signed, the notice as exactly its fields and the progress body unchanged', async () => {
+    // Prepare
+    await setWebhook(world.bank.channelId, '/credit');
+    const channel = (await channelDirectoryFromEnv().get(world.bank.channelId))!;
+    const notice: CreditNotice = {
+      v: 1,
+      type: 'CREDIT',
+      eventId: `CN${String(++counter).padStart(24, '0')}`,
+      channelId: world.bank.channelId,
+      institutionId: channel.institutionId,
+      change: 'CASE_OPENED',
+      at: new Date().toISOString(),
+      score: 58,
+      grade: 'SHUT_OFF',
+      caseNo: 'CS20261123A1B2C3D4',
+      ledgerEventId: 'CE0123456789ABCDEF01234567',
+      kind: 'OUT_OF_SCOPE',
+      points: -5,
+    };
+    const progress = progressEvent(world.bank.channelId);
+    const auditBefore = await world.countItems('audit');
+    await notificationQueueFromEnv().publish([notice, progress]);
+    const messages = await receive(2);
+    // Act
+    const response = await notifier(await eventOf(messages), lambdaContext('notifier'));
+    await settle(messages, response);
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(deliveries).toHaveLength(2);
+    const byId = new Map(deliveries.map((d) => [d.headers['zt-event-id'], d]));
+    const credit = byId.get(notice.eventId)!;
+    expect(credit.verified).toEqual({ ok: true, event: notice, keyId: expect.stringMatching(/^local-sm2:[0-9a-f]{16}$/) });
+    expect(credit.body).toBe(creditNoticeBody(notice));
+    expect(credit.headers['content-type']).toBe('application/json; charset=utf-8');
+    const filing = byId.get(progress.eventId)!;
+    expect(filing.verified).toEqual({ ok: true, event: progress, keyId: expect.stringMatching(/^local-sm2:/) });
+    expect(filing.body).toBe(progressEventBody(progress));
+    expect(filing.body).not.toContain('"type"');
+    for (const value of personalData) expect(credit.body).not.toContain(value);
+    // Each attempt is audited in the institution's log.
+    expect(await world.countItems('audit')).toBe(auditBefore + 2);
     expect(await depth()).toEqual({ visible: 0, hidden: 0 });
   });
 

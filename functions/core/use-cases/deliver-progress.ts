@@ -1,7 +1,8 @@
 /**
- * Delivering one progress event to its institution's webhook (DESIGN.md §3 Progress; 002 三(一)1):
- * SM2-signed by the platform, so the institution can prove the registry sent it, and carrying only ids,
- * statuses and reason codes — never personal data.
+ * Delivering one event to its institution's webhook — a filing's progress (DESIGN.md §3 Progress;
+ * 002 三(一)1) or a credit notice (DESIGN.md §4; 002 三(一)6) — SM2-signed by the platform, so the
+ * institution can prove the registry sent it, and carrying only ids, statuses, codes and numbers — never
+ * personal data. Both kinds travel the same way, with the same headers and signature.
  *
  * ```
  * POST <webhook url>
@@ -18,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { checkWebhookUrl, type WebhookUrlPolicy } from '../domain/webhook-url';
-import type { AuditLog, ChannelDirectory, Clock, PlatformSigner, ProgressEvent, WebhookOutcome, WebhookSender } from '../ports';
+import type { AuditLog, ChannelDirectory, Clock, CreditNotice, PlatformSigner, ProgressEvent, WebhookEvent, WebhookOutcome, WebhookSender } from '../ports';
 
 export const WEBHOOK_HEADERS = { eventId: 'ZT-Event-Id', timestamp: 'ZT-Timestamp', signature: 'ZT-Signature' } as const;
 export const WEBHOOK_SIGNATURE_SCHEME = 'ZT-SM2';
@@ -64,6 +65,36 @@ export function progressEventBody(event: ProgressEvent): string {
   });
 }
 
+/**
+ * The body posted for a credit notice: exactly the fields of a CreditNotice, in a fixed order, built field
+ * by field like {@link progressEventBody}.
+ */
+export function creditNoticeBody(notice: CreditNotice): string {
+  const { v, type, eventId, channelId, institutionId, change, at, score, grade, caseNo, ledgerEventId, kind, points, rectificationId } = notice;
+  return JSON.stringify({
+    v,
+    type,
+    eventId,
+    channelId,
+    institutionId,
+    change,
+    at,
+    score,
+    grade,
+    ...(caseNo !== undefined ? { caseNo } : {}),
+    ...(ledgerEventId !== undefined ? { ledgerEventId } : {}),
+    ...(kind !== undefined ? { kind } : {}),
+    ...(points !== undefined ? { points } : {}),
+    ...(rectificationId !== undefined ? { rectificationId } : {}),
+  });
+}
+
+/** A credit notice rather than a filing's progress event (progress events carry no `type`). */
+export const isCreditNotice = (event: WebhookEvent): event is CreditNotice => 'type' in event && event.type === 'CREDIT';
+
+/** The body posted for either kind of event. */
+export const webhookEventBody = (event: WebhookEvent): string => (isCreditNotice(event) ? creditNoticeBody(event) : progressEventBody(event));
+
 export interface DeliverProgressPorts {
   readonly channels: ChannelDirectory;
   readonly sender: WebhookSender;
@@ -84,7 +115,7 @@ const ACTOR = 'worker:notifier';
 const ACTION = 'WEBHOOK_DELIVERY';
 
 /**
- * Delivers one event, once; the caller (the notifier worker) owns retries.
+ * Delivers one event (progress or credit notice), once; the caller (the notifier worker) owns retries.
  *
  * 1. Load the event's channel; a missing channel or one without a webhook ends here (audited).
  * 2. Re-check the stored URL against the SSRF policy (it may predate the policy).
@@ -93,15 +124,18 @@ const ACTION = 'WEBHOOK_DELIVERY';
  *    a receiver may be misconfigured for a while) is a failure to retry.
  * 5. Audit the attempt in the institution's log (002 五(二)4: data provided to others).
  */
-export async function deliverProgress(ports: DeliverProgressPorts, event: ProgressEvent, attempt: number): Promise<DeliveryResult> {
-  const common = { eventId: event.eventId, eventStatus: event.status, attempt };
+export async function deliverProgress(ports: DeliverProgressPorts, event: WebhookEvent, attempt: number): Promise<DeliveryResult> {
+  // A progress event's record names its filing and status; a credit notice's its change and the channel.
+  const credit = isCreditNotice(event);
+  const common: Record<string, string | number> = credit ? { eventId: event.eventId, eventType: event.type, creditChange: event.change, attempt } : { eventId: event.eventId, eventStatus: event.status, attempt };
+  const target = credit ? event.channelId : event.filingId;
   const channel = await ports.channels.get(event.channelId);
   if (!channel) {
-    await ports.audit.record({ tenant: 'unknown', actor: ACTOR, action: ACTION, outcome: 'ERROR', target: event.filingId, detail: { ...common, result: 'CHANNEL_NOT_FOUND', channelId: event.channelId } });
+    await ports.audit.record({ tenant: 'unknown', actor: ACTOR, action: ACTION, outcome: 'ERROR', target, detail: { ...common, result: 'CHANNEL_NOT_FOUND', channelId: event.channelId } });
     return { kind: 'skipped', reason: 'CHANNEL_NOT_FOUND' };
   }
   const audit = (outcome: 'SUCCESS' | 'ERROR', detail: Record<string, string | number | boolean>) =>
-    ports.audit.record({ tenant: channel.institutionId, actor: ACTOR, action: ACTION, outcome, target: event.filingId, detail: { ...common, ...detail } });
+    ports.audit.record({ tenant: channel.institutionId, actor: ACTOR, action: ACTION, outcome, target, detail: { ...common, ...detail } });
 
   if (!channel.webhook) {
     await audit('SUCCESS', { result: 'NO_WEBHOOK' });
@@ -115,7 +149,7 @@ export async function deliverProgress(ports: DeliverProgressPorts, event: Progre
   // The host names where the event went; the path and query may hold the institution's own tokens.
   const host = checked.url.host;
 
-  const body = progressEventBody(event);
+  const body = webhookEventBody(event);
   const timestamp = Math.floor(ports.clock.now().getTime() / 1000);
   const signature = await ports.signer.sign(Buffer.from(webhookSignedString(timestamp, event.eventId, body), 'utf8'));
   const outcome: WebhookOutcome = await ports.sender.post({

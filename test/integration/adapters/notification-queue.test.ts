@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReceiveMessageCommand, SQSClient, type SendMessageBatchCommandInput, type SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
-import type { ProgressEvent } from '../../../functions/core/ports';
+import type { CreditNotice, ProgressEvent } from '../../../functions/core/ports';
+import { publishMetrics } from '../../../functions/shared/metrics';
 import { notificationQueueFromEnv, SqsNotificationQueue } from '../../../functions/adapters/sqs/notification-queue';
 import { parseNotificationMessage } from '../../../schemas/messages/notification.v1';
 import { startTestEmulators, type TestEmulators } from '../../support/emulators';
@@ -82,6 +83,51 @@ describe('SqsNotificationQueue', () => {
     const bad = { ...good!, eventId: 'F-bad-1:2', mortgagorName: '张三丰' } as ProgressEvent;
     const error = await notificationQueueFromEnv().publish([good!, bad]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/does not match notification\.v1; nothing was published/);
+    expect((error as Error).message).not.toMatch(/张三丰/);
+    expect(await drain(new SQSClient({}), queueUrl, 0)).toEqual([]);
+  });
+
+  it('publishes a credit notice beside progress events; only the progress events count as filing transitions', async () => {
+    // Prepare
+    const notice: CreditNotice = {
+      v: 1,
+      type: 'CREDIT',
+      eventId: 'CN0123456789ABCDEF01234567',
+      channelId: 'ch-bank-a',
+      institutionId: 'INST-BANK-A',
+      change: 'GRADE_CHANGED',
+      at: '2026-11-23T08:15:31.000Z',
+      score: 80,
+      grade: 'WATCH',
+    };
+    const [progress] = events('F-credit', 1);
+    publishMetrics(); // nothing left over
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      // Act
+      await notificationQueueFromEnv().publish([notice, progress!]);
+      publishMetrics();
+    } finally {
+      spy.mockRestore();
+    }
+    // Assess
+    const received = (await drain(new SQSClient({}), queueUrl, 2)).map(parseNotificationMessage);
+    expect(received.sort((a, b) => a.eventId.localeCompare(b.eventId))).toEqual([notice, progress!]);
+    const transitions = written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"FilingTransitions"'))
+      .map((line) => JSON.parse(line) as { status?: string; FilingTransitions: number });
+    expect(transitions.map((t) => [t.status, t.FilingTransitions])).toEqual([['ACCEPTED', 1]]);
+  });
+
+  it('refuses a credit notice that carries more than its fields, and does not echo it', async () => {
+    const notice = { v: 1, type: 'CREDIT', eventId: 'CN1', channelId: 'ch-bank-a', institutionId: 'INST-BANK-A', change: 'CASE_OPENED', at: '2026-11-23T08:15:31.000Z', score: 58, grade: 'SHUT_OFF', reasons: '张三丰' } as CreditNotice;
+    const error = await notificationQueueFromEnv().publish([notice]).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/does not match notification\.v1; nothing was published/);
     expect((error as Error).message).not.toMatch(/张三丰/);
     expect(await drain(new SQSClient({}), queueUrl, 0)).toEqual([]);

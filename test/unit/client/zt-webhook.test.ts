@@ -1,8 +1,8 @@
 import smCrypto from 'sm-crypto';
 import { describe, expect, it } from 'vitest';
-import { verifyWebhook, webhookSignedString } from '../../../client/zt-webhook';
-import { progressEventBody, webhookSignedString as serverSignedString } from '../../../functions/core/use-cases/deliver-progress';
-import type { ProgressEvent } from '../../../functions/core/ports';
+import { isCreditNotice, verifyWebhook, webhookSignedString } from '../../../client/zt-webhook';
+import { creditNoticeBody, progressEventBody, webhookSignedString as serverSignedString } from '../../../functions/core/use-cases/deliver-progress';
+import type { CreditNotice, ProgressEvent } from '../../../functions/core/ports';
 import { generateSm2KeyPair, sm2Sign } from '../../../functions/shared/crypto/sm2';
 
 const platform = generateSm2KeyPair();
@@ -41,6 +41,25 @@ describe('verifyWebhook (the institution side)', () => {
   it('accepts a delivery signed by the platform and returns the event and key id', () => {
     const result = verify(delivery());
     expect(result).toEqual({ ok: true, event, keyId: 'local-sm2:0123456789abcdef' });
+  });
+
+  it('accepts a credit notice the same way, and tells it apart from a progress event', () => {
+    const notice: CreditNotice = {
+      v: 1,
+      type: 'CREDIT',
+      eventId: 'CN0123456789ABCDEF01234567',
+      channelId: 'ch-bank-a',
+      institutionId: 'INST-BANK-A',
+      change: 'GRADE_CHANGED',
+      at: '2026-11-23T08:15:31.000Z',
+      score: 80,
+      grade: 'WATCH',
+    };
+    const result = verify(delivery({ body: creditNoticeBody(notice), eventId: notice.eventId }));
+    expect(result).toEqual({ ok: true, event: notice, keyId: 'local-sm2:0123456789abcdef' });
+    expect(result.ok && isCreditNotice(result.event)).toBe(true);
+    const progress = verify(delivery());
+    expect(progress.ok && isCreditNotice(progress.event)).toBe(false);
   });
 
   it('builds the same signed string as the platform', () => {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  creditNoticeBody,
   deliverProgress,
   progressEventBody,
   retryDelaySeconds,
   webhookSignedString,
   type DeliverProgressPorts,
 } from '../../../functions/core/use-cases/deliver-progress';
-import type { AuditRecord, Channel, ProgressEvent, WebhookOutcome, WebhookRequest } from '../../../functions/core/ports';
+import type { AuditRecord, Channel, CreditNotice, ProgressEvent, WebhookOutcome, WebhookRequest } from '../../../functions/core/ports';
 import { generateSm2KeyPair, sm2Sign, sm2Verify } from '../../../functions/shared/crypto/sm2';
 
 const event: ProgressEvent = {
@@ -20,6 +21,22 @@ const event: ProgressEvent = {
   status: 'REFUSED',
   at: '2026-11-23T08:15:30.000Z',
   reasonCode: 'UNIT_SEIZED',
+};
+
+const notice: CreditNotice = {
+  v: 1,
+  type: 'CREDIT',
+  eventId: 'CN0123456789ABCDEF01234567',
+  channelId: 'ch-bank-a',
+  institutionId: 'INST-BANK-A',
+  change: 'CASE_OPENED',
+  at: '2026-11-23T08:15:31.000Z',
+  score: 58,
+  grade: 'SHUT_OFF',
+  caseNo: 'CS20261123A1B2C3D4',
+  ledgerEventId: 'CE0123456789ABCDEF01234567',
+  kind: 'OUT_OF_SCOPE',
+  points: -5,
 };
 
 const channel: Channel = {
@@ -90,7 +107,44 @@ describe('the signed string and the body', () => {
   });
 });
 
+describe('the body of a credit notice', () => {
+  it('is exactly the CreditNotice, in a fixed order, whatever else the object carries', () => {
+    const withExtras = { ...notice, reasons: '张三丰 370102198001011237', staffId: 'officer-1' } as CreditNotice;
+    const body = JSON.parse(creditNoticeBody(withExtras)) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['v', 'type', 'eventId', 'channelId', 'institutionId', 'change', 'at', 'score', 'grade', 'caseNo', 'ledgerEventId', 'kind', 'points']);
+    expect(JSON.stringify(body)).not.toMatch(/张三丰|370102198001011237|officer-1/);
+    const received: CreditNotice = { v: 1, type: 'CREDIT', eventId: 'CN1', channelId: 'ch-bank-a', institutionId: 'INST-BANK-A', change: 'RECTIFICATION_RECEIVED', at: notice.at, score: 58, grade: 'SHUT_OFF', caseNo: 'CS1', rectificationId: 'RC0123456789ABCDEF' };
+    expect(Object.keys(JSON.parse(creditNoticeBody(received)) as object)).toEqual(['v', 'type', 'eventId', 'channelId', 'institutionId', 'change', 'at', 'score', 'grade', 'caseNo', 'rectificationId']);
+  });
+});
+
 describe('deliverProgress', () => {
+  it('POSTs a credit notice the same way: same headers, ZT-Event-Id = its eventId, a verifiable signature; audited by change', async () => {
+    // Prepare
+    const { ports, sent, audits } = world();
+    // Act
+    const result = await deliverProgress(ports, notice, 1);
+    // Assess
+    expect(result).toEqual({ kind: 'delivered', httpStatus: 204 });
+    const request = sent[0]!;
+    expect(request.body).toBe(creditNoticeBody(notice));
+    const timestamp = Math.floor(NOW.getTime() / 1000);
+    expect(request.headers).toMatchObject({ 'ZT-Event-Id': notice.eventId, 'ZT-Timestamp': String(timestamp), 'content-type': 'application/json; charset=utf-8' });
+    const signature = /signature="([A-Za-z0-9+/=]+)"$/.exec(request.headers['ZT-Signature']!)![1]!;
+    expect(sm2Verify(webhookSignedString(timestamp, notice.eventId, request.body), Buffer.from(signature, 'base64'), platformKeys.publicKey)).toBe(true);
+    expect(audits).toEqual([
+      {
+        tenant: 'INST-BANK-A',
+        actor: 'worker:notifier',
+        action: 'WEBHOOK_DELIVERY',
+        outcome: 'SUCCESS',
+        target: 'ch-bank-a',
+        detail: { eventId: notice.eventId, eventType: 'CREDIT', creditChange: 'CASE_OPENED', attempt: 1, result: 'DELIVERED', httpStatus: 204, host: 'bank.example.cn' },
+      },
+    ]);
+  });
+
+
   it('POSTs the event to the webhook with a verifiable SM2 signature and audits the delivery', async () => {
     // Prepare
     const { ports, sent, audits } = world();
