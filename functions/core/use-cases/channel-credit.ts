@@ -144,7 +144,7 @@ function peersOf(institutionType: Channel['institutionType'], states: readonly C
  *
  * 1. Read the channel's state (its initial one when nothing was recorded yet), its institution's sanction,
  *    the rules in force and every channel of the institution with its state.
- * 2. The channel: score, the grade the gate applies, probation, its own open case.
+ * 2. The channel: score, the grade the gate applies (its projected standing), probation, its own open case.
  * 3. The institution: lowest score, worst grade, an institution-wide open case, each channel.
  * 4. The ledger within the rules' window, newest first (at most 200), each event with its appeal's status;
  *    the channel's appeals.
@@ -160,7 +160,10 @@ export async function channelCredit(ports: ChannelCreditPorts, channel: Channel)
     ports.credit.getInstitution(channel.institutionId),
     ports.channels.channelIdsOf(channel.institutionId),
   ]);
-  const standing = effectiveStanding(state, institution, at);
+  // The grade the submit gate applies is the one projected on the channel record (the worker writes the
+  // projection with the state); a channel without one yet is judged from its state.
+  const appliedOf = (record: Channel, recordState: Pick<CreditState, 'grade' | 'score' | 'openCaseNo' | 'probationUntil'>) => record.standing ?? effectiveStanding(recordState, institution, at);
+  const standing = appliedOf(channel, state);
 
   const peerStates = await ports.credit.statesOfType(channel.institutionType);
   const ownStates = new Map(peerStates.filter((s) => s.institutionId === channel.institutionId).map((s) => [s.channelId, s]));
@@ -170,7 +173,7 @@ export async function channelCredit(ports: ChannelCreditPorts, channel: Channel)
       const sibling = channelId === channel.channelId ? channel : await ports.channels.get(channelId);
       if (!sibling) return undefined;
       const siblingState = ownStates.get(channelId) ?? { grade: 'NORMAL' as const, score: rules.startScore };
-      const applied = effectiveStanding(siblingState, institution, at);
+      const applied = appliedOf(sibling, siblingState);
       return { channelId, ...(sibling.branchName !== undefined ? { branchName: sibling.branchName } : {}), score: applied.score, grade: applied.grade };
     }),
   );
