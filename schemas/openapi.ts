@@ -21,7 +21,7 @@ import { markUrgentRequestSchema } from './v1/urgent';
 import { withdrawalRequestSchema } from './v1/withdrawal';
 import { appealRequestSchema, appealViewSchema, caseViewSchema, channelCreditViewSchema, ledgerEventViewSchema, rectificationReceiptSchema, rectificationRequestSchema } from './v1/credit';
 import { departmentDeliverySchema, departmentResultResponseSchema, departmentResultSchema } from './departments/v1';
-import { batchPath, businessTypePath, certificatePath, channelCreditEventPath, filingPath } from './v1/path-parameters';
+import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
 export const ZT_SM2_HEADER_FORMAT =
@@ -116,7 +116,7 @@ function schemaRef(schema: z.ZodType, components: Map<z.ZodType, string>, where:
 
 /** The format of each path parameter, from the schemas the endpoint chains check it with (schemas/v1/path-parameters.ts). */
 const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, unknown>> = Object.fromEntries(
-  [filingPath, batchPath, businessTypePath, certificatePath, channelCreditEventPath].flatMap((schema) =>
+  [filingPath, batchPath, businessTypePath, certificatePath].flatMap((schema) =>
     Object.entries((z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> }).properties),
   ),
 );
