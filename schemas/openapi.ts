@@ -19,6 +19,7 @@ import { progressLookupRequestSchema, progressViewSchema } from './v1/progress';
 import { correctionRequestDocSchema, filingStateSchema } from './v1/corrections';
 import { markUrgentRequestSchema } from './v1/urgent';
 import { withdrawalRequestSchema } from './v1/withdrawal';
+import { appealRequestSchema, appealViewSchema, caseViewSchema, channelCreditViewSchema, ledgerEventViewSchema, rectificationReceiptSchema, rectificationRequestSchema } from './v1/credit';
 import { departmentDeliverySchema, departmentResultResponseSchema, departmentResultSchema } from './departments/v1';
 import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
 import { creditStaffPathSchemas, creditStaffRequestComponents, creditStaffResponseComponents } from './v1/api-credit-staff';
@@ -60,6 +61,8 @@ const requestComponents = new Map<z.ZodType, string>([
   [putChecklistRequestSchema, 'PutChecklistRequest'],
   [correctionRequestDocSchema, 'CorrectionRequest'],
   [withdrawalRequestSchema, 'WithdrawalRequest'],
+  [rectificationRequestSchema, 'RectificationRequest'],
+  [appealRequestSchema, 'CreditAppealRequest'],
   [markUrgentRequestSchema, 'MarkUrgentRequest'],
   [departmentResultSchema, 'DepartmentResult'],
   [departmentDeliverySchema, 'DepartmentDelivery'],
@@ -71,6 +74,11 @@ const responseComponents = new Map<z.ZodType, string>([
   [filingViewSchema, 'FilingView'],
   [problemSchema, 'Problem'],
   [webhookViewSchema, 'WebhookView'],
+  [channelCreditViewSchema, 'ChannelCredit'],
+  [ledgerEventViewSchema, 'ChannelLedgerEvent'],
+  [caseViewSchema, 'ChannelCreditCase'],
+  [appealViewSchema, 'ChannelCreditAppeal'],
+  [rectificationReceiptSchema, 'RectificationReceipt'],
   [staffLoginResponseSchema, 'StaffLoginResponse'],
   [jwksSchema, 'Jwks'],
   [staffFilingListSchema, 'StaffFilingList'],

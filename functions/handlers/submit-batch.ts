@@ -4,6 +4,9 @@ import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
+import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
+import { creditRulesStoreFromEnv } from '../adapters/dynamodb/credit-store';
+import { rateCounterFromEnv } from '../adapters/dynamodb/rate-counter';
 import { submitBatch } from '../core/use-cases/submit-batch';
 import { getNumberFromEnv } from '../shared/config';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
@@ -25,6 +28,10 @@ const ports = lazy(async () => ({
   clock: systemClock,
   validate: validateFilingInput,
   checklists: checklistStoreFromEnv(),
+  // DESIGN.md §4: the credit gate reads the rules only for a restricted channel; the quota is a guards counter.
+  rules: creditRulesStoreFromEnv(),
+  quota: rateCounterFromEnv(),
+  credit: creditQueueFromEnv(),
 }));
 
 export const handler = channelEndpoint({

@@ -62,7 +62,8 @@ export type RoutedFunctionName = {
 
 /** Item codes the batch adds after a filing passed validation (see `functions/core/use-cases/submit-batch.ts`). */
 const BATCH_ITEM_CODES: Readonly<Record<string, string>> = {
-  DISTRICT_NOT_PERMITTED: 'The channel may not file in the district of the unit.',
+  DISTRICT_NOT_PERMITTED: 'The channel may not file in the district of the unit (an out-of-scope attempt: it counts against the channel’s credit).',
+  MORTGAGEE_NOT_FILER: 'The mortgagee is not the filing institution itself (an out-of-scope attempt: it counts against the channel’s credit).',
   DUPLICATE_IN_BATCH: 'Another filing in the same batch has the same clientRef.',
   CLIENT_REF_CONFLICT: 'The clientRef was already used by this channel for a different filing.',
 };
@@ -182,6 +183,10 @@ export const api = {
       'never a fractional number. Missing required materials are not a validation error: intake asks for a',
       'correction with a deadline; a material type outside the checklist is `MATERIAL_TYPE_UNKNOWN`.',
       '',
+      'Credit (DESIGN.md §4, GET /v1/channel/credit): a channel on WATCH or PROBATION may send smaller batches and a',
+      'daily quota of filings (429 `QUOTA_EXCEEDED`), and its filings are never accepted by the machine: intake holds',
+      'them in `INTAKE_REVIEW` for registry staff. A shut-off channel gets 403 `CHANNEL_SHUT_OFF` with `caseNo`.',
+      '',
       'Per-item validation error codes (`items[].errors[].code`):',
       codeList(FILING_ERROR_CODES),
       '',
@@ -193,7 +198,13 @@ export const api = {
     request: submitBatchRequestDocSchema,
     responses: {
       202: { description: 'Accepted for processing; one item per submitted filing, in order.', schema: submitBatchResponseSchema },
-      ...problems(400, 401, 403, 409, 413, 415, 500),
+      ...problems(400, 401, 409, 413, 415, 500),
+      403: answer(
+        'The channel may not submit: it is disabled (`CHANNEL_DISABLED`); a filing names a business type it may not file (`BUSINESS_TYPE_NOT_PERMITTED`, with `indexes`; an out-of-scope attempt that counts against its credit); or it is shut off (`CHANNEL_SHUT_OFF`, with `caseNo` and `scope` — `CHANNEL`, or `INSTITUTION` when the whole institution is; submit a rectification report with POST /v1/channel/rectifications; reads, GET /v1/channel/credit and rectification stay open, and filings already accepted continue).',
+      ),
+      429: answer(
+        'The channel is on WATCH or PROBATION (DESIGN.md §4) and the batch is over its limits (`QUOTA_EXCEEDED`, with `quota: { dailyQuota, usedToday, maxBatchSize }`): larger than `maxBatchSize` (split it and send it at once), or more filings than are left of `dailyQuota` today, a CST day in which every item counts (`retryAfterSeconds` and `Retry-After` until CST midnight). A refused batch consumes nothing of the quota.',
+      ),
       422: answer('The body is not `{ "filings": [ 1..N ] }` (`INVALID_BODY`, with field `errors`; too many filings: `filings` `TOO_MANY`), a filing names an unknown business type (`UNKNOWN_BUSINESS_TYPE`, with `indexes`), or `IDEMPOTENCY_KEY_REUSED`. Invalid filings themselves are not a 422: they are `INVALID` items of the 202.'),
     },
   },

@@ -31,6 +31,12 @@ function pathSchema<S extends z.ZodRawShape>(shape: S, notFound: NotFound) {
 const filingId = z.string().regex(FILING_ID);
 const batchId = z.string().regex(BATCH_ID);
 
+/** The channel's own ledger event (`CE` and 24 upper-case hex digits, `ledgerEventIdOf`): POST /v1/channel/credit/events/{eventId}/appeal. */
+export const channelCreditEventPath = pathSchema(
+  { eventId: z.string().regex(/^CE[0-9A-F]{24}$/) },
+  { code: 'CREDIT_EVENT_NOT_FOUND', detail: 'No ledger event with this id exists for this channel.' },
+);
+
 /** Channel endpoints on a filing (use cases: `FILING_NOT_FOUND` … for this channel). */
 export const filingPath = pathSchema({ filingId }, { code: 'FILING_NOT_FOUND', detail: 'No filing with this id exists for this channel.' });
 /** Staff endpoints on a filing (another district's filing answers the same). */

@@ -43,7 +43,27 @@ export const problemSchema = z.object({
     .string()
     .optional()
     .meta({ description: '`AUTH_FAILED`: the exact string the server expected to be signed, built from the request alone (method, path, canonical query, timestamp, nonce, SM3 of the body).' }),
-  retryAfterSeconds: z.int().min(1).optional().meta({ description: '429 `RATE_LIMITED`: seconds to wait (also sent as `Retry-After`).' }),
+  retryAfterSeconds: z
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: '429 `RATE_LIMITED`, and `QUOTA_EXCEEDED` over the daily quota (until CST midnight): seconds to wait (also sent as `Retry-After`).' }),
+  caseNo: z
+    .string()
+    .optional()
+    .meta({ description: '403 `CHANNEL_SHUT_OFF` and 409 `ALREADY_SHUT_OFF`: the number of the open credit case (quote it in the rectification report).' }),
+  scope: z
+    .enum(['CHANNEL', 'INSTITUTION'])
+    .optional()
+    .meta({ description: "403 `CHANNEL_SHUT_OFF`: whether this channel itself or its whole institution is shut off." }),
+  quota: z
+    .object({
+      dailyQuota: z.int().min(0).meta({ description: 'Filings the channel may submit per CST day while on WATCH or PROBATION.' }),
+      usedToday: z.int().min(0).meta({ description: 'Filings it submitted today (CST), every item of a batch counted.' }),
+      maxBatchSize: z.int().min(0).meta({ description: 'The largest batch it may submit.' }),
+    })
+    .optional()
+    .meta({ description: '429 `QUOTA_EXCEEDED`: the restrictions of a channel on WATCH or PROBATION and what it used today.' }),
 });
 /** An RFC 9457 problem details body. */
 export type ProblemDetails = z.output<typeof problemSchema>;

@@ -16,7 +16,18 @@ const fixture = <T>(path: string): T => {
 };
 
 export const apigwFixture = (
-  name: 'submit-batch' | 'get-batch' | 'get-filing' | 'get-webhook' | 'put-webhook' | 'correct-filing' | 'withdraw-filing' | 'post-department-result',
+  name:
+    | 'submit-batch'
+    | 'get-batch'
+    | 'get-filing'
+    | 'get-webhook'
+    | 'put-webhook'
+    | 'correct-filing'
+    | 'withdraw-filing'
+    | 'post-department-result'
+    | 'get-channel-credit'
+    | 'post-rectification'
+    | 'post-credit-appeal',
 ): APIGatewayProxyEvent => fixture(`apigw/${name}.json`);
 export const sqsFixture = (name: 'intake' | 'notification' | 'credit'): SQSEvent => fixture(`sqs/${name}.json`);
 

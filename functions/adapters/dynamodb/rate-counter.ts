@@ -2,9 +2,12 @@
  * Fixed-window rate counters on the `guards` table: pk `RATE#<scope>#<client>#<window>`, sk `RATE`, an
  * atomic `ADD` per request, expiring with their window through `expiresAt`. TTL deletion lags, so a
  * counter whose `expiresAt` has passed is treated as absent: it is reset, not added to.
+ *
+ * The same counters serve as quotas ({@link QuotaCounter}: a restricted channel's filings per CST day,
+ * DESIGN.md §4), where one call adds a whole batch — and a negative amount gives back a refused one.
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RateCounter, RateCounterReader } from '../../core/ports';
+import type { QuotaCounter, RateCounter, RateCounterReader } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
@@ -16,7 +19,7 @@ export interface DynamoRateCounterDeps {
   readonly now?: () => Date;
 }
 
-export class DynamoRateCounter implements RateCounter, RateCounterReader {
+export class DynamoRateCounter implements RateCounter, RateCounterReader, QuotaCounter {
   private readonly now: () => Date;
 
   constructor(private readonly deps: DynamoRateCounterDeps) {
@@ -29,7 +32,13 @@ export class DynamoRateCounter implements RateCounter, RateCounterReader {
     return Number(Item.count ?? 0);
   }
 
-  async increment(key: string, expiresAt: number): Promise<number> {
+  increment(key: string, expiresAt: number): Promise<number> {
+    return this.add(key, 1, expiresAt);
+  }
+
+  /** Adds `amount` (an integer, negative to give some back) atomically and answers the new total. */
+  async add(key: string, amount: number, expiresAt: number): Promise<number> {
+    if (!Number.isSafeInteger(amount)) throw new RangeError('amount must be an integer');
     const Key = { pk: `RATE#${key}`, sk: 'RATE' };
     const now = epochSeconds(this.now());
     try {
@@ -38,34 +47,36 @@ export class DynamoRateCounter implements RateCounter, RateCounterReader {
         new UpdateCommand({
           TableName: this.deps.tableName,
           Key,
-          UpdateExpression: 'ADD #count :one SET expiresAt = :exp',
+          UpdateExpression: 'ADD #count :amount SET expiresAt = :exp',
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt >= :now',
           ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':one': 1, ':exp': expiresAt, ':now': now },
+          ExpressionAttributeValues: { ':amount': amount, ':exp': expiresAt, ':now': now },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return Number(Attributes?.count ?? 1);
+      return Number(Attributes?.count ?? amount);
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
     }
-    // An expired counter still there: restart it at 1, unless a concurrent request restarted it first,
-    // in which case that live counter is simply added to.
+    // An expired counter still there: restart it at `amount` (never below 0: what is given back to a
+    // counter that expired meanwhile was counted in a window that is over), unless a concurrent request
+    // restarted it first, in which case that live counter is simply added to.
+    const restart = Math.max(0, amount);
     try {
       await this.deps.client.send(
         new UpdateCommand({
           TableName: this.deps.tableName,
           Key,
-          UpdateExpression: 'SET #count = :one, expiresAt = :exp',
+          UpdateExpression: 'SET #count = :amount, expiresAt = :exp',
           ConditionExpression: 'expiresAt < :now',
           ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':one': 1, ':exp': expiresAt, ':now': now },
+          ExpressionAttributeValues: { ':amount': restart, ':exp': expiresAt, ':now': now },
         }),
       );
-      return 1;
+      return restart;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      return this.increment(key, expiresAt);
+      return this.add(key, amount, expiresAt);
     }
   }
 }

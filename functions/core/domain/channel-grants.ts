@@ -17,13 +17,8 @@ export function channelMayFileIn(channel: Channel, district: string): boolean {
 const typeOf = (raw: unknown): unknown =>
   raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>).businessType : undefined;
 
-/**
- * Refuses the whole batch when any filing names a business type that does not exist or that this channel
- * may not file. These are integration errors of the filer's
- * software rather than data errors of one filing, so nothing of the batch is stored. A filing without
- * a business type is left to per-item validation.
- */
-export function assertBatchBusinessTypes(channel: Channel, rawFilings: readonly unknown[]): void {
+/** The positions of the filings naming a business type that does not exist, and of those naming one this channel may not file. */
+export function batchBusinessTypeProblems(channel: Channel, rawFilings: readonly unknown[]): { readonly unknown: number[]; readonly notPermitted: number[] } {
   const unknown: number[] = [];
   const notPermitted: number[] = [];
   rawFilings.forEach((raw, index) => {
@@ -32,6 +27,17 @@ export function assertBatchBusinessTypes(channel: Channel, rawFilings: readonly 
     if (!isBusinessType(type)) unknown.push(index);
     else if (!channelMayFile(channel, type)) notPermitted.push(index);
   });
+  return { unknown, notPermitted };
+}
+
+/**
+ * Refuses the whole batch when any filing names a business type that does not exist or that this channel
+ * may not file. These are integration errors of the filer's
+ * software rather than data errors of one filing, so nothing of the batch is stored. A filing without
+ * a business type is left to per-item validation.
+ */
+export function assertBatchBusinessTypes(channel: Channel, rawFilings: readonly unknown[]): void {
+  const { unknown, notPermitted } = batchBusinessTypeProblems(channel, rawFilings);
   if (unknown.length > 0) {
     throw unprocessable('UNKNOWN_BUSINESS_TYPE', `Filings at indexes ${unknown.join(', ')} name an unknown business type.`, { indexes: unknown });
   }

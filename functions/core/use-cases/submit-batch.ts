@@ -1,11 +1,25 @@
-import { assertBatchBusinessTypes, channelMayFileIn, mortgageeIsFiler } from '../domain/channel-grants';
+import { assertBatchBusinessTypes, batchBusinessTypeProblems, channelMayFileIn, mortgageeIsFiler } from '../domain/channel-grants';
+import { batchTooLarge, channelShutOff, expiredProbation, overDailyQuota, quotaCounterOf, quotaExceeded, standingGate, type RestrictedGrade } from '../domain/credit-gate';
+import type { CreditSignal } from '../domain/credit';
 import { mapWithConcurrency } from '../concurrency';
 import type { FieldError } from '../domain/errors';
 import { PERSON_LIST_FIELDS, type BatchItem, type BatchRecord, type FilingContent, type FilingRecord, type SealedPerson } from '../domain/filing';
 import { filingIdFor, newBatchId } from '../domain/identifiers';
 import { isBusinessType, type BusinessType, type MaterialChecklist } from '../domain/business-types';
 import type { ChecklistVersion } from '../domain/checklists';
-import type { AuditLog, ChecklistStore, Channel, Clock, FilingRepository, IntakeMessage, IntakeQueue, PersonalDataVault } from '../ports';
+import type {
+  AuditLog,
+  ChecklistStore,
+  Channel,
+  Clock,
+  CreditQueue,
+  CreditRulesStore,
+  FilingRepository,
+  IntakeMessage,
+  IntakeQueue,
+  PersonalDataVault,
+  QuotaCounter,
+} from '../ports';
 import type { FilingInput } from '../../../schemas/v1/filing-input';
 
 /** The edge's validator for one filing (zod, in `schemas/`); the core trusts what it returns. */
@@ -20,6 +34,12 @@ export interface SubmitBatchPorts {
   readonly validate: FilingValidator;
   /** Material checklists: each filing is validated against, and records, the version in force. */
   readonly checklists: ChecklistStore;
+  /** Credit rules (DESIGN.md §4): read only for a channel on WATCH or PROBATION, never on the NORMAL path. */
+  readonly rules: CreditRulesStore;
+  /** Filings per channel and CST day, counted for restricted channels only. */
+  readonly quota: QuotaCounter;
+  /** Out-of-scope attempts go to the credit worker as signals. */
+  readonly credit: CreditQueue;
 }
 
 export interface SubmitBatchResult {
@@ -120,7 +140,15 @@ async function sealContent(vault: PersonalDataVault, channel: Channel, tenant: s
 }
 
 /** Builds the stored filing: personal data sealed under the unit's district, bound to the filing id. */
-async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: string, input: FilingInput, at: string, checklistVersion?: number): Promise<FilingRecord> {
+async function toRecord(
+  ports: SubmitBatchPorts,
+  channel: Channel,
+  batchId: string,
+  input: FilingInput,
+  at: string,
+  checklistVersion: number | undefined,
+  manualIntake: RestrictedGrade | undefined,
+): Promise<FilingRecord> {
   const filingId = filingIdFor(channel.channelId, input.clientRef);
   const district = districtOf(input.unitCode);
   const [content, contentHash] = await Promise.all([
@@ -146,36 +174,128 @@ async function toRecord(ports: SubmitBatchPorts, channel: Channel, batchId: stri
     updatedAt: at,
     history: [{ at, status: 'SUBMITTED', by: `channel:${channel.channelId}` }],
     checklistVersion,
+    ...(manualIntake !== undefined ? { manualIntake: { grade: manualIntake } } : {}),
   };
 }
 
+/** Item codes that are out-of-scope attempts of the channel (DESIGN.md §4 "Signals"): each is one credit signal. */
+const OUT_OF_SCOPE_ITEM_CODES = ['DISTRICT_NOT_PERMITTED', 'MORTGAGEE_NOT_FILER'] as const;
+
+/** What a restricted channel's batch is held to, and how to give its count back. */
+interface Restriction {
+  readonly grade: RestrictedGrade;
+  /** Gives the batch's filings back to today's quota (the batch failed after being counted). */
+  readonly giveBack: () => Promise<void>;
+}
+
 /**
- * Submits a batch of filings from an authenticated channel (DESIGN.md §3, §7).
+ * The credit gate (functions/core/domain/credit-gate.ts) up to the quota: a shut-off channel is refused;
+ * a restricted one is held to the rules' batch size. NORMAL answers at once, reading nothing.
+ */
+async function restrictionOf(ports: SubmitBatchPorts, channel: Channel, batchSize: number, now: Date): Promise<{ grade: RestrictedGrade; restricted: { dailyQuota: number; maxBatchSize: number } } | undefined> {
+  const gate = standingGate(channel.standing);
+  if (gate.kind === 'OPEN') return undefined;
+  if (gate.kind === 'SHUT_OFF') throw channelShutOff(gate);
+  const rules = await ports.rules.current();
+  const ended = channel.standing && expiredProbation(channel.standing, rules, now);
+  if (ended === 'NORMAL') return undefined;
+  const grade: RestrictedGrade = ended ?? gate.grade;
+  if (batchTooLarge(rules.restricted, batchSize)) {
+    const counter = quotaCounterOf(channel.channelId, now);
+    // Adding nothing reads today's count: the answer shows what is left.
+    const usedToday = await ports.quota.add(counter.key, 0, counter.expiresAt);
+    throw quotaExceeded('BATCH_TOO_LARGE', grade, { ...rules.restricted, usedToday });
+  }
+  return { grade, restricted: rules.restricted };
+}
+
+/**
+ * Counts the batch against today's quota (every item, valid or not); over the quota, gives it back and
+ * refuses it, so a refused batch consumes nothing. Two batches racing for the last places may both be
+ * refused, never both admitted.
+ */
+async function countAgainstQuota(ports: SubmitBatchPorts, channel: Channel, grade: RestrictedGrade, restricted: { dailyQuota: number; maxBatchSize: number }, batchSize: number, now: Date): Promise<Restriction> {
+  const counter = quotaCounterOf(channel.channelId, now);
+  const total = await ports.quota.add(counter.key, batchSize, counter.expiresAt);
+  const giveBack = async () => {
+    await ports.quota.add(counter.key, -batchSize, counter.expiresAt);
+  };
+  if (overDailyQuota(restricted, total)) {
+    await giveBack();
+    throw quotaExceeded('DAILY_QUOTA', grade, { ...restricted, usedToday: total - batchSize }, counter.retryAfterSeconds);
+  }
+  return { grade, giveBack };
+}
+
+/**
+ * Refuses a batch naming a business type the channel may not file: an out-of-scope attempt (DESIGN.md §4),
+ * audited and signalled once per batch (`<batchId>:TYPE`) before the 403.
+ */
+async function refuseTypesNotGranted(ports: SubmitBatchPorts, channel: Channel, batchId: string, rawFilings: readonly unknown[], at: string): Promise<void> {
+  const { unknown, notPermitted } = batchBusinessTypeProblems(channel, rawFilings);
+  if (unknown.length === 0 && notPermitted.length > 0) {
+    await ports.credit.send([
+      { v: 1, signalId: `${batchId}:TYPE`, channelId: channel.channelId, kind: 'OUT_OF_SCOPE', at, reasonCode: 'BUSINESS_TYPE_NOT_PERMITTED', evidence: { batchId, indexes: notPermitted.slice(0, 1000) } },
+    ]);
+    await ports.audit.record({
+      tenant: channel.institutionId,
+      actor: `channel:${channel.channelId}`,
+      action: 'OUT_OF_SCOPE_ATTEMPT',
+      outcome: 'DENIED',
+      target: batchId,
+      detail: { reasonCode: 'BUSINESS_TYPE_NOT_PERMITTED', filings: notPermitted.length, indexes: notPermitted.slice(0, 20).join(',') },
+    });
+  }
+  assertBatchBusinessTypes(channel, rawFilings);
+}
+
+/**
+ * Submits a batch of filings from an authenticated channel (DESIGN.md §3, §4, §7).
  *
- * 1. Refuse the whole batch if a filing names a business type that is unknown, not permitted to this
- *    channel, or not supported yet (nothing is stored).
- * 2. Validate each filing on its own, its materials against the checklist version in force for its type
+ * 1. The credit gate (from `channel.standing`, no read for a NORMAL channel): a shut-off channel is refused
+ *    (403 `CHANNEL_SHUT_OFF`); a channel on WATCH or PROBATION may send at most the rules' batch size
+ *    (429 `QUOTA_EXCEEDED`).
+ * 2. Refuse the whole batch if a filing names a business type that is unknown, not permitted to this
+ *    channel (an out-of-scope attempt: audited and signalled), or not supported yet (nothing is stored).
+ * 3. A restricted channel's batch is counted against its daily quota; over it, the count is given back
+ *    and the batch refused (429 `QUOTA_EXCEEDED`, retry after CST midnight).
+ * 4. Validate each filing on its own, its materials against the checklist version in force for its type
  *    (recorded on the filing as `checklistVersion`); an invalid one is answered `INVALID` with field errors
  *    and never stored.
- * 3. Seal each valid filing's personal data and store it with a conditional write on an id derived from
+ * 5. Seal each valid filing's personal data and store it with a conditional write on an id derived from
  *    (channel, clientRef): a re-sent filing with the same content is answered with its existing id; the
- *    same clientRef with different content is `INVALID` (`CLIENT_REF_CONFLICT`).
- * 4. Enqueue every filing that is waiting for intake (new ones, and re-sent ones still `SUBMITTED`, which
+ *    same clientRef with different content is `INVALID` (`CLIENT_REF_CONFLICT`). A restricted channel's
+ *    filings are stored with `manualIntake` (intake then holds them for staff).
+ * 6. Enqueue every filing that is waiting for intake (new ones, and re-sent ones still `SUBMITTED`, which
  *    heals a crash between storing and enqueueing).
- * 5. Store the batch record and audit the submission.
+ * 7. Store the batch record; signal each out-of-scope item (`<batchId>:<index>`) to the credit worker,
+ *    audit the attempts and the submission.
  */
 export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, rawFilings: readonly unknown[]): Promise<SubmitBatchResult> {
-  assertBatchBusinessTypes(channel, rawFilings);
   const now = ports.clock.now();
   const at = now.toISOString();
+  const restricted = await restrictionOf(ports, channel, rawFilings.length, now);
   const batchId = newBatchId(now);
+  await refuseTypesNotGranted(ports, channel, batchId, rawFilings, at);
+  const restriction = restricted && (await countAgainstQuota(ports, channel, restricted.grade, restricted.restricted, rawFilings.length, now));
+  try {
+    return await storeBatch(ports, channel, batchId, rawFilings, now, restriction?.grade);
+  } catch (error) {
+    // The batch failed: its filings are not held against today's quota (a retry counts them again).
+    await restriction?.giveBack().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function storeBatch(ports: SubmitBatchPorts, channel: Channel, batchId: string, rawFilings: readonly unknown[], now: Date, manualIntake: RestrictedGrade | undefined): Promise<SubmitBatchResult> {
+  const at = now.toISOString();
   const inForce = await checklistsInForce(ports.checklists, rawFilings);
   const checked = checkItems(channel, rawFilings, ports.validate, inForce);
 
   const toEnqueue: IntakeMessage[] = [];
   const items = await mapWithConcurrency(checked, STORE_CONCURRENCY, async (item): Promise<BatchItem> => {
     if (!item.ok) return { index: item.index, clientRef: item.clientRef, status: 'INVALID', errors: item.errors };
-    const record = await toRecord(ports, channel, batchId, item.input, at, inForce.get(item.input.businessType)?.version);
+    const record = await toRecord(ports, channel, batchId, item.input, at, inForce.get(item.input.businessType)?.version, manualIntake);
     const put = await ports.filings.putIfAbsent(record);
     if (put.kind === 'exists' && put.existing.contentHash !== record.contentHash) {
       return {
@@ -192,19 +312,7 @@ export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, raw
   await ports.queue.enqueue(toEnqueue);
   const batch: BatchRecord = { batchId, channelId: channel.channelId, institutionId: channel.institutionId, createdAt: at, items };
   await ports.filings.putBatch(batch);
-  // DESIGN.md §4: naming another institution as mortgagee is an out-of-scope attempt of the channel.
-  // One record per batch, with the count and the first indexes, so a hostile batch cannot amplify the audit.
-  const notFiler = checked.filter((item) => !item.ok && item.errors.some((e) => e.code === 'MORTGAGEE_NOT_FILER')).map((item) => item.index);
-  if (notFiler.length > 0) {
-    await ports.audit.record({
-      tenant: channel.institutionId,
-      actor: `channel:${channel.channelId}`,
-      action: 'OUT_OF_SCOPE_ATTEMPT',
-      outcome: 'DENIED',
-      target: batchId,
-      detail: { reasonCode: 'MORTGAGEE_NOT_FILER', filings: notFiler.length, indexes: notFiler.slice(0, 20).join(',') },
-    });
-  }
+  await signalOutOfScope(ports, channel, batchId, checked, at);
   const submitted = items.filter((i) => i.status === 'SUBMITTED').length;
   await ports.audit.record({
     tenant: channel.institutionId,
@@ -215,4 +323,35 @@ export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, raw
     detail: { filings: items.length, submitted, invalid: items.length - submitted },
   });
   return { batchId, items };
+}
+
+/**
+ * DESIGN.md §4: a filing in a district not granted, or naming another institution as mortgagee, is an
+ * out-of-scope attempt of the channel: one credit signal per item (`<batchId>:<index>`, so a redelivery
+ * counts once), and one audit record per code with the count and the first indexes, so a hostile batch
+ * cannot amplify the audit.
+ */
+async function signalOutOfScope(ports: SubmitBatchPorts, channel: Channel, batchId: string, checked: readonly Checked[], at: string): Promise<void> {
+  const signals: CreditSignal[] = [];
+  const indexesByCode = new Map<string, number[]>();
+  for (const item of checked) {
+    if (item.ok) continue;
+    const codes = OUT_OF_SCOPE_ITEM_CODES.filter((code) => item.errors.some((e) => e.code === code));
+    if (codes.length === 0) continue;
+    signals.push({ v: 1, signalId: `${batchId}:${item.index}`, channelId: channel.channelId, kind: 'OUT_OF_SCOPE', at, reasonCode: codes[0], evidence: { batchId, indexes: [item.index] } });
+    for (const code of codes) indexesByCode.set(code, [...(indexesByCode.get(code) ?? []), item.index]);
+  }
+  if (signals.length > 0) await ports.credit.send(signals);
+  for (const code of OUT_OF_SCOPE_ITEM_CODES) {
+    const indexes = indexesByCode.get(code);
+    if (!indexes) continue;
+    await ports.audit.record({
+      tenant: channel.institutionId,
+      actor: `channel:${channel.channelId}`,
+      action: 'OUT_OF_SCOPE_ATTEMPT',
+      outcome: 'DENIED',
+      target: batchId,
+      detail: { reasonCode: code, filings: indexes.length, indexes: indexes.slice(0, 20).join(',') },
+    });
+  }
 }

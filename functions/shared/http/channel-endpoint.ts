@@ -4,7 +4,8 @@
  * limits and content type → SM2 channel authentication → JSON syntax → the endpoint's `path`, `query`
  * and `body` schemas (request-validation.ts) → Idempotency-Key → the endpoint's use case.
  * Every call, allowed or denied, is audited as an interface call; denied calls of callers that did not
- * authenticate are aggregated per source and minute (call-audit.ts).
+ * authenticate are aggregated per source and minute (call-audit.ts). For channels, bad signatures,
+ * replays and quota answers are also counted towards the channel's credit (credit-bursts.ts).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -14,6 +15,7 @@ import type { AuditLog, Channel, Clock, IdempotencyStore, RateCounter } from '..
 import { sm3Hex } from '../crypto/sm3';
 import { logger } from '../logger';
 import { authenticateChannel, type ChannelAuthDeps } from './channel-auth';
+import { countCreditBurst, type CreditBurstDeps } from './credit-bursts';
 import { countAuthFailureAndRethrow, flushMetricsPerInvocation } from '../metrics';
 import { checkJsonBody, parseJsonBody } from './json-body';
 import { recordCall, recordFailedCall } from './call-audit';
@@ -31,7 +33,8 @@ export interface SignedEndpointDeps {
   readonly rate: RateCounter;
 }
 
-export interface EndpointDeps extends ChannelAuthDeps, SignedEndpointDeps {}
+/** A channel endpoint's: authentication, the chain's own, and the credit queue and rules for edge bursts (built lazily). */
+export interface EndpointDeps extends ChannelAuthDeps, SignedEndpointDeps, CreditBurstDeps {}
 
 export interface EndpointRequest<B = unknown, Q = undefined, P = undefined> extends ValidatedParts<B, Q, P> {
   readonly event: APIGatewayProxyEvent;
@@ -48,12 +51,19 @@ export interface SignerKind<S, D> {
   authenticate(event: APIGatewayProxyEvent, deps: D): Promise<S>;
   /** Whose audit log a call goes to, the actor, the Idempotency-Key scope and the log keys. */
   describe(signer: S): { readonly tenant: string; readonly actor: string; readonly scope: string; readonly logKeys: Record<string, string> };
+  /** What else a refused request does (channels: count it towards a credit burst); must not throw. */
+  onDenied?(error: unknown, event: APIGatewayProxyEvent, signer: S | undefined, deps: D): Promise<void>;
 }
 
 const channelSigner: SignerKind<Channel, EndpointDeps> = {
   param: 'channel',
   authenticate: authenticateChannel,
   describe: (channel) => ({ tenant: channel.institutionId, actor: `channel:${channel.channelId}`, scope: channel.channelId, logKeys: { channelId: channel.channelId } }),
+  // DESIGN.md §4: signature and replay failures beyond a burst, and rate-limit abuse, are credit signals.
+  onDenied: (error, event, channel, deps) =>
+    countCreditBurst(deps, error, event, channel?.channelId, (failure) =>
+      logger.error('Credit burst not counted', { errorName: failure instanceof Error ? failure.name : 'unknown' }),
+    ),
 };
 
 /**
@@ -168,7 +178,10 @@ export function signedEndpoint<S, D extends SignedEndpointDeps, B = unknown, Q =
       const claim = request.internal.idempotency;
       // A failed request leaves nothing behind: release the key so that a retry runs again.
       if (claim && request.internal.deps) await request.internal.deps.idempotency.release(claim.scope, claim.key).catch(() => undefined);
-      if (request.internal.deps) await recordFailedCall(request.internal.deps.audit, request.internal.deps, request.error, whoCalled(request));
+      if (request.internal.deps) {
+        await recordFailedCall(request.internal.deps.audit, request.internal.deps, request.error, whoCalled(request));
+        await kind.onDenied?.(request.error, request.event, request.internal.signer, request.internal.deps);
+      }
     },
   };
 

@@ -4,6 +4,8 @@ import { channelDirectoryFromEnv } from '../../adapters/dynamodb/channel-directo
 import { idempotencyStoreFromEnv } from '../../adapters/dynamodb/idempotency-store';
 import { nonceStoreFromEnv } from '../../adapters/dynamodb/nonce-store';
 import { rateCounterFromEnv } from '../../adapters/dynamodb/rate-counter';
+import { creditRulesStoreFromEnv } from '../../adapters/dynamodb/credit-store';
+import { creditQueueFromEnv } from '../../adapters/sqs/credit-queue';
 import { getNumberFromEnv } from '../config';
 import { lazy, systemClock } from '../lazy';
 import type { EndpointDeps } from './channel-endpoint';
@@ -13,7 +15,7 @@ import type { EndpointDeps } from './channel-endpoint';
  * audit and its denial counter, and the signature window — built once per process.
  */
 export const signedRequestDeps = lazy(
-  async (): Promise<Omit<EndpointDeps, 'channels'>> => ({
+  async (): Promise<Omit<EndpointDeps, 'channels' | 'creditQueue' | 'creditRules'>> => ({
     nonces: nonceStoreFromEnv(),
     idempotency: idempotencyStoreFromEnv(),
     audit: auditLogFromEnv(),
@@ -25,5 +27,12 @@ export const signedRequestDeps = lazy(
   }),
 );
 
+/**
+ * The credit queue and rules for edge bursts (credit-bursts.ts): built at the first failure that counts,
+ * so that a channel endpoint answering only good requests never builds them.
+ */
+const creditQueue = lazy(async () => creditQueueFromEnv());
+const creditRules = lazy(async () => creditRulesStoreFromEnv());
+
 /** The dependencies every channel endpoint shares. */
-export const endpointDeps = lazy(async (): Promise<EndpointDeps> => ({ ...(await signedRequestDeps()), channels: channelDirectoryFromEnv() }));
+export const endpointDeps = lazy(async (): Promise<EndpointDeps> => ({ ...(await signedRequestDeps()), channels: channelDirectoryFromEnv(), creditQueue, creditRules }));

@@ -58,4 +58,42 @@ describe('DynamoRateCounter', () => {
     now = new Date(NOW.getTime() + 60_000);
     expect(await counter.current('fail#F1#1')).toBe(0);
   });
+
+  describe('as a quota (QuotaCounter.add)', () => {
+    it('adds a whole batch at once and gives a refused one back: 20, 45, then 70 → 45', async () => {
+      const counter = new DynamoRateCounter({ client: dynamoDocumentClient(), tableName, now: () => NOW });
+      expect(await counter.add('quota#ch-1#2026-11-23', 20, nowSeconds + 3600)).toBe(20);
+      expect(await counter.add('quota#ch-1#2026-11-23', 25, nowSeconds + 3600)).toBe(45);
+      expect(await counter.add('quota#ch-1#2026-11-23', 25, nowSeconds + 3600)).toBe(70);
+      expect(await counter.add('quota#ch-1#2026-11-23', -25, nowSeconds + 3600)).toBe(45);
+      expect(await counter.current('quota#ch-1#2026-11-23')).toBe(45);
+    });
+
+    it('adding 0 reads the total (creating a counter at 0 when absent)', async () => {
+      const counter = new DynamoRateCounter({ client: dynamoDocumentClient(), tableName, now: () => NOW });
+      expect(await counter.add('quota#ch-2#2026-11-23', 0, nowSeconds + 3600)).toBe(0);
+      await counter.add('quota#ch-2#2026-11-23', 7, nowSeconds + 3600);
+      expect(await counter.add('quota#ch-2#2026-11-23', 0, nowSeconds + 3600)).toBe(7);
+    });
+
+    it('loses nothing under concurrency: 10 parallel batches of 5 end at 50', async () => {
+      const counters = Array.from({ length: 5 }, () => new DynamoRateCounter({ client: dynamoDocumentClient(), tableName, now: () => NOW }));
+      const totals = await Promise.all(Array.from({ length: 10 }, (_, i) => counters[i % 5]!.add('quota#ch-3#2026-11-23', 5, nowSeconds + 3600)));
+      expect([...totals].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 5));
+    });
+
+    it('restarts an expired counter at the amount, and never below 0 when giving back', async () => {
+      let now = NOW;
+      const counter = new DynamoRateCounter({ client: dynamoDocumentClient(), tableName, now: () => now });
+      await counter.add('quota#ch-4#1', 30, nowSeconds + 30);
+      now = new Date(NOW.getTime() + 60_000);
+      expect(await counter.add('quota#ch-4#1', -5, nowSeconds + 90)).toBe(0);
+      expect(await counter.add('quota#ch-4#1', 4, nowSeconds + 90)).toBe(4);
+    });
+
+    it('refuses a fractional amount', async () => {
+      const counter = new DynamoRateCounter({ client: dynamoDocumentClient(), tableName, now: () => NOW });
+      await expect(counter.add('quota#ch-5#1', 1.5, nowSeconds + 30)).rejects.toThrow(RangeError);
+    });
+  });
 });
