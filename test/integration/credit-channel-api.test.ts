@@ -314,20 +314,28 @@ describe('a NORMAL channel', () => {
 });
 
 describe('out-of-scope attempts at submission', () => {
-  it('send one OUT_OF_SCOPE signal per item, <batchId>:<index>, with evidence; the audit records the attempts', async () => {
+  it('send one OUT_OF_SCOPE signal per item, named by its clientRef (the same filing re-sent counts once), with evidence; the audit records the attempts', async () => {
     // Prepare
     const otherMortgagee = { ...filing(), mortgagee: { name: world.otherBank.institutionName, uscc: `91370100MA3C9YYY1${usccCheckChar('91370100MA3C9YYY1')}` } };
-    // Act
-    const response = await post(world.bank, { filings: [filing(), filing(UNITS.otherDistrict), otherMortgagee] });
+    const outOfDistrict = filing(UNITS.otherDistrict);
+    const otherRef = (otherMortgagee as unknown as { clientRef: string }).clientRef;
+    // Act: the batch, then the same batch again (a retry without an Idempotency-Key)
+    const response = await post(world.bank, { filings: [filing(), outOfDistrict, otherMortgagee] });
+    const again = await post(world.bank, { filings: [outOfDistrict, otherMortgagee] });
     // Assess
     expect(response.statusCode).toBe(202);
+    expect(again.statusCode).toBe(202);
     const { batchId, items } = bodyOf(response) as { batchId: string; items: { status: string; errors?: { code: string }[] }[] };
     expect(items.map((i) => i.status)).toEqual(['SUBMITTED', 'INVALID', 'INVALID']);
     const signals = await creditSignals();
-    expect(signals.sort((a, b) => (a.signalId < b.signalId ? -1 : 1))).toEqual([
-      { v: 1, signalId: `${batchId}:1`, channelId: world.bank.channelId, kind: 'OUT_OF_SCOPE', at: expect.any(String), reasonCode: 'DISTRICT_NOT_PERMITTED', evidence: { batchId, indexes: [1] } },
-      { v: 1, signalId: `${batchId}:2`, channelId: world.bank.channelId, kind: 'OUT_OF_SCOPE', at: expect.any(String), reasonCode: 'MORTGAGEE_NOT_FILER', evidence: { batchId, indexes: [2] } },
+    const channelId = world.bank.channelId;
+    const first = signals.filter((signal) => signal.evidence.batchId === batchId).sort((a, b) => a.evidence.indexes![0]! - b.evidence.indexes![0]!);
+    expect(first).toEqual([
+      { v: 1, signalId: `OOS:${channelId}:${outOfDistrict.clientRef}:DISTRICT_NOT_PERMITTED`, channelId, kind: 'OUT_OF_SCOPE', at: expect.any(String), reasonCode: 'DISTRICT_NOT_PERMITTED', evidence: { batchId, indexes: [1] } },
+      { v: 1, signalId: `OOS:${channelId}:${otherRef}:MORTGAGEE_NOT_FILER`, channelId, kind: 'OUT_OF_SCOPE', at: expect.any(String), reasonCode: 'MORTGAGEE_NOT_FILER', evidence: { batchId, indexes: [2] } },
     ]);
+    // The re-sent batch sends the same two signal ids: the credit worker counts each once.
+    expect(new Set(signals.map((signal) => signal.signalId))).toEqual(new Set(first.map((signal) => signal.signalId)));
     const records = (await auditLogFromEnv().listAudit(world.bank.institutionId, new Date().toISOString().slice(0, 10))).filter((r) => r.action === 'OUT_OF_SCOPE_ATTEMPT' && r.target === batchId);
     expect(records.map((r) => r.detail?.reasonCode).sort()).toEqual(['DISTRICT_NOT_PERMITTED', 'MORTGAGEE_NOT_FILER']);
   });

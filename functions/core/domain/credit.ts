@@ -228,7 +228,9 @@ export const BUILT_IN_CREDIT_RULES: CreditRules = {
   probation: { days: 90, reopenScore: 75 },
   goodStanding: { cleanFilings: 20 },
   refusalRate: { windowDays: 30, threshold: 0.3, minFilings: 20 },
-  signatureFailures: { burst: 20, windowMinutes: 60 },
+  // A day: anyone can claim a channel id and send bad signatures, so at most one such event a day (−2) can be
+  // charged to a channel by a spoofer — far from a shutoff, and appealable.
+  signatureFailures: { burst: 20, windowMinutes: 1440 },
   rateLimitAbuse: { burst: 10, windowMinutes: 60 },
   officerMaxPoints: 50,
 };

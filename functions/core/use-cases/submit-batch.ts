@@ -327,8 +327,8 @@ async function storeBatch(ports: SubmitBatchPorts, channel: Channel, batchId: st
 
 /**
  * DESIGN.md §4: a filing in a district not granted, or naming another institution as mortgagee, is an
- * out-of-scope attempt of the channel: one credit signal per item (`<batchId>:<index>`, so a redelivery
- * counts once), and one audit record per code with the count and the first indexes, so a hostile batch
+ * out-of-scope attempt of the channel: one credit signal per item (`OOS:<channelId>:<clientRef>:<code>`, so the
+ * same filing re-sent counts once; `<batchId>:<index>` for an item without a usable clientRef), and one audit record per code with the count and the first indexes, so a hostile batch
  * cannot amplify the audit.
  */
 async function signalOutOfScope(ports: SubmitBatchPorts, channel: Channel, batchId: string, checked: readonly Checked[], at: string): Promise<void> {
@@ -338,7 +338,10 @@ async function signalOutOfScope(ports: SubmitBatchPorts, channel: Channel, batch
     if (item.ok) continue;
     const codes = OUT_OF_SCOPE_ITEM_CODES.filter((code) => item.errors.some((e) => e.code === code));
     if (codes.length === 0) continue;
-    signals.push({ v: 1, signalId: `${batchId}:${item.index}`, channelId: channel.channelId, kind: 'OUT_OF_SCOPE', at, reasonCode: codes[0], evidence: { batchId, indexes: [item.index] } });
+    // The filer's own reference names the attempt: the same filing re-sent (a retry without an Idempotency-Key)
+    // is one attempt; an item without a usable reference is named by its place in this batch.
+    const signalId = item.clientRef !== undefined ? `OOS:${channel.channelId}:${item.clientRef}:${codes[0]}` : `${batchId}:${item.index}`;
+    signals.push({ v: 1, signalId, channelId: channel.channelId, kind: 'OUT_OF_SCOPE', at, reasonCode: codes[0], evidence: { batchId, indexes: [item.index] } });
     for (const code of codes) indexesByCode.set(code, [...(indexesByCode.get(code) ?? []), item.index]);
   }
   if (signals.length > 0) await ports.credit.send(signals);
