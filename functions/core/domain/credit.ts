@@ -377,6 +377,8 @@ export interface CreditState {
   readonly channelId: string;
   readonly institutionId: string;
   readonly institutionType: InstitutionType;
+  /** The channel's branch, copied from its record so officers' lists need no read per channel. */
+  readonly branchName?: string;
   readonly score: number;
   /** The channel's own grade (an institution-wide case shuts it off too: see {@link effectiveStanding}). */
   readonly grade: CreditGrade;

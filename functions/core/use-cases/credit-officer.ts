@@ -55,7 +55,7 @@ export interface ChannelItem {
 
 export const channelItemOf = (state: CreditState, channel?: Pick<Channel, 'branchName'>): ChannelItem => ({
   channelId: state.channelId,
-  ...(channel?.branchName ? { branchName: channel.branchName } : {}),
+  ...((channel?.branchName ?? state.branchName) ? { branchName: channel?.branchName ?? state.branchName } : {}),
   institutionId: state.institutionId,
   institutionType: state.institutionType,
   score: state.score,

@@ -227,6 +227,7 @@ async function evaluate(ports: CreditPorts, channelId: string, change: (state: C
       ...state,
       institutionId: channel.institutionId,
       institutionType: channel.institutionType,
+      ...(channel.branchName !== undefined ? { branchName: channel.branchName } : {}),
       score: decision.score,
       grade: decision.grade,
       ...(openCaseNo !== undefined ? { openCaseNo } : {}),
