@@ -102,7 +102,7 @@ describe('credit worker', () => {
     expect(state?.outbox).toBeUndefined();
     const ledger = await store.listEvents('ch-cw-dup', '1970-01-01T00:00:00.000Z');
     expect(ledger).toHaveLength(1);
-    expect(ledger[0]).toMatchObject({ kind: 'INTAKE_REFUSED', points: -2, reasonCode: 'UNIT_SEIZED', source: { type: 'AUTOMATIC', rule: 'INTAKE_REFUSED', rulesVersion: 1 } });
+    expect(ledger[0]).toMatchObject({ kind: 'INTAKE_REFUSED', points: BUILT_IN_CREDIT_RULES.points.INTAKE_REFUSED, reasonCode: 'UNIT_SEIZED', source: { type: 'AUTOMATIC', rule: 'INTAKE_REFUSED', rulesVersion: 1 } });
     // Counted once in the day's counts too (the refusal rate and the indicators read them).
     expect(Object.values(state!.days).reduce((sum, day) => sum + day.refused, 0)).toBe(1);
     const ledgerNotices = published.filter((e): e is CreditNotice => 'type' in e && e.type === 'CREDIT' && e.change === 'LEDGER_EVENT');
@@ -115,8 +115,8 @@ describe('credit worker', () => {
     const directory = channelDirectoryFromEnv();
     const grades: string[] = [];
     const scores: number[] = [];
-    // Act: one refusal per invocation, each batch also carrying a clean acceptance of the other branch.
-    for (let n = 1; n <= 20; n++) {
+    // Act: one refusal per invocation, each batch also carrying a clean acceptance of the other branch, until shut off.
+    for (let n = 1; n <= 100 && grades.at(-1) !== 'SHUT_OFF'; n++) {
       const accepted: CreditSignal = { v: 1, signalId: `FWEST${String(n).padStart(6, '0')}:2`, channelId: 'ch-cw-west', kind: 'FILING_ACCEPTED', at: new Date(Date.now() - 30_000).toISOString(), evidence: { filingIds: [`FWEST${n}`] }, clean: true };
       const result = await invoke(eventOf(recordOf(formatCreditMessage(refusal('ch-cw-east', n))), recordOf(formatCreditMessage(accepted))));
       expect(result.batchItemFailures).toEqual([]);
@@ -127,15 +127,17 @@ describe('credit worker', () => {
     // Assess: the score falls by the rule's points per refusal; WATCH below watchBelow; at the 20th decided
     // filing (refusalRate.minFilings) the refusal rate (100% > 30%) adds its own event, and the score falls
     // below shutOffBelow: SHUT_OFF.
-    const expected = Array.from({ length: 20 }, (_, i) => {
+    const expected = Array.from({ length: scores.length }, (_, i) => {
       const n = i + 1;
       return rules.startScore + n * rules.points.INTAKE_REFUSED + (n >= rules.refusalRate.minFilings ? rules.points.REFUSAL_RATE : 0);
     });
     expect(scores).toEqual(expected);
     const gradeOf = (score: number) => (score < rules.thresholds.shutOffBelow ? 'SHUT_OFF' : score < rules.thresholds.watchBelow ? 'WATCH' : 'NORMAL');
     expect(grades).toEqual(expected.map(gradeOf));
-    expect(grades.indexOf('WATCH')).toBe(7);
-    expect(grades.indexOf('SHUT_OFF')).toBe(19);
+    expect(grades.indexOf('WATCH')).toBe(expected.findIndex((score) => score < rules.thresholds.watchBelow));
+    expect(grades.indexOf('SHUT_OFF')).toBe(expected.findIndex((score) => score < rules.thresholds.shutOffBelow));
+    expect(grades.at(-1)).toBe('SHUT_OFF');
+    expect(grades.indexOf('WATCH')).toBeGreaterThan(0);
 
     const state = (await store.getState('ch-cw-east'))!;
     expect(state.openCaseNo).toMatch(/^CS\d{8}[0-9A-F]{8}$/);
@@ -144,10 +146,10 @@ describe('credit worker', () => {
     expect((await store.listCases({ channelId: 'ch-cw-east', limit: 10 })).items.map((c) => c.caseNo)).toEqual([state.openCaseNo]);
     // The gate's projection on the channel record (read with the channel on every signed request).
     const channel = await directory.get('ch-cw-east');
-    expect(channel?.standing).toMatchObject({ grade: 'SHUT_OFF', score: expected[19], caseNo: state.openCaseNo, scope: 'CHANNEL' });
+    expect(channel?.standing).toMatchObject({ grade: 'SHUT_OFF', score: expected.at(-1), caseNo: state.openCaseNo, scope: 'CHANNEL' });
     expect(channel).toMatchObject({ branchName: '网点 ch-cw-east', status: 'ACTIVE' });
     const ledger = await store.listEvents('ch-cw-east', '1970-01-01T00:00:00.000Z');
-    expect(ledger.filter((e) => e.kind === 'INTAKE_REFUSED')).toHaveLength(20);
+    expect(ledger.filter((e) => e.kind === 'INTAKE_REFUSED')).toHaveLength(scores.length);
     expect(ledger.filter((e) => e.kind === 'REFUSAL_RATE')).toHaveLength(1);
 
     // The other branch of the same institution: clean filings, still NORMAL at the start score.
@@ -183,8 +185,9 @@ describe('credit worker', () => {
       err.mockRestore();
     }
     const store = creditStoreFromEnv();
-    expect((await store.getState('ch-cw-parse-a'))?.score).toBe(98);
-    expect((await store.getState('ch-cw-parse-b'))?.score).toBe(98);
+    const once = BUILT_IN_CREDIT_RULES.startScore + BUILT_IN_CREDIT_RULES.points.INTAKE_REFUSED;
+    expect((await store.getState('ch-cw-parse-a'))?.score).toBe(once);
+    expect((await store.getState('ch-cw-parse-b'))?.score).toBe(once);
   });
 
   it("fails only the messages of a channel whose evaluation fails, applying the other channels' signals", async () => {
@@ -192,6 +195,6 @@ describe('credit worker', () => {
     const known = recordOf(formatCreditMessage(refusal('ch-cw-parse-b', 2)));
     const result = await invoke(eventOf(unknown[0]!, known, unknown[1]!));
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(unknown.map((r) => r.messageId).sort());
-    expect((await creditStoreFromEnv().getState('ch-cw-parse-b'))?.score).toBe(96);
+    expect((await creditStoreFromEnv().getState('ch-cw-parse-b'))?.score).toBe(BUILT_IN_CREDIT_RULES.startScore + 2 * BUILT_IN_CREDIT_RULES.points.INTAKE_REFUSED);
   });
 });

@@ -210,7 +210,8 @@ export const BUILT_IN_CREDIT_RULES: CreditRules = {
   startScore: 100,
   windowDays: 365,
   points: {
-    INTAKE_REFUSED: -2,
+    // One refused filing is ordinary; a run of them is what the thresholds are for.
+    INTAKE_REFUSED: -1,
     OUT_OF_SCOPE: -5,
     CORRECTION_REQUIRED: -1,
     CORRECTION_OVERDUE: -3,
@@ -223,9 +224,9 @@ export const BUILT_IN_CREDIT_RULES: CreditRules = {
   // Another filing pending on the unit is nobody's irregularity: the filer could not know.
   refusalPointsByReason: { UNIT_DISPOSITION_PENDING: 0 },
   severeKinds: ['FALSE_MATERIALS'],
-  thresholds: { watchBelow: 85, shutOffBelow: 60, probationShutOffBelow: 70 },
+  thresholds: { watchBelow: 80, shutOffBelow: 60, probationShutOffBelow: 70 },
   restricted: { dailyQuota: 50, maxBatchSize: 20 },
-  probation: { days: 90, reopenScore: 75 },
+  probation: { days: 90, reopenScore: 80 },
   goodStanding: { cleanFilings: 20 },
   refusalRate: { windowDays: 30, threshold: 0.3, minFilings: 20 },
   // A day: anyone can claim a channel id and send bad signatures, so at most one such event a day (−2) can be

@@ -404,7 +404,7 @@ describe('DynamoCreditRulesStore', () => {
     expect(await s.current()).toStrictEqual(v3);
     expect((await s.history()).map((r) => r.version)).toEqual([3, 2, 1]);
     expect(await rules().version(2)).toStrictEqual(v2);
-    expect((await rules().version(1))?.thresholds.watchBelow).toBe(85);
+    expect((await rules().version(1))?.thresholds.watchBelow).toBe(BUILT_IN_CREDIT_RULES.thresholds.watchBelow);
   });
 
   it('lets exactly one of several concurrent publishers on the same base win', async () => {

@@ -53,12 +53,14 @@ describe('credit standing', () => {
 
   it('falls to WATCH, then SHUT_OFF with a case, as the rules say; the channel record carries the standing', async () => {
     const ports = world();
-    // 100 - 5 × 4 = 80 < 85: WATCH.
+    // 100 - 5 × 4 = 80: not below 80, still NORMAL; one more: 75 < 80: WATCH.
     await applySignals(ports, 'ch-a', [1, 2, 3, 4].map(() => signal('OUT_OF_SCOPE', { reasonCode: 'MORTGAGE_NOT_HELD' })));
+    expect((await stateOf(ports, 'ch-a'))?.grade).toBe('NORMAL');
+    await applySignals(ports, 'ch-a', [signal('OUT_OF_SCOPE', { reasonCode: 'MORTGAGE_NOT_HELD' })]);
     expect((await stateOf(ports, 'ch-a'))?.grade).toBe('WATCH');
-    expect((await ports.channels.get('ch-a'))?.standing).toMatchObject({ grade: 'WATCH', score: 80 });
-    // 80 - 5 × 5 = 55 < 60: SHUT_OFF.
-    const state = await applySignals(ports, 'ch-a', [1, 2, 3, 4, 5].map(() => signal('OUT_OF_SCOPE', { evidence: { batchId: 'B1', indexes: [0] } })));
+    expect((await ports.channels.get('ch-a'))?.standing).toMatchObject({ grade: 'WATCH', score: 75 });
+    // 75 - 5 × 4 = 55 < 60: SHUT_OFF.
+    const state = await applySignals(ports, 'ch-a', [1, 2, 3, 4].map(() => signal('OUT_OF_SCOPE', { evidence: { batchId: 'B1', indexes: [0] } })));
     expect(state.grade).toBe('SHUT_OFF');
     expect(state.openCaseNo).toMatch(/^CS\d{8}[0-9A-F]{8}$/);
     const standing = (await ports.channels.get('ch-a'))?.standing;
@@ -87,10 +89,10 @@ describe('credit standing', () => {
     expect(state).toMatchObject({ grade: 'PROBATION', score: rules.probation.reopenScore });
     expect(state?.openCaseNo).toBeUndefined();
     expect((await ports.channels.get('ch-a'))?.standing).toMatchObject({ grade: 'PROBATION' });
-    // Another signal re-derives: still PROBATION (75 - 2 = 73 >= 70), not SHUT_OFF again.
-    expect((await applySignals(ports, 'ch-a', [signal('INTAKE_REFUSED')])).grade).toBe('PROBATION');
-    // On probation the stricter threshold applies: 73 - 5 = 68 < 70.
-    const again = await applySignals(ports, 'ch-a', [signal('OUT_OF_SCOPE')]);
+    // Another signal re-derives: still PROBATION (80 - 5 = 75 >= 70), not SHUT_OFF again.
+    expect((await applySignals(ports, 'ch-a', [signal('OUT_OF_SCOPE')])).grade).toBe('PROBATION');
+    // On probation the stricter threshold applies: 75 - 5 - 1 = 69 < 70 (not yet below 60).
+    const again = await applySignals(ports, 'ch-a', [signal('OUT_OF_SCOPE'), signal('INTAKE_REFUSED')]);
     expect(again.grade).toBe('SHUT_OFF');
     expect(again.openCaseNo).not.toBe(shut.openCaseNo);
   });
