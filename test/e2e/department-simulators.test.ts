@@ -16,6 +16,7 @@ import { requestIdOf } from '../../functions/core/domain/coordination';
 import { sealForDepartment } from '../../functions/shared/crypto/department-seal';
 import { sm3Hex } from '../../functions/shared/crypto/sm3';
 import { DEPARTMENTS_ENV, functions, RESULTS_URL_ENV, type FunctionDecl } from '../../infra/topology';
+import { demoInstitutions } from '../../infra/local/seed/demo-data';
 import { deliveryIdOf, type DepartmentDelivery } from '../../schemas/departments/v1';
 import { startCoordinationRuntime, type CoordinationRuntime } from '../support/department-simulators';
 
@@ -48,7 +49,8 @@ describe('the local runtime with department simulators', () => {
     const path = join(coordination.dataDir, 'demo', 'credentials.json');
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     const file = JSON.parse(await readFile(path, 'utf8')) as typeof coordination.credentials;
-    expect(file.channels.length).toBe(3);
+    // Every demo channel: the bank's two branches, the developer and the agency.
+    expect(file.channels.map((c) => c.channelId).sort()).toEqual(demoInstitutions().map((i) => i.channelId).sort());
     expect(file.departments).toHaveLength(2);
     for (const d of file.departments!) {
       expect(sm2.getPublicKeyFromPrivateKey(d.privateKey)).toBe(d.publicKey);

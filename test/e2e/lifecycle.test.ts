@@ -51,7 +51,8 @@ beforeAll(async () => {
   demo = await startDemoRuntime('lifecycle');
   ({ runtime, credentials } = demo);
   for (const channel of credentials.channels) {
-    clients.set(channel.institutionType, new ZhitongClient({ baseUrl: runtime.url, channelId: channel.channelId, privateKeyHex: channel.privateKey }));
+    // One channel per kind files the plans: the first of each (the bank's second branch channel is credit.test.ts's).
+    if (!clients.has(channel.institutionType)) clients.set(channel.institutionType, new ZhitongClient({ baseUrl: runtime.url, channelId: channel.channelId, privateKeyHex: channel.privateKey }));
   }
 }, 120_000);
 
@@ -235,15 +236,29 @@ function track(institutionType: string, filing: Record<string, unknown>, item: I
 // ---------------------------------------------------------------------------------------------------
 
 describe('a filing from submission to certificate, over HTTP on the local runtime', () => {
+  it('a credit officer publishes rules under which no channel is restricted: this file follows filings, test/e2e/credit.test.ts follows credit', async () => {
+    // The demo plans file deliberate refusals; under the built-in rules they would put the bank on WATCH, and
+    // every later filing of it would wait in INTAKE_REVIEW. Rules are data: an officer sets them (DESIGN.md §4).
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await staffToken('credit_officer.370102')}` };
+    const read = await fetch(`${runtime.url}/v1/staff/credit/rules`, { headers });
+    expect(read.status).toBe(200);
+    const { version, publishedAt: _at, publishedBy: _by, note: _note, ...body } = ((await read.json()) as { current: Record<string, unknown> & { version: number; thresholds: Record<string, number> } }).current;
+    const lenient = { ...body, baseVersion: version, note: 'lifecycle e2e: never restrict', thresholds: { watchBelow: 2, shutOffBelow: 1, probationShutOffBelow: 1 } };
+    const put = await fetch(`${runtime.url}/v1/staff/credit/rules`, { method: 'PUT', headers, body: JSON.stringify(lenient) });
+    expect(put.status, await put.clone().text()).toBe(200);
+    expect(((await put.json()) as { version: number }).version).toBe(version + 1);
+  });
+
   it('every channel registers its webhook to a local receiver that verifies signatures', async () => {
     const view = await client('BANK').request('GET', '/v1/channel/webhook');
     expect(view.status).toBe(200);
     platformPublicKey = webhookViewSchema.parse(view.body).platformPublicKey;
     receiverUrl = await startReceiver(platformPublicKey);
     for (const channel of credentials.channels) {
-      const put = await client(channel.institutionType).request('PUT', '/v1/channel/webhook', { url: receiverUrl });
-      expect(put.status, channel.institutionType).toBe(200);
-      const registered = webhookViewSchema.parse((await client(channel.institutionType).request('GET', '/v1/channel/webhook')).body);
+      const own = new ZhitongClient({ baseUrl: runtime.url, channelId: channel.channelId, privateKeyHex: channel.privateKey });
+      const put = await own.request('PUT', '/v1/channel/webhook', { url: receiverUrl });
+      expect(put.status, channel.channelId).toBe(200);
+      const registered = webhookViewSchema.parse((await own.request('GET', '/v1/channel/webhook')).body);
       expect(registered).toMatchObject({ url: receiverUrl, platformPublicKey });
     }
   });

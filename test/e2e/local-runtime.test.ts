@@ -66,9 +66,16 @@ describe('a bank files mortgages end to end over HTTP', () => {
   let batchId: string;
   let items: Item[];
 
-  it('seeds a register of at least 1,000 units and three demo channels', async () => {
+  it('seeds a register of at least 1,000 units and four demo channels: the bank files from two branches', async () => {
     expect(demoRegister().length).toBeGreaterThanOrEqual(1000);
-    expect(credentials.channels.map((c) => c.institutionType).sort()).toEqual(['AGENCY', 'BANK', 'DEVELOPER']);
+    expect(credentials.channels.map((c) => c.institutionType).sort()).toEqual(['AGENCY', 'BANK', 'BANK', 'DEVELOPER']);
+    // Two branch channels of one institution: one USCC, each its own key, grants and branch name.
+    const [first, second] = credentials.channels.filter((c) => c.institutionType === 'BANK');
+    expect(second!.institutionId).toBe(first!.institutionId);
+    expect(second!.uscc).toBe(first!.uscc);
+    expect(second!.publicKey).not.toBe(first!.publicKey);
+    expect(first).toMatchObject({ channelId: 'ch-bank-demo', branchName: '齐鲁示范银行济南历下支行', allowedDistricts: ['370102', '370103'] });
+    expect(second).toMatchObject({ channelId: 'ch-bank-branch-shizhong', branchName: '齐鲁示范银行济南市中支行', allowedDistricts: ['370103'] });
     const health = await fetch(`${runtime.url}/health`);
     expect(await health.json()).toMatchObject({ status: 'ok' });
   });

@@ -34,7 +34,9 @@ interface SandboxChannel {
   institutionId: string;
   institutionName: string;
   institutionType: string;
+  branchName?: string;
   uscc: string;
+  allowedDistricts: string[];
   allowedBusinessTypes: string[];
   units: Unit[];
   projects?: { projectId: string; unitsByState: Record<'SURVEYED' | 'SURVEYED_UNDER_NOTICE' | 'REGISTERED' | 'REGISTERED_UNDER_NOTICE', string[]> }[];
@@ -47,7 +49,7 @@ interface Sandbox {
   departments: { cases: Record<string, { units: { unitCode: string }[] }> };
 }
 interface Credentials {
-  channels: { channelId: string; institutionType: string; uscc: string; privateKey: string }[];
+  channels: { channelId: string; institutionType: string; branchName?: string; uscc: string; privateKey: string }[];
 }
 
 let demo: DemoRuntime;
@@ -181,6 +183,40 @@ describe('an integrator files every business type from sandbox.json and credenti
       { label: "change: another institution's mortgage", filing: change('SBX-B06', othersMortgaged[0]!), status: 'REFUSED', reasonCode: 'MORTGAGE_NOT_HELD' },
       { label: 'mortgage: a required material left out', filing: mortgage('SBX-B07', unmortgaged[1]!, sandbox.requiredMaterials.MORTGAGE_CREATE![0]), status: 'CORRECTION_REQUIRED' },
     ]);
+  });
+
+  it('BANK with two branches: the second branch channel is listed in both files under the same institution and USCC, and files in its own district only', async () => {
+    // Prepare: the two bank channels, as an integrator finds them.
+    const [first, branch] = sandbox.channels.filter((c) => c.institutionType === 'BANK');
+    expect(branch).toBeDefined();
+    expect(branch!).toMatchObject({ institutionId: first!.institutionId, institutionName: first!.institutionName, uscc: first!.uscc, branchName: expect.any(String) });
+    expect(branch!.branchName).not.toBe(first!.branchName);
+    expect(credentials.channels.find((c) => c.channelId === branch!.channelId)).toMatchObject({ branchName: branch!.branchName, uscc: first!.uscc });
+    expect(branch!.allowedDistricts).toEqual(['370103']);
+    expect(branch!.units.every((u) => u.district === '370103')).toBe(true);
+    // A unit from the middle of the list: the BANK test takes the first free units, the AGENCY test the last.
+    const free = freeUnits(branch!, (m) => m.length === 0);
+    const own = free[Math.floor(free.length / 2)]!;
+    const elsewhere = freeUnits(first!, (m) => m.length === 0).filter((u) => u.district === '370102').at(-1)!;
+    const mortgage = (ref: string, unit: Unit) => ({
+      clientRef: ref,
+      businessType: 'MORTGAGE_CREATE',
+      unitCode: unit.unitCode,
+      mortgagors: people(persons(unit)),
+      mortgagee: { name: branch!.institutionName, uscc: branch!.uscc },
+      mortgageType: 'GENERAL',
+      amount: '900000.00',
+      termStart: '2026-12-01',
+      termEnd: '2046-11-30',
+      materials: materials('MORTGAGE_CREATE', ref),
+    });
+    // Act: one filing in its district, one in a district only the first branch may file in.
+    const client = clientOf(branch!);
+    const outside = await client.request('POST', '/v1/batches', { filings: [mortgage('SBX-BR02', elsewhere)] });
+    // Assess
+    expect(outside.status).toBe(202);
+    expect((outside.body as { items: { status: string; errors?: { code: string }[] }[] }).items[0]).toMatchObject({ status: 'INVALID', errors: [expect.objectContaining({ code: 'DISTRICT_NOT_PERMITTED' })] });
+    await fileAndAwaitIntake(branch!, [{ label: 'branch: mortgage on a free unit of its district', filing: mortgage('SBX-BR01', own), status: 'READY_FOR_REVIEW' }]);
   });
 
   it('DEVELOPER: first registration, presale notice and new-home transfers on its project units by state; refusals the notices imply', async () => {

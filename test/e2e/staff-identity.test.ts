@@ -3,13 +3,14 @@
  * demo staff (credentials file), sign-in at the local issuer, its JWKS, and a district worklist that
  * answers the own district and refuses the other. Tokens and passwords never reach the logs.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocumentClient } from '../../functions/adapters/aws-clients';
 import { STAFF_ROLES } from '../../functions/core/domain/staff';
 import type { LocalRuntime } from '../../infra/local/runtime';
-import { demoStaff } from '../../infra/local/seed/demo-data';
+import { ZhitongClient } from '../../client/zt-client';
+import { DEMO_BANK_BRANCH, demoStaff } from '../../infra/local/seed/demo-data';
 import { credentialsPath, seedDemoData, type DemoCredentials } from '../../infra/local/seed/seed';
 import { tableEnvVar } from '../../infra/topology';
 import { captureOutput, startDemoRuntime, type DemoRuntime, type OutputCapture } from '../support/demo-runtime';
@@ -100,5 +101,27 @@ describe('staff sign-in and district tenancy over HTTP', () => {
     const clerk = again.staff!.find((s) => s.username === 'clerk.370102')!;
     expect(clerk.password).not.toBe(staffCredential('clerk.370102')!.password);
     expect((await signIn(clerk.username, clerk.password)).status).toBe(200);
+  });
+
+  it('gives a data directory seeded before branches existed the bank’s second branch on the next start, keeping every other channel', async () => {
+    // Prepare: a data directory from before the branch: no branch channel, none in the credentials file.
+    const before = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
+    const others = before.channels.filter((c) => c.channelId !== DEMO_BANK_BRANCH.channelId);
+    expect(others).toHaveLength(before.channels.length - 1);
+    await writeFile(credentialsPath(dataDir), `${JSON.stringify({ ...before, channels: others }, null, 2)}\n`, { mode: 0o600 });
+    await dynamoDocumentClient().send(new DeleteCommand({ TableName: process.env[tableEnvVar('channels')]!, Key: { pk: `CHANNEL#${DEMO_BANK_BRANCH.channelId}`, sk: 'META' } }));
+    // Act
+    expect(await seedDemoData(dataDir)).toBe(false);
+    // Assess: the branch is back with a key of its own, every other channel and key as it was, and it signs in.
+    const after = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as DemoCredentials;
+    expect(after.channels.slice(0, others.length)).toEqual(others);
+    const branch = after.channels.find((c) => c.channelId === DEMO_BANK_BRANCH.channelId)!;
+    expect(branch).toMatchObject({ branchName: DEMO_BANK_BRANCH.branchName, allowedDistricts: [...DEMO_BANK_BRANCH.allowedDistricts] });
+    expect(branch.privateKey).not.toBe(before.channels.find((c) => c.channelId === DEMO_BANK_BRANCH.channelId)!.privateKey);
+    const signed = await new ZhitongClient({ baseUrl: runtime.url, channelId: branch.channelId, privateKeyHex: branch.privateKey }).request('GET', '/v1/channel/webhook');
+    expect(signed.status).toBe(200);
+    // A second start changes nothing more.
+    expect(await seedDemoData(dataDir)).toBe(false);
+    expect(JSON.parse(await readFile(credentialsPath(dataDir), 'utf8'))).toEqual(after);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Synthetic demo data for the local runtime: two districts of Jinan, a register of 1,200 units with
- * owners (some co-owned, some mortgaged, some seized) and three demo institutions. Generated from a
+ * owners (some co-owned, some mortgaged, some seized) and three demo institutions, the bank with two branch
+ * channels (DESIGN.md §4 "Who is scored": one channel per branch, each with its own key and grants). Generated from a
  * fixed seed, so the demo and the bench can regenerate the same plaintext owners to file against,
  * while the runtime stores them only sealed. All people are fictional; ID numbers are well-formed
  * (valid check digits) but belong to no one.
@@ -29,12 +30,15 @@ export interface DemoUnit {
   readonly seized: boolean;
 }
 
+/** A demo channel and its institution (an institution with branches has one entry per branch channel). */
 export interface DemoInstitution {
   readonly institutionId: string;
   readonly name: string;
   readonly type: InstitutionType;
   readonly uscc: string;
   readonly channelId: string;
+  /** The branch (网点) the channel files from, for an institution with several channels. */
+  readonly branchName?: string;
   readonly allowedDistricts: readonly DemoDistrict[];
   readonly allowedBusinessTypes: readonly BusinessType[];
 }
@@ -87,11 +91,20 @@ export const channelFacts = (institution: DemoInstitution) => ({
   institutionId: institution.institutionId,
   institutionName: institution.name,
   institutionType: institution.type,
+  ...(institution.branchName !== undefined ? { branchName: institution.branchName } : {}),
   uscc: institution.uscc,
   allowedDistricts: institution.allowedDistricts,
   allowedBusinessTypes: institution.allowedBusinessTypes,
 });
 
+/** The demo bank's second branch channel: the same institution (id, name, USCC), its own key, one district. */
+export const DEMO_BANK_BRANCH = { channelId: 'ch-bank-branch-shizhong', branchName: '齐鲁示范银行济南市中支行', allowedDistricts: ['370103'] } as const;
+
+/**
+ * The demo channels: the bank's first branch (`ch-bank-demo`, the bank's channel since the first demo),
+ * then its second branch, the developer and the agency. Every "the demo bank" look-up (`find` by type,
+ * `[0]`) finds the first branch; code that iterates them all sees both bank channels.
+ */
 export function demoInstitutions(): DemoInstitution[] {
   if (institutionsCache) return institutionsCache;
   const rand = prng(SEED + 1);
@@ -104,10 +117,16 @@ export function demoInstitutions(): DemoInstitution[] {
     allowedDistricts,
     allowedBusinessTypes: BUSINESS_TYPES_BY_INSTITUTION[type],
   });
+  // One draw per institution, in this order (the USCCs, and everything seeded from them, stay as they were):
+  // the branch takes the bank's institution and USCC, it draws nothing.
+  const bank = make('INST-BANK-QLDEMO', '齐鲁示范银行', 'BANK', 'ch-bank-demo', ['370102', '370103']);
+  const developer = make('INST-DEV-QUANCHENG', '泉城示范置业有限公司', 'DEVELOPER', 'ch-developer-demo', ['370102']);
+  const agency = make('INST-AGENCY-HUASHAN', '华山示范房地产经纪有限公司', 'AGENCY', 'ch-agency-demo', ['370102', '370103']);
   institutionsCache = [
-    make('INST-BANK-QLDEMO', '齐鲁示范银行济南历下支行', 'BANK', 'ch-bank-demo', ['370102', '370103']),
-    make('INST-DEV-QUANCHENG', '泉城示范置业有限公司', 'DEVELOPER', 'ch-developer-demo', ['370102']),
-    make('INST-AGENCY-HUASHAN', '华山示范房地产经纪有限公司', 'AGENCY', 'ch-agency-demo', ['370102', '370103']),
+    { ...bank, branchName: '齐鲁示范银行济南历下支行' },
+    { ...bank, channelId: DEMO_BANK_BRANCH.channelId, branchName: DEMO_BANK_BRANCH.branchName, allowedDistricts: [...DEMO_BANK_BRANCH.allowedDistricts] },
+    developer,
+    agency,
   ];
   return institutionsCache;
 }

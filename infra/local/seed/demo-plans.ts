@@ -64,6 +64,9 @@ function shuffled<T>(items: readonly T[], rand: () => number): T[] {
  * units are used, so repeated runs of the demo mostly file on different units.
  */
 export function demoPlans(run: string): ChannelPlan[] {
+  // One plan per channel kind, filed by the first demo channel of that kind: the bank's second branch
+  // channel (DEMO_BANK_BRANCH) gets none on purpose — its filings would only repeat the bank's, and it is
+  // the channel the credit checks (test/e2e/credit.test.ts) drive from a clean ledger.
   const rand = prng([...run].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7));
   const ref = (kind: string, n: number) => `DEMO-${run}-${kind}${String(n).padStart(2, '0')}`;
   const bank = demoInstitutions().find((i) => i.type === 'BANK')!;

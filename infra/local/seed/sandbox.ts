@@ -49,6 +49,8 @@ export interface SandboxChannel {
   readonly institutionId: string;
   readonly institutionName: string;
   readonly institutionType: string;
+  /** The branch the channel files from: the demo bank has two branch channels, one institution, one USCC. */
+  readonly branchName?: string;
   readonly uscc: string;
   readonly allowedDistricts: readonly string[];
   readonly allowedBusinessTypes: readonly BusinessType[];

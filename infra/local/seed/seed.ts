@@ -1,6 +1,7 @@
 /**
  * First-start seeding of the local runtime: the demo register (sealed, never plaintext) with the demo
- * developer's project, the three demo institutions with their channels, demo staff, and the channels'
+ * developer's project, the three demo institutions with their channels (two branch channels for the bank),
+ * demo staff, and the channels'
  * SM2 key pairs and the staff passwords written to `.data/demo/credentials.json` for the demo, the bench
  * and your own client, with the sandbox register beside it (`sandbox.json`, see sandbox.ts). Runs once per
  * data directory; on a data directory seeded before, it only refreshes those two files.
@@ -23,7 +24,7 @@ import type { SeedUnit } from '../../../functions/adapters/dynamodb/register-rep
 import { getStringFromEnv } from '../../../functions/shared/config';
 import { tableEnvVar } from '../../topology';
 import { demoProjectUnitViews } from './seed-projects';
-import { channelFacts, demoInstitutions, demoRegister, demoStaff, SEIZURE_COURT, seizureIdOf, type DemoPerson, type DemoUnit } from './demo-data';
+import { channelFacts, demoInstitutions, demoRegister, demoStaff, SEIZURE_COURT, seizureIdOf, type DemoInstitution, type DemoPerson, type DemoUnit } from './demo-data';
 import { writeSandbox } from './sandbox';
 
 export interface DemoCredentials {
@@ -33,6 +34,8 @@ export interface DemoCredentials {
     institutionId: string;
     institutionName: string;
     institutionType: string;
+    /** The branch the channel files from (an institution with several channels: the demo bank). */
+    branchName?: string;
     /** The institution's unified social credit code (GB 32100): a bank's mortgagee, a developer's seller. */
     uscc: string;
     allowedDistricts: readonly string[];
@@ -114,27 +117,8 @@ export async function seedDemoData(dataDir: string): Promise<boolean> {
   const units = [...(await mapWithConcurrency(demoRegister(), 16, (unit) => toUnitView(vault, unit))), ...(await demoProjectUnitViews(vault))];
   await registerRepositoryFromEnv().putUnits(units);
 
-  const directory = channelDirectoryFromEnv();
   const credentials: DemoCredentials['channels'][number][] = [];
-  for (const institution of demoInstitutions()) {
-    const keys = generateSm2KeyPair();
-    await directory.putChannel({
-      channelId: institution.channelId,
-      institutionId: institution.institutionId,
-      institutionName: institution.name,
-      institutionType: institution.type,
-      uscc: institution.uscc,
-      status: 'ACTIVE',
-      publicKey: keys.publicKey,
-      allowedBusinessTypes: institution.allowedBusinessTypes,
-      allowedDistricts: institution.allowedDistricts,
-    });
-    credentials.push({
-      ...channelFacts(institution),
-      publicKey: keys.publicKey,
-      privateKey: keys.privateKey,
-    });
-  }
+  for (const institution of demoInstitutions()) credentials.push(await seedChannel(institution));
   await mkdir(join(dataDir, 'demo'), { recursive: true, mode: 0o700 });
   const file: DemoCredentials = {
     note: 'Demo channels and staff of the local runtime. Private keys and passwords are for local testing only; never reuse them.',
@@ -145,6 +129,24 @@ export async function seedDemoData(dataDir: string): Promise<boolean> {
   await writeSandbox(dataDir);
   await client.send(new PutCommand({ TableName: channelsTable, Item: { ...SEED_MARKER, seededAt: new Date().toISOString(), units: units.length } }));
   return true;
+}
+
+/** Registers one demo channel with a fresh SM2 key pair; returns its credentials. */
+async function seedChannel(institution: DemoInstitution): Promise<DemoCredentials['channels'][number]> {
+  const keys = generateSm2KeyPair();
+  await channelDirectoryFromEnv().putChannel({
+    channelId: institution.channelId,
+    institutionId: institution.institutionId,
+    institutionName: institution.name,
+    institutionType: institution.type,
+    uscc: institution.uscc,
+    status: 'ACTIVE',
+    publicKey: keys.publicKey,
+    allowedBusinessTypes: institution.allowedBusinessTypes,
+    allowedDistricts: institution.allowedDistricts,
+    ...(institution.branchName !== undefined ? { branchName: institution.branchName } : {}),
+  });
+  return { ...channelFacts(institution), publicKey: keys.publicKey, privateKey: keys.privateKey };
 }
 
 /**
@@ -180,7 +182,8 @@ async function addStaffCredentials(dataDir: string, staff: readonly DemoStaffCre
 
 /**
  * For a data directory seeded by an earlier version: the sandbox register is written again (it is
- * deterministic), and channels in the credentials file get their institution's USCC if they lack it.
+ * deterministic), channels in the credentials file get their institution's USCC if they lack it, and demo
+ * channels added since (the bank's second branch) are registered and added to the file.
  */
 async function refreshDemoFiles(dataDir: string): Promise<void> {
   await mkdir(join(dataDir, 'demo'), { recursive: true, mode: 0o700 });
@@ -193,7 +196,15 @@ async function refreshDemoFiles(dataDir: string): Promise<void> {
     throw error;
   }
   const usccOf = new Map(demoInstitutions().map((i) => [i.institutionId, i.uscc]));
-  if (file.channels.every((c) => c.uscc)) return;
-  const channels = file.channels.map((c) => ({ ...c, uscc: c.uscc ?? usccOf.get(c.institutionId) ?? '' }));
+  const listed = new Set(file.channels.map((c) => c.channelId));
+  const directory = channelDirectoryFromEnv();
+  const added: DemoCredentials['channels'][number][] = [];
+  for (const institution of demoInstitutions()) {
+    // A channel registered but missing from the file keeps its key (the file is the only copy of the private key).
+    if (listed.has(institution.channelId) || (await directory.get(institution.channelId))) continue;
+    added.push(await seedChannel(institution));
+  }
+  if (added.length === 0 && file.channels.every((c) => c.uscc)) return;
+  const channels = [...file.channels.map((c) => ({ ...c, uscc: c.uscc ?? usccOf.get(c.institutionId) ?? '' })), ...added];
   await writeFile(credentialsPath(dataDir), `${JSON.stringify({ ...file, channels }, null, 2)}\n`, { mode: 0o600 });
 }
