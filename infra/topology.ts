@@ -263,7 +263,7 @@ export const functions = {
     memoryMb: 1024,
     source: { queue: 'intake', batchSize: 10, maxConcurrency: 20 },
     tables: { filings: 'readWrite', register: 'read', audit: 'write', checklists: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
   },
   intakeUrgent: {
     entry: 'functions/workers/intake.ts',
@@ -272,7 +272,7 @@ export const functions = {
     memoryMb: 1024,
     source: { queue: 'intakeUrgent', batchSize: 1, maxConcurrency: 5 },
     tables: { filings: 'readWrite', register: 'read', audit: 'write', checklists: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
   },
   sweeper: {
     entry: 'functions/workers/sweeper.ts',

@@ -503,7 +503,7 @@ describe(`a fuzz of ${REQUESTS} hostile requests (seed ${SEED})`, () => {
 
       // Staff tokens of several roles, and one real batch so that real ids are in play.
       const bearer: string[] = [];
-      for (const username of ['clerk.370102', 'reviewer.370102', 'registrar.370102', 'admin.370102', 'auditor.370103']) {
+      for (const username of ['clerk.370102', 'reviewer.370102', 'registrar.370102', 'admin.370102', 'auditor.370103', 'credit_officer.370102']) {
         const account = credentials.staff!.find((s) => s.username === username)!;
         const login = await send({ method: 'POST', path: '/v1/staff/login', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ username, password: account.password })), label: 'login', route: '/v1/staff/login' });
         expect(login.status).toBe(200);
@@ -566,8 +566,8 @@ describe(`a fuzz of ${REQUESTS} hostile requests (seed ${SEED})`, () => {
       const headers: Record<string, string> = { ...extra };
       if (bytes) headers['content-type'] = 'application/json';
       if (kind === 'channel') headers['authorization'] = signRequest({ channelId: bankChannel.channelId, privateKeyHex: bankChannel.privateKey, method, pathAndQuery: path, body: bytes ?? '' }).authorization;
-      // A role the endpoint allows: the admin publishes checklists, the registrar does the rest.
-      if (kind === 'staff') headers['authorization'] = `Bearer ${tokens.bearer[method === 'PUT' ? 3 : 2]}`;
+      // A role the endpoint allows: the credit officer does credit, the admin publishes checklists, the registrar does the rest.
+      if (kind === 'staff') headers['authorization'] = `Bearer ${tokens.bearer[route.startsWith('/v1/staff/credit/') ? 5 : method === 'PUT' ? 3 : 2]}`;
       return { method, path, headers, body: bytes, label: `probe ${method} ${route}`, route };
     };
     const failuresBefore = failures.length;
