@@ -93,6 +93,9 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
     env,
     stage,
     projectRoot: PROJECT_ROOT,
+    // Some fifty functions with their roles, alarms and event sources: an indented template nears
+    // CloudFormation's 1 MB body limit, a compact one is well under it.
+    suppressTemplateIndentation: true,
     stateful,
     logLevel,
     departments,
