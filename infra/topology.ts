@@ -277,11 +277,11 @@ export const functions = {
   sweeper: {
     entry: 'functions/workers/sweeper.ts',
     description:
-      'Scheduled sweeper: performs lifecycle effects left pending, re-enqueues filings stranded in SUBMITTED (flags those that keep failing), refuses corrections past their deadline',
+      'Scheduled sweeper: performs lifecycle effects and credit follow-ups left pending, re-enqueues filings stranded in SUBMITTED (flags those that keep failing), refuses corrections past their deadline',
     timeoutSeconds: 60,
     memoryMb: 512,
     schedule: { everyMinutes: 5 },
-    tables: { filings: 'readWrite', register: 'read', audit: 'write' },
+    tables: { filings: 'readWrite', register: 'read', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
     sends: ['intake', 'intakeUrgent', 'notifications', 'taxRequests', 'tradingRequests', 'credit'],
   },
   correctFiling: {

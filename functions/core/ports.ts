@@ -90,7 +90,11 @@ export interface InstitutionChannels {
   channelIdsOf(institutionId: string): Promise<string[]>;
 }
 
-/** Writes the credit projection on the channel record (one attribute, leaving the rest as it is). */
+/**
+ * Writes the credit projection on the channel record (one attribute, leaving the rest as it is). A
+ * projection older than the one recorded (a lower `version`) is dropped, so follow-ups performed late never
+ * undo a newer standing. Throws for a channel that does not exist.
+ */
 export interface StandingRegistry {
   setStanding(channelId: string, standing: ChannelStanding): Promise<void>;
 }
@@ -268,6 +272,8 @@ export interface Page<T> {
  */
 export interface CreditStore {
   getState(channelId: string): Promise<CreditState | undefined>;
+  /** Channels whose state has had follow-ups (an outbox) pending since before `before` (ISO): the sweeper performs them. */
+  listPendingOutboxes(before: string, limit: number): Promise<string[]>;
   /** Writes the state if it is still at `expectedVersion` (0: absent), with `state.version` = expected + 1; false otherwise. */
   putState(state: CreditState, expectedVersion: number): Promise<boolean>;
   /** States by grade, lowest score first (`grade` absent: every grade, lowest score first). */

@@ -15,6 +15,9 @@ import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { sweep, type SweepResult } from '../core/use-cases/sweep';
+import { healCreditOutboxes } from '../core/use-cases/credit-standing';
+import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
+import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
 import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
@@ -35,17 +38,28 @@ const ports = lazy(async () => ({
   clock: systemClock,
   onEffectsPending: logEffectsPending,
 }));
+/** The credit ports: what performs a credit state's pending follow-ups. */
+const creditPorts = lazy(async () => ({
+  credit: creditStoreFromEnv(),
+  rules: creditRulesStoreFromEnv(),
+  channels: channelDirectoryFromEnv(),
+  audit: auditLogFromEnv(),
+  notifications: notificationQueueFromEnv(),
+  clock: systemClock,
+}));
 const config = lazy(async () => ({
   staleMinutes: getNumberFromEnv('SWEEPER_STALE_MINUTES', 10),
   pendingSeconds: getNumberFromEnv('SWEEPER_PENDING_SECONDS', 60),
   maxRequeues: getNumberFromEnv('SWEEPER_MAX_REQUEUES', 5),
 }));
 
-export const handler = middy<ScheduledEvent, SweepResult>()
+export const handler = middy<ScheduledEvent, SweepResult & { readonly creditOutboxes: number }>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(flushMetricsPerInvocation())
-  .handler(async (event: ScheduledEvent): Promise<SweepResult> => {
+  .handler(async (event: ScheduledEvent): Promise<SweepResult & { readonly creditOutboxes: number }> => {
     const result = await sweep(await ports(), await config());
-    logger.info('Sweep done', { scheduledAt: event.time, ...result });
-    return result;
+    // Credit states whose follow-ups (the standing the submit gate reads among them) were left pending.
+    const creditOutboxes = await healCreditOutboxes(await creditPorts(), { olderThanSeconds: (await config()).pendingSeconds, limit: 100 });
+    logger.info('Sweep done', { scheduledAt: event.time, ...result, creditOutboxes });
+    return { ...result, creditOutboxes };
   });

@@ -153,7 +153,7 @@ export const staffCaseViewSchema = z.object({
   rectifications: z.array(rectificationViewSchema).meta({ description: 'Reports, oldest first, with their texts.' }),
   closedAt: z.iso.datetime({ offset: true }).optional(),
   closedBy: z.string().optional(),
-  closedHow: z.enum(['RECTIFICATION_ACCEPTED', 'REOPENED_BY_OFFICER']).optional(),
+  closedHow: z.enum(['RECTIFICATION_ACCEPTED', 'REOPENED_BY_OFFICER', 'SUPERSEDED']).optional(),
 });
 
 export const staffAppealViewSchema = z.object({

@@ -20,6 +20,9 @@ export class MemoryCreditStore implements CreditStore {
     const state = this.states.get(channelId);
     return state && clone(state);
   }
+  async listPendingOutboxes(before: string, limit: number) {
+    return [...this.states.values()].filter((s) => s.outbox !== undefined && s.updatedAt < before).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)).slice(0, limit).map((s) => s.channelId);
+  }
   async putState(state: CreditState, expectedVersion: number) {
     const current = this.states.get(state.channelId);
     if ((current?.version ?? 0) !== expectedVersion || state.version !== expectedVersion + 1) return false;
@@ -134,6 +137,8 @@ export class MemoryChannels implements ChannelDirectory, StandingRegistry, Insti
   async setStanding(channelId: string, standing: ChannelStanding) {
     const channel = this.channels.get(channelId);
     if (!channel) throw new Error(`Channel ${channelId} does not exist`);
+    // An older projection never overwrites a newer one (as the adapter's condition).
+    if (standing.version !== undefined && channel.standing?.version !== undefined && channel.standing.version > standing.version) return;
     this.channels.set(channelId, { ...channel, standing: clone(standing) });
   }
   async channelIdsOf(institutionId: string) {

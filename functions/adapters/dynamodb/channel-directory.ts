@@ -83,15 +83,20 @@ export class DynamoChannelDirectory implements ChannelDirectory, WebhookRegistry
         new UpdateCommand({
           TableName: this.deps.tableName,
           Key: channelKey(channelId),
-          ConditionExpression: 'attribute_exists(pk)',
+          // Never an older projection over a newer one (follow-ups of two evaluations performed out of order).
+          ConditionExpression:
+            standing.version === undefined
+              ? 'attribute_exists(pk)'
+              : 'attribute_exists(pk) AND (attribute_not_exists(#standing.#version) OR #standing.#version <= :version)',
           UpdateExpression: 'SET #standing = :standing',
-          ExpressionAttributeNames: { '#standing': 'standing' },
-          ExpressionAttributeValues: { ':standing': standing },
+          ExpressionAttributeNames: { '#standing': 'standing', ...(standing.version === undefined ? {} : { '#version': 'version' }) },
+          ExpressionAttributeValues: { ':standing': standing, ...(standing.version === undefined ? {} : { ':version': standing.version }) },
         }),
       );
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new Error(`Channel ${channelId} does not exist`);
-      throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
+      if ((await this.get(channelId)) === undefined) throw new Error(`Channel ${channelId} does not exist`);
+      // A newer projection is there already: this one is dropped.
     }
   }
 

@@ -53,6 +53,8 @@ import { backoff, chunk, isConditionalCheckFailed, MAX_BATCH_ATTEMPTS, withoutKe
 const BY_GRADE = 'byGrade';
 const BY_TYPE = 'byType';
 const BY_STATUS = 'byStatus';
+/** The sparse partition of the byStatus index listing states whose outbox is still pending. */
+const OUTBOX_PK = 'CREDIT_OUTBOX';
 const INDEX_KEYS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
 
 const APPEAL_STATUSES: readonly CreditAppeal['status'][] = ['PENDING', 'UPHELD', 'REVERSED'];
@@ -109,9 +111,24 @@ export class DynamoCreditStore implements CreditStore {
         gsi1sk: gradeSk(next),
         gsi2pk: typePk(next.institutionType),
         gsi2sk: typeSk(next),
+        // Sparse: a state with follow-ups still to perform is listed for the sweeper until they are done.
+        ...(next.outbox ? { gsi3pk: OUTBOX_PK, gsi3sk: `${next.updatedAt}#${next.channelId}` } : {}),
       },
       expectedVersion,
     );
+  }
+
+  async listPendingOutboxes(before: string, limit: number): Promise<string[]> {
+    const { Items } = await this.deps.client.send(
+      new QueryCommand({
+        TableName: this.deps.tableName,
+        IndexName: BY_STATUS,
+        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+        ExpressionAttributeValues: { ':pk': OUTBOX_PK, ':before': before },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => String(item['channelId']));
   }
 
   /**

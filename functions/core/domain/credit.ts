@@ -130,6 +130,13 @@ export interface LedgerEvent {
   readonly severe?: boolean;
   /** REVERSAL: the event it cancels. */
   readonly cancels?: string;
+  /**
+   * REOPENED: the score the reopening resets the channel to; only events after it count on top (`points` is
+   * the difference it made, for display).
+   */
+  readonly resetTo?: number;
+  /** When the platform recorded it (a signal may arrive late): a severe event recorded after a reopening acts. */
+  readonly recordedAt?: string;
   /** The signal or officer request it came from (for tracing; the id is derived from it). */
   readonly cause: string;
 }
@@ -316,7 +323,8 @@ export interface CreditCase {
   readonly closedAt?: string;
   readonly closedBy?: string;
   /** How it ended: an accepted rectification, or an officer's reopening. */
-  readonly closedHow?: 'RECTIFICATION_ACCEPTED' | 'REOPENED_BY_OFFICER';
+  /** How it ended: an accepted rectification, an officer's reopening, or another case held the target first (never in force). */
+  readonly closedHow?: 'RECTIFICATION_ACCEPTED' | 'REOPENED_BY_OFFICER' | 'SUPERSEDED';
   /** Optimistic concurrency of case updates. */
   readonly version: number;
 }
@@ -398,8 +406,10 @@ export interface CreditState {
   readonly lastRefusalRateAt?: string;
   /** Causes (signal ids, officers' requests) taken into account recently, newest last (at most RECENT_SIGNALS_KEPT). */
   readonly recentSignals: readonly string[];
-  /** When the channel was last reopened (severe events before it were that case's). */
+  /** When the channel was last reopened (severe events recorded before it were that case's). */
   readonly reopenedAt?: string;
+  /** Cases the rules opened for this channel so far: the next one's number derives from it, so evaluations racing agree on it. */
+  readonly shutoffs?: number;
   /**
    * What the last write still has to perform (audit records, webhook notices, the standing projection):
    * recorded with the state in one write and performed after it, again by the next evaluation if a crash
@@ -412,6 +422,10 @@ export interface CreditState {
 
 /** The follow-ups of a credit state write (all idempotent: audit ids and notice ids are derived from their cause). */
 export interface CreditOutbox {
+  /** Cases the write opened (created only once the write that decided them succeeded). */
+  readonly cases?: readonly CreditCase[];
+  /** Ledger events the write took into account (recorded once each, by id). */
+  readonly events?: readonly LedgerEvent[];
   readonly audits: readonly (AuditDraft & { readonly id: string; readonly at: string })[];
   readonly notices: readonly CreditNotice[];
   readonly standing?: ChannelStanding;
@@ -446,15 +460,20 @@ const DAY_MS = 24 * 3600 * 1000;
 /**
  * The score from a channel's ledger: the start score plus the points of every event within the window,
  * leaving out each cancelled event together with its REVERSAL (so a reversal restores exactly what the
- * event took); never above the start score, never below 0.
+ * event took). A reopening (REOPENED) resets the score to its `resetTo`: only the events recorded after the
+ * latest one count on top of it. Never above the start score, never below 0.
  */
 export function scoreOf(events: readonly LedgerEvent[], rules: Pick<CreditRulesBody, 'startScore' | 'windowDays'>, now: Date): number {
   const since = now.getTime() - rules.windowDays * DAY_MS;
   const cancelled = new Set(events.filter((e) => e.kind === 'REVERSAL' && e.cancels).map((e) => e.cancels!));
-  let score = rules.startScore;
-  for (const event of events) {
-    if (event.kind === 'REVERSAL' || cancelled.has(event.eventId)) continue;
-    if (Date.parse(event.at) < since) continue;
+  const live = events.filter((e) => e.kind !== 'REVERSAL' && !cancelled.has(e.eventId) && Date.parse(e.at) >= since);
+  const reset = live.filter((e) => e.kind === 'REOPENED' && e.resetTo !== undefined).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).at(-1);
+  let score = reset ? reset.resetTo! : rules.startScore;
+  // After the reset by when it was recorded: a violation signalled late still counts against the reopened channel.
+  const recorded = (e: LedgerEvent): string => e.recordedAt ?? e.at;
+  for (const event of live) {
+    if (event.kind === 'REOPENED') continue;
+    if (reset && recorded(event) <= recorded(reset)) continue;
     score += event.points;
   }
   return Math.max(0, Math.min(rules.startScore, score));
@@ -494,7 +513,8 @@ export function deriveStanding(input: {
   const since = input.reopenedAt === undefined ? -Infinity : Date.parse(input.reopenedAt);
   const windowStart = now.getTime() - rules.windowDays * DAY_MS;
   const live = events.filter((e) => !cancelled.has(e.eventId) && e.kind !== 'REVERSAL' && Date.parse(e.at) >= windowStart);
-  const severe = live.find((e) => (e.severe === true || isSevere(rules, e.kind)) && Date.parse(e.at) > since);
+  // By when it was recorded: a severe violation signalled late, after a reopening, still acts.
+  const severe = live.find((e) => (e.severe === true || isSevere(rules, e.kind)) && Date.parse(e.recordedAt ?? e.at) > since);
   if (severe) return { score, grade: 'SHUT_OFF', open: { reason: 'SEVERE_VIOLATION', triggerEventId: severe.eventId } };
   const onProbation = input.probationUntil !== undefined && now.getTime() < Date.parse(input.probationUntil);
   const shutOffBelow = onProbation ? rules.thresholds.probationShutOffBelow : rules.thresholds.shutOffBelow;
@@ -518,6 +538,8 @@ export interface ChannelStanding {
   readonly scope?: SanctionScope;
   readonly probationUntil?: string;
   readonly since: string;
+  /** The state version it was derived at: an older projection never overwrites a newer one. */
+  readonly version?: number;
 }
 
 /** The standing the gate applies: an institution's open case shuts every one of its channels off. */
@@ -586,8 +608,8 @@ export function indicatorsOf(daysList: readonly Readonly<Record<string, DayCount
 
 const round4 = (n: number): number => Math.round(n * 10_000) / 10_000;
 
-/** Fewer peers than this and no distribution is shown: with two, each would read the other's figures. */
-export const MIN_PEER_GROUP = 3;
+/** Fewer institutions of a type than this and no distribution is shown: with a handful, quartiles would be a peer's own figures. */
+export const MIN_PEER_GROUP = 5;
 
 /** An anonymised distribution of one indicator over peers (no institution named). */
 export interface Distribution {

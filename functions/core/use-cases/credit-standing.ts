@@ -72,6 +72,8 @@ type Audit = CreditOutbox['audits'][number];
 interface Change {
   readonly state: CreditState;
   readonly events?: readonly LedgerEvent[];
+  /** Cases the change opens: created after the write that decides them (never an orphan case). */
+  readonly cases?: readonly CreditCase[];
   readonly audits?: readonly Audit[];
   readonly notices?: readonly ((standing: { score: number; grade: CreditState['grade'] }) => CreditNotice)[];
 }
@@ -117,11 +119,18 @@ const auditOf = (channel: Channel, id: string, at: string, actor: string, action
   detail: { channelId: channel.channelId, ...detail },
 });
 
-/** Performs an outbox: audits, notices (to the channel's webhook), the standing projection. Idempotent. */
+/**
+ * Performs an outbox: the cases and ledger events the write decided, then the standing projection (what the
+ * submit gate reads: first, so that a failing queue cannot leave a shut-off channel open), then audits and
+ * notices. Idempotent: cases and events by their ids, the projection by its version, audits by their ids;
+ * a notice published again carries the same event id.
+ */
 async function perform(ports: CreditPorts, channelId: string, outbox: CreditOutbox): Promise<void> {
+  for (const creditCase of outbox.cases ?? []) await ports.credit.createCase(creditCase);
+  for (const event of outbox.events ?? []) await ports.credit.putEvent(event);
+  if (outbox.standing) await ports.channels.setStanding(channelId, outbox.standing);
   for (const record of outbox.audits) await ports.audit.record(record);
   if (outbox.notices.length > 0) await ports.notifications.publish(outbox.notices);
-  if (outbox.standing) await ports.channels.setStanding(channelId, outbox.standing);
 }
 
 const sameStanding = (a: ChannelStanding | undefined, b: ChannelStanding): boolean =>
@@ -144,26 +153,27 @@ async function evaluate(ports: CreditPorts, channelId: string, change: (state: C
     const prior = stored ?? initialCreditState(channel, rules, at);
     const institution = await ports.credit.getInstitution(channel.institutionId);
     const context: Context = { channel, rules, institution, now, at };
-    // 3. The caller's change, and its events recorded once each.
+    // 3. The caller's change. Its events are recorded after the write (in the outbox): an attempt that loses
+    // the write to a concurrent evaluation leaves nothing behind.
     const changed = await change({ ...prior, outbox: undefined }, context);
-    const events = [...(changed.events ?? [])];
-    for (const event of events) await ports.credit.putEvent(event);
-    // 4. Score and grade from the ledger.
+    // 4. Score and grade from the ledger and the new events.
     const windowStart = new Date(now.getTime() - rules.windowDays * DAY_MS).toISOString();
-    let ledger = await ports.credit.listEvents(channelId, windowStart);
+    const recorded = await ports.credit.listEvents(channelId, windowStart);
+    const known = new Set(recorded.map((e) => e.eventId));
+    const events = dedupeEvents(changed.events ?? []).filter((e) => !known.has(e.eventId)).map((e) => ({ ...e, recordedAt: e.recordedAt ?? at }));
     let state = changed.state;
-    // Good standing (DESIGN.md §4): a run of clean filings earns points back, up to the start score.
+    // Good standing (DESIGN.md §4): a run of clean filings earns points back, never above the start score.
     if (state.cleanRun >= rules.goodStanding.cleanFilings && rules.points.GOOD_STANDING > 0) {
       const seq = state.goodStandingSeq + 1;
-      if (scoreOf(ledger, rules, now) < rules.startScore) {
-        const earned = automaticEvent(channel, rules, 'GOOD_STANDING', `GOOD_STANDING:${seq}`, rules.points.GOOD_STANDING, at, { count: state.cleanRun });
-        await ports.credit.putEvent(earned);
-        events.push(earned);
-        ledger = await ports.credit.listEvents(channelId, windowStart);
+      const before = scoreOf([...recorded, ...events], rules, now);
+      if (before < rules.startScore) {
+        const points = Math.min(rules.points.GOOD_STANDING, rules.startScore - before);
+        events.push({ ...automaticEvent(channel, rules, 'GOOD_STANDING', `GOOD_STANDING:${seq}`, points, at, { count: state.cleanRun }), recordedAt: at });
         state = { ...state, goodStandingSeq: seq };
       }
       state = { ...state, cleanRun: 0 };
     }
+    const ledger = [...recorded, ...events];
     const probationUntil = latest(state.probationUntil, institution?.probationUntil);
     const decision = deriveStanding({
       events: ledger,
@@ -175,15 +185,18 @@ async function evaluate(ports: CreditPorts, channelId: string, change: (state: C
       now,
     });
     const audits: Audit[] = [...(changed.audits ?? [])];
+    const cases: CreditCase[] = [...(changed.cases ?? [])];
     const standingOf = { score: decision.score, grade: decision.grade };
     const notices: CreditNotice[] = (changed.notices ?? []).map((make) => make(standingOf));
     let openCaseNo = state.openCaseNo;
     if (decision.open) {
-      // A case opened by the rules (score under the threshold, a severe violation): numbered from its trigger.
+      // A case opened by the rules (score under the threshold, a severe violation), numbered from the channel's
+      // count of such cases: evaluations racing on one channel derive the same number, and the case item is
+      // created only once the write that opens it has succeeded.
       const trigger = ledger.find((e) => e.eventId === decision.open!.triggerEventId)!;
-      // Numbered from the trigger and the channel's last reopening: stable across retries, new for each shutoff.
-      const caseNo = caseNoOf(`${channelId}:${trigger.eventId}:${state.reopenedAt ?? ''}`, new Date(trigger.at));
-      const { creditCase } = await ports.credit.createCase({
+      const shutoffs = (state.shutoffs ?? 0) + 1;
+      const caseNo = caseNoOf(`${channelId}:SHUTOFF:${shutoffs}`, now);
+      cases.push({
         caseNo,
         scope: 'CHANNEL',
         channelId,
@@ -194,14 +207,15 @@ async function evaluate(ports: CreditPorts, channelId: string, change: (state: C
           decision.open.reason === 'SEVERE_VIOLATION'
             ? `A severe violation (${trigger.kind}) shuts the channel off (credit rules v${rules.version}).`
             : `The score ${decision.score} fell below ${probationUntil && now < new Date(probationUntil) ? rules.thresholds.probationShutOffBelow : rules.thresholds.shutOffBelow} (credit rules v${rules.version}).`,
-        evidence: { ...trigger.evidence, filingIds: trigger.evidence.filingIds },
+        evidence: trigger.evidence,
         triggerEventId: trigger.eventId,
         openedAt: at,
         openedBy: CREDIT_ACTOR,
         rectifications: [],
         version: 1,
       });
-      openCaseNo = creditCase.caseNo;
+      state = { ...state, shutoffs };
+      openCaseNo = caseNo;
       audits.push(auditOf(channel, `credit:${caseNo}:opened:${channelId}`, at, CREDIT_ACTOR, 'CHANNEL_SHUT_OFF', caseNo, { scope: 'CHANNEL', reason: decision.open.reason, triggerEventId: trigger.eventId, score: decision.score }, 'DENIED'));
       notices.push(noticeOf(channel, 'CASE_OPENED', `credit:${caseNo}:opened:${channelId}`, at, standingOf, { caseNo }));
     }
@@ -213,6 +227,7 @@ async function evaluate(ports: CreditPorts, channelId: string, change: (state: C
           source: event.source.type,
           ...(event.reasonCode ? { reasonCode: event.reasonCode } : {}),
           ...(event.cancels ? { cancels: event.cancels } : {}),
+          ...(event.resetTo !== undefined ? { resetTo: event.resetTo } : {}),
           ...(event.evidence.filingIds?.length ? { filingIds: event.evidence.filingIds.slice(0, 10).join(',') } : {}),
         }),
       );
@@ -236,13 +251,15 @@ async function evaluate(ports: CreditPorts, channelId: string, change: (state: C
       updatedAt: at,
     };
     if (openCaseNo === undefined) delete (next as { openCaseNo?: string }).openCaseNo;
-    const standing = effectiveStanding(next, institution, at);
+    const standing = { ...effectiveStanding(next, institution, at), version };
     const outbox: CreditOutbox = {
+      ...(cases.length > 0 ? { cases } : {}),
+      ...(events.length > 0 ? { events } : {}),
       audits,
       notices,
       ...(sameStanding(channel.standing, standing) ? {} : { standing: { ...standing, since: channel.standing && channel.standing.grade === standing.grade ? channel.standing.since : at } }),
     };
-    const hasFollowUps = outbox.audits.length > 0 || outbox.notices.length > 0 || outbox.standing !== undefined;
+    const hasFollowUps = outbox.audits.length > 0 || outbox.notices.length > 0 || outbox.standing !== undefined || cases.length > 0 || events.length > 0;
     // 5. One conditional write: the state and its follow-ups.
     if (!(await ports.credit.putState({ ...next, ...(hasFollowUps ? { outbox } : {}) }, prior.version))) continue;
     // 6. The follow-ups, then the outbox cleared (if another evaluation wrote meanwhile, it performed them).
@@ -323,9 +340,12 @@ export async function applySignals(ports: CreditPorts, channelId: string, signal
     let cleanRun = state.cleanRun;
     const events: LedgerEvent[] = [];
     for (const signal of fresh) {
+      const points = pointsOf(rules, signal.kind, signal.reasonCode);
+      // A refusal the rules score 0 (another filing pending on the unit: nobody's irregularity) is not counted
+      // as a refusal either: it neither raises the refusal rate nor ends a run of clean filings.
+      if (signal.kind === 'INTAKE_REFUSED' && points === 0) continue;
       cleanRun = count(days, cleanRun, signal);
       if ((OUTCOME_KINDS as readonly string[]).includes(signal.kind)) continue;
-      const points = pointsOf(rules, signal.kind, signal.reasonCode);
       const kind = signal.kind as LedgerEvent['kind'];
       if (points === undefined || (points === 0 && !isSevere(rules, kind))) continue;
       events.push({ ...automaticEvent(channel, rules, kind, signal.signalId, points, signal.at, signal.evidence, signal.reasonCode), ...(isSevere(rules, kind) ? { severe: true } : {}) });
@@ -349,6 +369,8 @@ export async function applySignals(ports: CreditPorts, channelId: string, signal
     };
   });
 }
+
+const dedupeEvents = (events: readonly LedgerEvent[]): LedgerEvent[] => [...new Map(events.map((e) => [e.eventId, e] as const)).values()];
 
 /** A batch may carry the same signal more than once (SQS duplicates): the first of each id. */
 const dedupe = (signals: readonly CreditSignal[]): CreditSignal[] => [...new Map(signals.map((s) => [s.signalId, s] as const)).values()];
@@ -376,9 +398,9 @@ async function openCaseOf(ports: CreditPorts, channel: Channel): Promise<string 
 /**
  * An officer shuts a channel, or a whole institution, off (DESIGN.md §4: "manually by a credit officer with
  * reason and evidence; each shutoff opens a case"). The case number derives from `requestKey` (the officer's
- * request), so a retried request opens one case. The case is created first, then the target's state (so a
- * crash between leaves an open case that a retry completes); a target already under another open case is
- * refused with 409 ALREADY_SHUT_OFF naming that case.
+ * request), so a retried request opens one case. A target already under another open case is refused with
+ * 409 ALREADY_SHUT_OFF naming that case — decided inside the target's own conditional write, so an automatic
+ * case opened a moment before wins and no second case stays open.
  */
 export async function shutOff(
   ports: CreditPorts,
@@ -387,28 +409,10 @@ export async function shutOff(
   const now = ports.clock.now();
   const at = now.toISOString();
   const caseNo = caseNoOf(`OFFICER:${input.requestKey}`, now);
-  let institutionId: string;
-  let channelIds: string[];
-  let firstChannel: Channel | undefined;
-  if (input.scope === 'CHANNEL') {
-    firstChannel = input.channelId === undefined ? undefined : await ports.channels.get(input.channelId);
-    if (!firstChannel) throw channelNotFound();
-    institutionId = firstChannel.institutionId;
-    channelIds = [firstChannel.channelId];
-    const existing = await openCaseOf(ports, firstChannel);
-    if (existing !== undefined && existing !== caseNo) throw alreadyShutOff(existing);
-  } else {
-    if (input.institutionId === undefined) throw notFound('INSTITUTION_NOT_FOUND', 'No such institution.');
-    institutionId = input.institutionId;
-    channelIds = await ports.channels.channelIdsOf(institutionId);
-    if (channelIds.length === 0) throw notFound('INSTITUTION_NOT_FOUND', 'No such institution (it has no channel).');
-    const institution = await ports.credit.getInstitution(institutionId);
-    if (institution?.openCaseNo !== undefined && institution.openCaseNo !== caseNo) throw alreadyShutOff(institution.openCaseNo);
-  }
-  const { creditCase, created } = await ports.credit.createCase({
+  const draft = (institutionId: string, channelId?: string): CreditCase => ({
     caseNo,
     scope: input.scope,
-    ...(input.scope === 'CHANNEL' ? { channelId: channelIds[0] } : {}),
+    ...(channelId !== undefined ? { channelId } : {}),
     institutionId,
     status: 'OPEN',
     reason: 'OFFICER_DECISION',
@@ -419,14 +423,54 @@ export async function shutOff(
     rectifications: [],
     version: 1,
   });
-  if (!created && creditCase.status === 'CLOSED') throw conflict('CASE_NOT_OPEN', 'This request opened a case that has been closed since.', { caseNo });
-  if (input.scope === 'INSTITUTION') await setInstitution(ports, institutionId, (current) => ({ ...current, openCaseNo: caseNo }));
+  const existing = await ports.credit.getCase(caseNo);
+  if (existing?.status === 'CLOSED') {
+    if (existing.closedHow === 'SUPERSEDED') throw alreadyShutOff(existing.detail.match(/CS\d{8}[0-9A-F]{8}/)?.[0] ?? caseNo);
+    throw conflict('CASE_NOT_OPEN', 'This request opened a case that has been closed since.', { caseNo });
+  }
+  if (input.scope === 'CHANNEL') {
+    const channel = input.channelId === undefined ? undefined : await ports.channels.get(input.channelId);
+    if (!channel) throw channelNotFound();
+    const creditCase = existing ?? draft(channel.institutionId, channel.channelId);
+    await evaluate(ports, channel.channelId, (state, { institution, at: when }) => {
+      const holding = state.openCaseNo ?? institution?.openCaseNo;
+      if (holding !== undefined && holding !== caseNo) throw alreadyShutOff(holding);
+      if (state.openCaseNo === caseNo) return { state };
+      const opened = { score: state.score, grade: 'SHUT_OFF' as const };
+      return {
+        state: { ...state, openCaseNo: caseNo },
+        cases: [creditCase],
+        audits: [auditOf(channel, `credit:${caseNo}:opened:${channel.channelId}`, when, input.actor, 'CHANNEL_SHUT_OFF', caseNo, { scope: 'CHANNEL', reason: 'OFFICER_DECISION' }, 'DENIED')],
+        notices: [(standing) => noticeOf(channel, 'CASE_OPENED', `credit:${caseNo}:opened:${channel.channelId}`, when, { ...opened, ...standing }, { caseNo })],
+      };
+    });
+    return (await ports.credit.getCase(caseNo)) ?? creditCase;
+  }
+  if (input.institutionId === undefined) throw notFound('INSTITUTION_NOT_FOUND', 'No such institution.');
+  const institutionId = input.institutionId;
+  const channelIds = await ports.channels.channelIdsOf(institutionId);
+  if (channelIds.length === 0) throw notFound('INSTITUTION_NOT_FOUND', 'No such institution (it has no channel).');
+  // The case first (so that the institution never names a case that does not exist), then the institution's
+  // conditional write decides; a case that lost to another is closed as superseded at once.
+  const { creditCase } = await ports.credit.createCase(existing ?? draft(institutionId));
+  try {
+    await setInstitution(ports, institutionId, (current) => {
+      if (current.openCaseNo !== undefined && current.openCaseNo !== caseNo) throw alreadyShutOff(current.openCaseNo);
+      return { ...current, openCaseNo: caseNo };
+    });
+  } catch (error) {
+    if (error instanceof ZtError && error.code === 'ALREADY_SHUT_OFF') {
+      const holding = String((error.extras as { caseNo?: string }).caseNo);
+      await ports.credit.updateCase({ ...creditCase, status: 'CLOSED', closedAt: at, closedBy: input.actor, closedHow: 'SUPERSEDED', detail: `${creditCase.detail} (superseded: the institution was under ${holding})`, version: creditCase.version + 1 }, creditCase.version);
+    }
+    throw error;
+  }
   for (const channelId of channelIds) {
     await evaluate(ports, channelId, (state, { channel, at: when }) => {
       const opened = { score: state.score, grade: 'SHUT_OFF' as const };
       return {
-        state: input.scope === 'CHANNEL' ? { ...state, openCaseNo: caseNo } : state,
-        audits: [auditOf(channel, `credit:${caseNo}:opened:${channelId}`, when, input.actor, 'CHANNEL_SHUT_OFF', caseNo, { scope: input.scope, reason: 'OFFICER_DECISION' }, 'DENIED')],
+        state,
+        audits: [auditOf(channel, `credit:${caseNo}:opened:${channelId}`, when, input.actor, 'CHANNEL_SHUT_OFF', caseNo, { scope: 'INSTITUTION', reason: 'OFFICER_DECISION' }, 'DENIED')],
         notices: [(standing) => noticeOf(channel, 'CASE_OPENED', `credit:${caseNo}:opened:${channelId}`, when, { ...opened, ...standing }, { caseNo })],
       };
     });
@@ -463,15 +507,20 @@ export async function reopen(ports: CreditPorts, caseNo: string, how: 'RECTIFICA
   const probationUntil = new Date(now.getTime() + rules.probation.days * DAY_MS).toISOString();
   const channelIds = creditCase.scope === 'CHANNEL' ? [creditCase.channelId!] : await ports.channels.channelIdsOf(creditCase.institutionId);
   if (creditCase.scope === 'INSTITUTION') {
+    // An institution case that no longer holds its institution (another case does) reopens nothing.
+    const holder = (await ports.credit.getInstitution(creditCase.institutionId))?.openCaseNo;
+    if (holder !== undefined && holder !== caseNo) channelIds.splice(0);
     await setInstitution(ports, creditCase.institutionId, (current) => {
       const { openCaseNo: _closed, ...rest } = current;
       return current.openCaseNo === caseNo ? { ...rest, probationUntil } : current;
     });
   }
   for (const channelId of channelIds) {
-    await evaluate(ports, channelId, async (state, context) => {
+    await evaluate(ports, channelId, (state, context) => {
       const cause = `REOPENED:${caseNo}`;
       if (state.recentSignals.includes(cause)) return { state };
+      // A channel case that no longer holds its channel (another case does, or none) is closed without reopening anything.
+      if (creditCase.scope === 'CHANNEL' && state.openCaseNo !== caseNo) return { state };
       const { openCaseNo, ...rest } = state;
       const reopened: CreditState = {
         ...rest,
@@ -480,29 +529,24 @@ export async function reopen(ports: CreditPorts, caseNo: string, how: 'RECTIFICA
         reopenedAt: at,
         recentSignals: remember(state.recentSignals, [cause]),
       };
-      const windowStart = new Date(context.now.getTime() - rules.windowDays * DAY_MS).toISOString();
-      const score = scoreOf(await ports.credit.listEvents(channelId, windowStart), rules, context.now);
-      const restore = rules.probation.reopenScore - score;
-      const events: LedgerEvent[] =
-        restore > 0
-          ? [
-              {
-                eventId: ledgerEventIdOf(channelId, cause),
-                channelId,
-                institutionId: context.channel.institutionId,
-                kind: 'REOPENED',
-                points: restore,
-                at,
-                source: { type: 'OFFICER', staffId: actor.replace(/^staff:/, ''), reason: how },
-                evidence: { note: `Case ${caseNo} closed (${how}); on probation until ${probationUntil}.` },
-                cause,
-              },
-            ]
-          : [];
+      // The score restarts at the reopening score (never lowered by it): what went before was this case's.
+      const resetTo = Math.max(rules.probation.reopenScore, state.score);
+      const event: LedgerEvent = {
+        eventId: ledgerEventIdOf(channelId, cause),
+        channelId,
+        institutionId: context.channel.institutionId,
+        kind: 'REOPENED',
+        points: resetTo - state.score,
+        resetTo,
+        at,
+        source: { type: 'OFFICER', staffId: actor.replace(/^staff:/, ''), reason: how },
+        evidence: { note: `Case ${caseNo} closed (${how}); on probation until ${probationUntil}.` },
+        cause,
+      };
       return {
         state: reopened,
-        events,
-        audits: [auditOf(context.channel, `credit:${caseNo}:closed:${channelId}`, at, actor, 'CHANNEL_REOPENED', caseNo, { how, probationUntil })],
+        events: [event],
+        audits: [auditOf(context.channel, `credit:${caseNo}:closed:${channelId}`, at, actor, 'CHANNEL_REOPENED', caseNo, { how, probationUntil, resetTo })],
         notices: [(standing) => noticeOf(context.channel, 'CASE_CLOSED', `credit:${caseNo}:closed:${channelId}`, at, standing, { caseNo })],
       };
     });
@@ -559,4 +603,17 @@ export async function stateOf(ports: Pick<CreditPorts, 'credit' | 'rules' | 'cha
   const channel = await ports.channels.get(channelId);
   if (!channel) return undefined;
   return initialCreditState(channel, await ports.rules.current(), ports.clock.now().toISOString());
+}
+
+/**
+ * The sweeper's part of credit (DESIGN.md §4, like the lifecycle's pending effects): channels whose state
+ * still holds follow-ups written more than `olderThanSeconds` ago — a worker or an officer's request that
+ * failed after its write, and no later evaluation of the channel since — are evaluated again, which performs
+ * the outbox (cases, events, the standing the gate reads, audits, notices). Answers how many were healed.
+ */
+export async function healCreditOutboxes(ports: CreditPorts, options: { readonly olderThanSeconds: number; readonly limit: number }): Promise<number> {
+  const before = new Date(ports.clock.now().getTime() - options.olderThanSeconds * 1000).toISOString();
+  const channelIds = await ports.credit.listPendingOutboxes(before, options.limit);
+  for (const channelId of channelIds) await evaluate(ports, channelId, (state) => ({ state }));
+  return channelIds.length;
 }

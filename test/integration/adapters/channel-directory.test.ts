@@ -62,6 +62,18 @@ describe('DynamoChannelDirectory', () => {
     expect((await directory.get(id))?.standing).toStrictEqual(reopened);
   });
 
+  it('never lets an older projection (a lower version) overwrite a newer one', async () => {
+    const id = 'ch-standing-2';
+    await directory.putChannel({ ...channel, channelId: id });
+    const newer: ChannelStanding = { grade: 'SHUT_OFF', score: 55, caseNo: 'CS20261123ABCDEF01', scope: 'CHANNEL', since: '2026-11-23T09:00:00.000Z', version: 6 };
+    await directory.setStanding(id, newer);
+    await directory.setStanding(id, { grade: 'WATCH', score: 70, since: '2026-11-23T08:00:00.000Z', version: 5 });
+    expect((await directory.get(id))?.standing).toStrictEqual(newer);
+    const next: ChannelStanding = { grade: 'PROBATION', score: 80, since: '2026-11-24T09:00:00.000Z', version: 7 };
+    await directory.setStanding(id, next);
+    expect((await directory.get(id))?.standing).toStrictEqual(next);
+  });
+
   it('refuses to project a standing onto a channel that does not exist, creating nothing', async () => {
     await expect(directory.setStanding('ch-nobody', { grade: 'NORMAL', score: 100, since: '2026-11-23T09:00:00.000Z' })).rejects.toThrow('does not exist');
     const { Item } = await dynamoDocumentClient().send(

@@ -128,6 +128,19 @@ describe('DynamoCreditStore', () => {
     });
   });
 
+  describe('pending outboxes', () => {
+    it('lists a state while its outbox is pending and older than asked, and no longer once it is cleared', async () => {
+      const outbox = { audits: [], notices: [] };
+      await store.putState({ ...stateOf('ch-outbox-1'), updatedAt: '2026-12-01T00:00:00.000Z', outbox }, 0);
+      await store.putState({ ...stateOf('ch-outbox-2'), updatedAt: '2026-12-01T00:10:00.000Z', outbox }, 0);
+      await store.putState({ ...stateOf('ch-outbox-3'), updatedAt: '2026-12-01T00:00:00.000Z' }, 0);
+      expect(await store.listPendingOutboxes('2026-12-01T00:05:00.000Z', 10)).toEqual(['ch-outbox-1']);
+      expect((await store.listPendingOutboxes('2026-12-01T01:00:00.000Z', 10)).sort()).toEqual(['ch-outbox-1', 'ch-outbox-2']);
+      expect(await store.putState({ ...stateOf('ch-outbox-1'), updatedAt: '2026-12-01T00:20:00.000Z' }, 1)).toBe(true);
+      expect(await store.listPendingOutboxes('2026-12-01T01:00:00.000Z', 10)).toEqual(['ch-outbox-2']);
+    });
+  });
+
   describe('listStates', () => {
     // Its own institution type keeps these states apart from the other tests' (statesOfType below).
     const grades: Record<string, { score: number; grade: CreditGrade }> = {

@@ -5,15 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_CREDIT_RULES, ledgerEventIdOf, type CreditSignal, type LedgerEvent } from '../../../functions/core/domain/credit';
-import { applySignals, recordOfficerEvents, reopen, shutOff, stateOf, type CreditPorts } from '../../../functions/core/use-cases/credit-standing';
+import { applySignals, healCreditOutboxes, recordOfficerEvents, reopen, shutOff, stateOf, type CreditPorts } from '../../../functions/core/use-cases/credit-standing';
 import { MemoryAudit, MemoryNotifications } from '../../support/memory-ports';
 import { MemoryChannels, MemoryCreditRules, MemoryCreditStore, testChannel } from '../../support/memory-credit';
 import type { CreditNotice } from '../../../functions/core/ports';
 
 const rules = BUILT_IN_CREDIT_RULES;
 
-function world(now = new Date('2026-12-02T02:00:00Z')) {
-  const clock = { now: () => now };
+function world(start = new Date('2026-12-02T02:00:00Z')) {
+  // Time moves on by a millisecond at every reading, as it does.
+  let ticks = 0;
+  const clock = { now: () => new Date(start.getTime() + ticks++) };
   const ports = {
     credit: new MemoryCreditStore(),
     rules: new MemoryCreditRules(),
@@ -144,14 +146,78 @@ describe('credit standing', () => {
   it('a refusal rate over the threshold is one REFUSAL_RATE event per window', async () => {
     const ports = world();
     const accepted = Array.from({ length: 10 }, () => signal('FILING_ACCEPTED', { clean: false }));
-    const refused = Array.from({ length: 10 }, () => signal('INTAKE_REFUSED', { reasonCode: 'UNIT_DISPOSITION_PENDING' }));
-    await applySignals(ports, 'ch-a', [...accepted, ...refused]);
-    await applySignals(ports, 'ch-a', [signal('INTAKE_REFUSED', { reasonCode: 'UNIT_DISPOSITION_PENDING' })]);
+    const refused = Array.from({ length: 10 }, () => signal('INTAKE_REFUSED', { reasonCode: 'UNIT_SEIZED' }));
+    // Refusals the rules score 0 count for nothing, not even the rate.
+    const nobodysFault = Array.from({ length: 30 }, () => signal('INTAKE_REFUSED', { reasonCode: 'UNIT_DISPOSITION_PENDING' }));
+    await applySignals(ports, 'ch-a', [...accepted, ...nobodysFault]);
+    expect([...ports.credit.events.values()]).toHaveLength(0);
+    await applySignals(ports, 'ch-a', refused);
+    await applySignals(ports, 'ch-a', [signal('INTAKE_REFUSED', { reasonCode: 'UNIT_SEIZED' })]);
     const rate = [...ports.credit.events.values()].filter((e) => e.kind === 'REFUSAL_RATE');
     expect(rate).toHaveLength(1);
     expect(rate[0]!.evidence.rate).toBeCloseTo(0.5, 2);
-    // UNIT_DISPOSITION_PENDING carries 0 points: only the rate event counts.
-    expect((await stateOf(ports, 'ch-a'))?.score).toBe(100 + rules.points.REFUSAL_RATE);
+    expect((await stateOf(ports, 'ch-a'))?.score).toBe(100 + 11 * rules.points.INTAKE_REFUSED + rules.points.REFUSAL_RATE);
+  });
+
+  it('a reopening resets the score, however far below 0 the sum went, and later violations count on top of it', async () => {
+    const ports = world();
+    const shut = await applySignals(ports, 'ch-a', Array.from({ length: 30 }, () => signal('OUT_OF_SCOPE')));
+    expect(shut).toMatchObject({ score: 0, grade: 'SHUT_OFF' });
+    await reopen(ports, shut.openCaseNo!, 'RECTIFICATION_ACCEPTED', 'staff:officer-1');
+    expect(await stateOf(ports, 'ch-a')).toMatchObject({ score: rules.probation.reopenScore, grade: 'PROBATION' });
+    const later = await applySignals(ports, 'ch-a', [signal('OUT_OF_SCOPE', { at: new Date(Date.parse('2026-12-02T02:00:00Z') + 60_000).toISOString() })]);
+    expect(later).toMatchObject({ score: rules.probation.reopenScore + rules.points.OUT_OF_SCOPE, grade: 'PROBATION' });
+  });
+
+  it('a severe violation signalled late, after a reopening, still shuts the channel off', async () => {
+    const ports = world();
+    const shut = await applySignals(ports, 'ch-a', Array.from({ length: 9 }, () => signal('OUT_OF_SCOPE')));
+    await reopen(ports, shut.openCaseNo!, 'REOPENED_BY_OFFICER', 'staff:officer-1');
+    // Found at review before the reopening, delivered after it.
+    const late = await applySignals(ports, 'ch-a', [signal('FALSE_MATERIALS', { at: '2026-12-02T01:00:00.000Z' })]);
+    expect(late.grade).toBe('SHUT_OFF');
+    expect(late.openCaseNo).not.toBe(shut.openCaseNo);
+  });
+
+  it('two evaluations racing across the threshold open one case, and an officer racing the rules opens none of his own', async () => {
+    const ports = world();
+    await applySignals(ports, 'ch-a', Array.from({ length: 8 }, () => signal('OUT_OF_SCOPE')));
+    // Both read the same state (60) and both cross it with a different newest event: one case number.
+    const results = await Promise.all([applySignals(ports, 'ch-a', [signal('OUT_OF_SCOPE')]), applySignals(ports, 'ch-a', [signal('OUT_OF_SCOPE')])]);
+    expect(results.map((r) => r.grade)).toEqual(['SHUT_OFF', 'SHUT_OFF']);
+    expect([...ports.credit.cases.values()].filter((c) => c.status === 'OPEN')).toHaveLength(1);
+    const held = (await stateOf(ports, 'ch-a'))!.openCaseNo!;
+    await expect(shutOff(ports, { scope: 'CHANNEL', channelId: 'ch-a', detail: 'x', evidence: {}, actor: 'staff:officer-1', requestKey: 'late' })).rejects.toMatchObject({ code: 'ALREADY_SHUT_OFF', extras: { caseNo: held } });
+    expect([...ports.credit.cases.values()].map((c) => c.caseNo)).toEqual([held]);
+  });
+
+  it('projects the standing before anything that may fail after the write, and never an older projection over a newer one', async () => {
+    const ports = world();
+    const failing = { ...ports, notifications: { publish: () => Promise.reject(new Error('queue down')) } };
+    await expect(applySignals(failing, 'ch-a', [signal('FALSE_MATERIALS')])).rejects.toThrow('queue down');
+    // The gate reads the channel record: shut off although the notices are not out yet.
+    expect((await ports.channels.get('ch-a'))?.standing).toMatchObject({ grade: 'SHUT_OFF' });
+    const current = (await ports.channels.get('ch-a'))!.standing!;
+    await ports.channels.setStanding('ch-a', { ...current, grade: 'NORMAL', version: (current.version ?? 0) - 1 });
+    expect((await ports.channels.get('ch-a'))?.standing?.grade).toBe('SHUT_OFF');
+    // The next evaluation performs what was left (the notices) and clears the outbox.
+    await applySignals(ports, 'ch-a', []);
+    expect((await stateOf(ports, 'ch-a'))?.outbox).toBeUndefined();
+    expect(credits(ports).map((n) => n.change)).toEqual(expect.arrayContaining(['CASE_OPENED', 'LEDGER_EVENT']));
+  });
+
+  it('the sweeper performs follow-ups an officer request left pending (no later signal needed)', async () => {
+    const ports = world();
+    const failing = { ...ports, notifications: { publish: () => Promise.reject(new Error('queue down')) } };
+    await expect(shutOff(failing, { scope: 'CHANNEL', channelId: 'ch-b', detail: 'inspection', evidence: {}, actor: 'staff:officer-1', requestKey: 'r-9' })).rejects.toThrow('queue down');
+    expect((await ports.credit.getState('ch-b'))?.outbox).toBeDefined();
+    // Too recent: left alone.
+    expect(await healCreditOutboxes(ports, { olderThanSeconds: 60, limit: 10 })).toBe(0);
+    const later = { ...ports, clock: { now: () => new Date(Date.parse('2026-12-02T02:05:00Z')) } };
+    expect(await healCreditOutboxes(later, { olderThanSeconds: 60, limit: 10 })).toBe(1);
+    expect((await ports.credit.getState('ch-b'))?.outbox).toBeUndefined();
+    expect(credits(ports).filter((n) => n.channelId === 'ch-b').map((n) => n.change)).toEqual(expect.arrayContaining(['CASE_OPENED', 'GRADE_CHANGED']));
+    expect(await healCreditOutboxes(later, { olderThanSeconds: 60, limit: 10 })).toBe(0);
   });
 
   it('heals a crash before any port call: running again decides the same and performs what was missing', async () => {
