@@ -18,7 +18,7 @@ export const creditChannelApi = {
       `rectification reports' status, the ledger within the rules' window with evidence (newest first, at most ${LEDGER_VIEW_MAX};`,
       '`ledgerTruncated` when there were more), the appeals, the rules in force, the quota when on WATCH or PROBATION,',
       'and the institution’s indicators (refusal rate, correction rate, hours to correct, out-of-scope attempts) beside their',
-      `anonymised distribution over institutions of its type — withheld (\`FEWER_THAN_3_PEERS\`) below ${MIN_PEER_GROUP} of them.`,
+      `anonymised distribution over institutions of its type — withheld (\`TOO_FEW_PEERS\`) below ${MIN_PEER_GROUP} of them.`,
       'An officer’s events show the reason, never the officer.',
       '',
       OPEN_WHILE_SHUT_OFF,

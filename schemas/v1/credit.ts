@@ -188,7 +188,7 @@ export const channelCreditViewSchema = z.object({
         outOfScopeAttempts: distributionSchema,
       })
       .optional(),
-    withheld: z.literal('FEWER_THAN_3_PEERS').optional().meta({ description: 'Too few institutions of the type to show a distribution without revealing one of them.' }),
+    withheld: z.literal('TOO_FEW_PEERS').optional().meta({ description: 'Too few institutions of the type to show a distribution without revealing one of them.' }),
   }),
 });
 export type ChannelCreditView = z.output<typeof channelCreditViewSchema>;

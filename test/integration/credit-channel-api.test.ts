@@ -16,6 +16,7 @@ import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filin
 import { BUSINESS_TYPES_BY_INSTITUTION, type InstitutionType } from '../../functions/core/domain/business-types';
 import {
   BUILT_IN_CREDIT_RULES,
+  MIN_PEER_GROUP,
   initialCreditState,
   ledgerEventIdOf,
   NO_COUNTS,
@@ -358,22 +359,21 @@ describe('out-of-scope attempts at submission', () => {
 });
 
 describe('edge bursts', () => {
-  it('bad signatures and replays of an existing channel beyond the burst send exactly one SIGNATURE_FAILURES signal per window; an unknown channel sends none', async () => {
-    // Prepare: someone holding the wrong key claims the channel.
+  it('replays of an existing channel beyond the burst send exactly one SIGNATURE_FAILURES signal per window; bad signatures (anyone can claim an id) and an unknown channel send none', async () => {
+    // Prepare: someone holding the wrong key claims the channel; the channel itself replays its requests.
     const target = await addChannel('ch-burst', 'INST-BURST');
     const impostor: Signer = { channelId: target.channelId, privateKey: generateSm2KeyPair().privateKey };
     const unknown: Signer = { channelId: 'ch-nobody', privateKey: generateSm2KeyPair().privateKey };
 
-    // Act: 3 bad signatures (the burst), a replay (the 4th failure), 3 more bad signatures; and 6 for an unknown id.
-    for (let i = 0; i < 3; i++) expect((await readCredit(impostor)).statusCode).toBe(401);
+    // Act: 10 bad signatures and 6 for an unknown id (never charged), then 5 replays of one genuine request.
+    for (let i = 0; i < 10; i++) expect((await readCredit(impostor)).statusCode).toBe(401);
+    for (let i = 0; i < 6; i++) expect((await readCredit(unknown)).statusCode).toBe(401);
+    expect(await creditSignals()).toEqual([]);
     const genuine = signedEvent(apigwFixture('get-channel-credit'), target);
     expect((await getCredit(genuine, lambdaContext('getChannelCredit'))).statusCode).toBe(200);
-    const replay = await getCredit(structuredClone(genuine), lambdaContext('getChannelCredit'));
-    expect(bodyOf(replay).code).toBe('AUTH_NONCE_REUSED');
-    for (let i = 0; i < 3; i++) expect((await readCredit(impostor)).statusCode).toBe(401);
-    for (let i = 0; i < 6; i++) expect((await readCredit(unknown)).statusCode).toBe(401);
+    for (let i = 0; i < 5; i++) expect(bodyOf(await getCredit(structuredClone(genuine), lambdaContext('getChannelCredit'))).code).toBe('AUTH_NONCE_REUSED');
 
-    // Assess
+    // Assess: the burst is 3, so the 4th replay sends the one signal of the window and the 5th none.
     const signals = await creditSignals();
     expect(signals).toHaveLength(1);
     const [signal] = signals;
@@ -419,20 +419,19 @@ describe('GET /v1/channel/credit', () => {
     expect(view.indicators).toMatchObject({ refusalRate: 0.125, decided: 8, outOfScopeAttempts: 1 });
   });
 
-  it('compares with peers of the type only from 3 institutions on, withheld below', async () => {
+  it('compares with peers of the type only from MIN_PEER_GROUP (5) institutions on, withheld below', async () => {
     // Agencies: a type no other test seeds.
-    const agency = await addChannel('ch-agency-1', 'INST-AG-1', { type: 'AGENCY' });
-    const peer2 = await addChannel('ch-agency-2', 'INST-AG-2', { type: 'AGENCY' });
     const day = cstDate(new Date());
     const counts = (accepted: number, refused: number): Record<string, DayCounts> => ({ [day]: { ...NO_COUNTS, accepted, refused } });
+    const agency = await addChannel('ch-agency-1', 'INST-AG-1', { type: 'AGENCY' });
     await seedState(agency, { days: counts(9, 1) });
-    await seedState(peer2, { days: counts(8, 2) });
+    for (let i = 2; i <= MIN_PEER_GROUP - 1; i++) await seedState(await addChannel(`ch-agency-${i}`, `INST-AG-${i}`, { type: 'AGENCY' }), { days: counts(10 - i, i) });
     const withheld = channelCreditViewSchema.parse(bodyOf(await readCredit(agency)));
-    expect(withheld.peers).toEqual({ institutionType: 'AGENCY', institutions: 2, withheld: 'FEWER_THAN_3_PEERS' });
+    expect(withheld.peers).toEqual({ institutionType: 'AGENCY', institutions: MIN_PEER_GROUP - 1, withheld: 'TOO_FEW_PEERS' });
 
-    await seedState(await addChannel('ch-agency-3', 'INST-AG-3', { type: 'AGENCY' }), { days: counts(7, 3) });
+    await seedState(await addChannel(`ch-agency-${MIN_PEER_GROUP}`, `INST-AG-${MIN_PEER_GROUP}`, { type: 'AGENCY' }), { days: counts(10 - MIN_PEER_GROUP, MIN_PEER_GROUP) });
     const shown = channelCreditViewSchema.parse(bodyOf(await readCredit(agency)));
-    expect(shown.peers).toMatchObject({ institutionType: 'AGENCY', institutions: 3, distribution: { refusalRate: { min: 0.1, median: 0.2, max: 0.3 } } });
+    expect(shown.peers).toMatchObject({ institutionType: 'AGENCY', institutions: MIN_PEER_GROUP, distribution: { refusalRate: { min: 0.1, median: 0.3, max: 0.5 } } });
     expect(shown.peers.withheld).toBeUndefined();
     expect(shown.indicators.refusalRate).toBe(0.1);
   });

@@ -188,7 +188,7 @@ export interface CreditRulesBody {
   readonly goodStanding: { readonly cleanFilings: number };
   /** Over `windowDays`, with at least `minFilings` decided: a refusal rate above `threshold` is one REFUSAL_RATE event per window. */
   readonly refusalRate: { readonly windowDays: number; readonly threshold: number; readonly minFilings: number };
-  /** More than `burst` bad signatures or replays (signature), or quota refusals (rate limit), in `windowMinutes`: one event per window. */
+  /** More than `burst` replayed nonces (signature), or quota refusals (rate limit), in `windowMinutes`: one event per window. */
   readonly signatureFailures: { readonly burst: number; readonly windowMinutes: number };
   readonly rateLimitAbuse: { readonly burst: number; readonly windowMinutes: number };
   /** The most an officer's violation may take (points between -max and -1). */
@@ -236,9 +236,8 @@ export const BUILT_IN_CREDIT_RULES: CreditRules = {
   probation: { days: 90, reopenScore: 80 },
   goodStanding: { cleanFilings: 20 },
   refusalRate: { windowDays: 30, threshold: 0.3, minFilings: 20 },
-  // A day: anyone can claim a channel id and send bad signatures, so at most one such event a day (−2) can be
-  // charged to a channel by a spoofer — far from a shutoff, and appealable.
-  signatureFailures: { burst: 20, windowMinutes: 1440 },
+  // Replayed nonces (signed with the channel's key; bad signatures are never charged: anyone can claim an id).
+  signatureFailures: { burst: 20, windowMinutes: 60 },
   rateLimitAbuse: { burst: 10, windowMinutes: 60 },
   officerMaxPoints: 50,
 };

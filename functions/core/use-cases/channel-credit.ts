@@ -135,7 +135,7 @@ function peersOf(institutionType: Channel['institutionType'], states: readonly C
   const correctionRate = distributionOf(indicators.map((i) => i.correctionRate));
   const outOfScopeAttempts = distributionOf(indicators.map((i) => i.outOfScopeAttempts));
   const hoursToCorrect = distributionOf(indicators.flatMap((i) => (i.hoursToCorrect === undefined ? [] : [i.hoursToCorrect])));
-  if (!refusalRate || !correctionRate || !outOfScopeAttempts) return { institutionType, institutions: byInstitution.size, withheld: 'FEWER_THAN_3_PEERS' };
+  if (!refusalRate || !correctionRate || !outOfScopeAttempts) return { institutionType, institutions: byInstitution.size, withheld: 'TOO_FEW_PEERS' };
   return { institutionType, institutions: byInstitution.size, distribution: { refusalRate, correctionRate, outOfScopeAttempts, ...(hoursToCorrect ? { hoursToCorrect } : {}) } };
 }
 

@@ -1,19 +1,17 @@
 /**
  * Edge bursts (DESIGN.md §4 "Signals": signature and replay failures beyond a burst; rate-limit abuse),
  * counted in the channel endpoint chain: per claimed channel and fixed window of the rules
- * (`signatureFailures.windowMinutes` for `AUTH_BAD_SIGNATURE` / `AUTH_NONCE_REUSED`,
+ * (`signatureFailures.windowMinutes` for replayed nonces, `AUTH_NONCE_REUSED`,
  * `rateLimitAbuse.windowMinutes` for `QUOTA_EXCEEDED` answers), one atomic counter in the guards table.
  * The (burst + 1)-th failure of a window — exactly one request, whatever the concurrency, since the
  * counter hands out each count once — sends one credit signal, `<KIND>:<channelId>:<window start ISO>`,
  * so even a redelivered or re-sent signal is one ledger event per window.
  *
- * Who can cause this: a bad signature needs nothing but a channel id, which anyone can put in an
- * Authorization header — a spoofer can charge a channel it does not hold. Only ids of existing channels
- * are counted (an unknown id is `AUTH_UNKNOWN_CHANNEL`, never counted), and what a spoofer can do is
- * bounded by the rules: at most one SIGNATURE_FAILURES event per channel and window, of small points
- * (`points.SIGNATURE_FAILURES`, −2 per 60 minutes by default), which the institution sees with its
- * evidence (count, window) in `GET /v1/channel/credit` and can appeal. A replay (`AUTH_NONCE_REUSED`)
- * needs a request the channel really signed; a QUOTA_EXCEEDED answer, the channel's own signature.
+ * Who can cause this: only failures that prove the caller holds the channel's key are charged. A replayed
+ * nonce (`AUTH_NONCE_REUSED`) carries a signature the channel really made; a QUOTA_EXCEEDED answer, the
+ * channel's own signature. A bad signature (`AUTH_BAD_SIGNATURE`) needs nothing but a channel id, which
+ * anyone can put in an Authorization header: charging it would let a spoofer shut a channel off over a few
+ * weeks, so it is audited (aggregated per source and minute) and counted in the metrics, never charged.
  * A failure that counts costs one counter write (and the rules, cached per process); only the signal
  * itself builds and uses the queue.
  */
@@ -35,8 +33,8 @@ export interface CreditBurstDeps {
   readonly creditRules: () => Promise<CreditRulesStore>;
 }
 
-/** Refusals of a request that names an existing channel and fails its signature or replays a nonce. */
-const SIGNATURE_CODES: ReadonlySet<string> = new Set(['AUTH_BAD_SIGNATURE', 'AUTH_NONCE_REUSED']);
+/** Refusals of a request signed with the channel's own key that replays a nonce (see the module TSDoc for why bad signatures are not). */
+const SIGNATURE_CODES: ReadonlySet<string> = new Set(['AUTH_NONCE_REUSED']);
 
 /**
  * The burst an error counts towards, and the channel it counts for: the channel of the Authorization

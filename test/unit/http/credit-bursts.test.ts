@@ -33,8 +33,8 @@ function world(startMs = Date.parse('2026-12-02T03:00:00.000Z')) {
 }
 
 describe('burstOf', () => {
-  it('counts bad signatures and replays for the channel of the header, quota answers for the authenticated channel', () => {
-    expect(burstOf(badSignature, eventWith(header('ch-1')), undefined)).toEqual({ kind: 'SIGNATURE_FAILURES', channelId: 'ch-1' });
+  it('counts replays for the channel of the header, quota answers for the authenticated channel; never a bad signature (anyone can claim an id)', () => {
+    expect(burstOf(badSignature, eventWith(header('ch-1')), undefined)).toBeUndefined();
     expect(burstOf(replay, eventWith(header('ch-1')), undefined)).toEqual({ kind: 'SIGNATURE_FAILURES', channelId: 'ch-1' });
     expect(burstOf(quota, eventWith(header('ch-2')), 'ch-2')).toEqual({ kind: 'RATE_LIMIT_ABUSE', channelId: 'ch-2' });
   });
@@ -42,7 +42,7 @@ describe('burstOf', () => {
   it('counts nothing else: an unknown channel, other refusals, a header it cannot parse, a non-ZtError', () => {
     expect(burstOf(unknownChannel, eventWith(header('ch-1')), undefined)).toBeUndefined();
     expect(burstOf(new ZtError(401, 'AUTH_TIMESTAMP_OUT_OF_WINDOW', 'x', 'x'), eventWith(header('ch-1')), undefined)).toBeUndefined();
-    expect(burstOf(badSignature, eventWith('ZT-SM2 channel="a",channel="b"'), undefined)).toBeUndefined();
+    expect(burstOf(replay, eventWith('ZT-SM2 channel="a",channel="b"'), undefined)).toBeUndefined();
     expect(burstOf(quota, eventWith(header('ch-2')), undefined)).toBeUndefined();
     expect(burstOf(new Error('boom'), eventWith(header('ch-1')), 'ch-1')).toBeUndefined();
   });
@@ -51,7 +51,7 @@ describe('burstOf', () => {
 describe('countCreditBurst', () => {
   it('sends one signal at the (burst + 1)-th failure of a window, none after, and one again in the next window', async () => {
     const { deps, sent, advance } = world();
-    const fail = () => countCreditBurst(deps, badSignature, eventWith(header('ch-1')), undefined, (e) => { throw e; });
+    const fail = () => countCreditBurst(deps, replay, eventWith(header('ch-1')), undefined, (e) => { throw e; });
     for (let i = 0; i < 5; i++) await fail();
     expect(sent).toEqual([
       { v: 1, signalId: 'SIGNATURE_FAILURES:ch-1:2026-12-02T03:00:00.000Z', channelId: 'ch-1', kind: 'SIGNATURE_FAILURES', at: '2026-12-02T03:00:00.000Z', evidence: { count: 3, window: '2026-12-02T03:00:00.000Z/2026-12-02T03:10:00.000Z' } },
