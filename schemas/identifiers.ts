@@ -314,9 +314,9 @@ export const materialItemSchema = z.strictObject({
 // ---------------------------------------------------------------------------------------------------
 // Free text (withdrawal reasons, review notes, urgent reasons)
 
-/** Runs of digits (and a final X), as written: full-width digits folded, spaces and hyphens between digits dropped. */
+/** Runs of digits (and a final X), as written: full-width digits folded, spaces, hyphens, dots and brackets between digits dropped. */
 function digitRuns(text: string): string[] {
-  const folded = text.normalize('NFKC').replace(/(?<=\d)[\s-]+(?=[\dXx])/g, '');
+  const folded = text.normalize('NFKC').replace(/(?<=\d)[\s.()\-]+(?=[\dXx])/g, '');
   return folded.match(/\d+[Xx]?/g) ?? [];
 }
 
@@ -330,7 +330,8 @@ export function carriesPersonalIdentifier(text: string): boolean {
     const id = run.toUpperCase();
     if (id.length === 18 && /^\d{17}[0-9X]$/.test(id) && residentIdCheckChar(id.slice(0, 17)) === id.charAt(17)) return true;
     if (/^\d{15}$/.test(id)) return true;
-    if (/^1[3-9]\d{9}$/.test(id)) return true;
+    // A mobile number, also with the country code written before it (+86, 86, 0086).
+    if (/^(?:0{0,2}86)?1[3-9]\d{9}$/.test(id)) return true;
   }
   return false;
 }

@@ -310,6 +310,12 @@ describe('carriesPersonalIdentifier (free-text notes)', () => {
     ['an old 15-digit ID number', 'id 110105491231002'],
     ['a mobile number', 'call 13812345678 today'],
     ['a mobile number with hyphens', '138-1234-5678'],
+    ['a mobile number with the country code', '号码+8613800138000'],
+    ['a mobile number with 86 and no plus', '号码8613800138000'],
+    ['a mobile number with 0086 and spaces', '0086 138 0013 8000'],
+    ['a mobile number split by dots', '号码138.0013.8000'],
+    ['a mobile number in brackets', '(+86) 138-0013-8000'],
+    ['an ID number split by dots', '110105.19491231.002X'],
   ])('finds %s', (_label, text) => {
     expect(carriesPersonalIdentifier(text)).toBe(true);
   });
