@@ -11,7 +11,11 @@ import { CREDIT_GRADES, LEDGER_KINDS, RULE_KINDS, type LedgerKind, type RuleKind
 import { freeTextSchema } from '../identifiers';
 import { CHANNEL_ID, FILING_ID } from './path-parameters';
 
-export const MAX_CREDIT_BODY_BYTES = 16 * 1024;
+/**
+ * Every body the officers' schemas allow fits: two texts of 2000 characters (up to 4 bytes each) and 100 filing
+ * ids and 100 audit ids of up to 160 characters come to about 35 KB.
+ */
+export const MAX_CREDIT_BODY_BYTES = 64 * 1024;
 export const CREDIT_TEXT_MAX = 2000;
 export const CREDIT_PAGE_DEFAULT = 50;
 export const CREDIT_PAGE_MAX = 100;

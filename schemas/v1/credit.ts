@@ -16,8 +16,8 @@ import { carriesPersonalIdentifier, freeTextSchema, PERSONAL_DATA_IN_TEXT } from
 
 export const CREDIT_TEXT_MAX = 2000;
 export const MAX_ATTACHMENTS = 20;
-/** A report with 20 attachments and two texts of 2000 characters (up to 4 bytes each) fits well within this. */
-export const MAX_CREDIT_REQUEST_BYTES = 32 * 1024;
+/** A report with 20 attachments (names of 200 characters) and two texts of 2000 characters, at up to 4 bytes a character, fits (about 34 KB). */
+export const MAX_CREDIT_REQUEST_BYTES = 64 * 1024;
 /** Ledger events shown, newest first. */
 export const LEDGER_VIEW_MAX = 200;
 

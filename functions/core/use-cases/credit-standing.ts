@@ -519,8 +519,10 @@ export async function reopen(ports: CreditPorts, caseNo: string, how: 'RECTIFICA
     await evaluate(ports, channelId, (state, context) => {
       const cause = `REOPENED:${caseNo}`;
       if (state.recentSignals.includes(cause)) return { state };
-      // A channel case that no longer holds its channel (another case does, or none) is closed without reopening anything.
+      // A channel case that no longer holds its channel (another case does, or none) is closed without reopening anything;
+      // a branch under a case of its own stays as it is when its institution's case closes.
       if (creditCase.scope === 'CHANNEL' && state.openCaseNo !== caseNo) return { state };
+      if (creditCase.scope === 'INSTITUTION' && state.openCaseNo !== undefined) return { state };
       const { openCaseNo, ...rest } = state;
       const reopened: CreditState = {
         ...rest,
