@@ -254,10 +254,15 @@ describe('a channel on WATCH', () => {
     expect(await world.countItems('filings')).toBe(filingsBefore);
 
     // Within the limits: stored for manual intake.
-    const first = await post(watched, { filings: filings(3) });
+    const firstFilings = filings(3);
+    const first = await post(watched, { filings: firstFilings });
     expect(first.statusCode).toBe(202);
     const ids = (bodyOf(first) as { items: { filingId: string }[] }).items.map((i) => i.filingId);
     for (const id of ids) expect((await filingRepositoryFromEnv().get(id))?.manualIntake).toEqual({ grade: 'WATCH' });
+    // The same batch re-sent (a retry after a timeout, no Idempotency-Key): the same filings, not counted again.
+    const resent = await post(watched, { filings: firstFilings });
+    expect(resent.statusCode).toBe(202);
+    expect((bodyOf(resent) as { items: { filingId: string }[] }).items.map((i) => i.filingId)).toEqual(ids);
 
     // A batch refused for a business type it may not file consumes nothing either.
     const notGranted = await post(watched, { filings: [{ ...filing(), businessType: 'TRANSFER_RESALE' }] });
@@ -278,7 +283,7 @@ describe('a channel on WATCH', () => {
     const exhausted = await post(watched, { filings: filings(1) });
     expect(exhausted.statusCode).toBe(429);
     expect(bodyOf(exhausted)).toMatchObject({ quota: { usedToday: 5 } });
-    expect(await world.countItems('filings')).toBe(filingsBefore + 5 + 2); // five filings, two batch records
+    expect(await world.countItems('filings')).toBe(filingsBefore + 5 + 3); // five filings, three batch records (one re-sent)
 
     const view = channelCreditViewSchema.parse(bodyOf(await readCredit(watched)));
     expect(view.quota).toEqual({ dailyQuota: 5, usedToday: 5, maxBatchSize: 3 });
@@ -341,15 +346,18 @@ describe('out-of-scope attempts at submission', () => {
     expect(records.map((r) => r.detail?.reasonCode).sort()).toEqual(['DISTRICT_NOT_PERMITTED', 'MORTGAGEE_NOT_FILER']);
   });
 
-  it('a batch refused for a business type not granted sends one signal, <batchId>:TYPE, with the indexes', async () => {
-    const response = await post(world.bank, { filings: [filing(), { ...filing(), businessType: 'TRANSFER_RESALE' }, { ...filing(), businessType: 'PRESALE_NOTICE' }] });
+  it('a batch refused for a business type not granted sends one signal per attempt (the same batch retried is one), with the indexes', async () => {
+    const body = { filings: [filing(), { ...filing(), businessType: 'TRANSFER_RESALE' }, { ...filing(), businessType: 'PRESALE_NOTICE' }] };
+    const response = await post(world.bank, body);
+    const again = await post(world.bank, body);
     expect(response.statusCode).toBe(403);
+    expect(again.statusCode).toBe(403);
     expect(bodyOf(response)).toMatchObject({ code: 'BUSINESS_TYPE_NOT_PERMITTED', indexes: [1, 2] });
     const signals = await creditSignals();
-    expect(signals).toHaveLength(1);
+    expect(signals).toHaveLength(2);
     expect(signals[0]).toMatchObject({ kind: 'OUT_OF_SCOPE', reasonCode: 'BUSINESS_TYPE_NOT_PERMITTED', channelId: world.bank.channelId, evidence: { indexes: [1, 2] } });
-    expect(signals[0]!.signalId).toMatch(/^B\d{8}[0-9A-F]{20}:TYPE$/);
-    expect(signals[0]!.signalId).toBe(`${signals[0]!.evidence.batchId}:TYPE`);
+    expect(signals[0]!.signalId).toMatch(new RegExp(`^TYPE:${world.bank.channelId}:[0-9a-f]{24}$`));
+    expect(signals[1]!.signalId).toBe(signals[0]!.signalId);
   });
 
   it('a clean batch sends no signal', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { assertBatchBusinessTypes, batchBusinessTypeProblems, channelMayFileIn, mortgageeIsFiler } from '../domain/channel-grants';
 import { batchTooLarge, channelShutOff, expiredProbation, overDailyQuota, quotaCounterOf, quotaExceeded, standingGate, type RestrictedGrade } from '../domain/credit-gate';
 import type { CreditSignal } from '../domain/credit';
@@ -184,8 +185,8 @@ const OUT_OF_SCOPE_ITEM_CODES = ['DISTRICT_NOT_PERMITTED', 'MORTGAGEE_NOT_FILER'
 /** What a restricted channel's batch is held to, and how to give its count back. */
 interface Restriction {
   readonly grade: RestrictedGrade;
-  /** Gives the batch's filings back to today's quota (the batch failed after being counted). */
-  readonly giveBack: () => Promise<void>;
+  /** Gives `count` of the batch's filings (all by default: the batch failed after being counted) back to today's quota. */
+  readonly giveBack: (count?: number) => Promise<void>;
 }
 
 /**
@@ -217,8 +218,8 @@ async function restrictionOf(ports: SubmitBatchPorts, channel: Channel, batchSiz
 async function countAgainstQuota(ports: SubmitBatchPorts, channel: Channel, grade: RestrictedGrade, restricted: { dailyQuota: number; maxBatchSize: number }, batchSize: number, now: Date): Promise<Restriction> {
   const counter = quotaCounterOf(channel.channelId, now);
   const total = await ports.quota.add(counter.key, batchSize, counter.expiresAt);
-  const giveBack = async () => {
-    await ports.quota.add(counter.key, -batchSize, counter.expiresAt);
+  const giveBack = async (count = batchSize) => {
+    if (count > 0) await ports.quota.add(counter.key, -count, counter.expiresAt);
   };
   if (overDailyQuota(restricted, total)) {
     await giveBack();
@@ -227,15 +228,22 @@ async function countAgainstQuota(ports: SubmitBatchPorts, channel: Channel, grad
   return { grade, giveBack };
 }
 
+/** 24 hex of SM3 of the batch's business types and clientRefs, in order: names a submission attempt, reveals nothing. */
+function typeAttemptOf(rawFilings: readonly unknown[]): string {
+  const shape = rawFilings.map((raw) => (raw !== null && typeof raw === 'object' ? [String((raw as Record<string, unknown>).businessType), String((raw as Record<string, unknown>).clientRef)] : ['', '']));
+  return createHash('sm3').update(JSON.stringify(shape), 'utf8').digest('hex').slice(0, 24);
+}
+
 /**
  * Refuses a batch naming a business type the channel may not file: an out-of-scope attempt (DESIGN.md §4),
- * audited and signalled once per batch (`<batchId>:TYPE`) before the 403.
+ * audited and signalled once per attempt (`TYPE:<channelId>:<hash of the batch's types and clientRefs>`) before the 403.
  */
 async function refuseTypesNotGranted(ports: SubmitBatchPorts, channel: Channel, batchId: string, rawFilings: readonly unknown[], at: string): Promise<void> {
   const { unknown, notPermitted } = batchBusinessTypeProblems(channel, rawFilings);
   if (unknown.length === 0 && notPermitted.length > 0) {
     await ports.credit.send([
-      { v: 1, signalId: `${batchId}:TYPE`, channelId: channel.channelId, kind: 'OUT_OF_SCOPE', at, reasonCode: 'BUSINESS_TYPE_NOT_PERMITTED', evidence: { batchId, indexes: notPermitted.slice(0, 1000) } },
+      // Named by what was sent (the types and clientRefs of the batch): the same batch retried is one attempt.
+      { v: 1, signalId: `TYPE:${channel.channelId}:${typeAttemptOf(rawFilings)}`, channelId: channel.channelId, kind: 'OUT_OF_SCOPE', at, reasonCode: 'BUSINESS_TYPE_NOT_PERMITTED', evidence: { batchId, indexes: notPermitted.slice(0, 1000) } },
     ]);
     await ports.audit.record({
       tenant: channel.institutionId,
@@ -277,7 +285,8 @@ export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, raw
   const restricted = await restrictionOf(ports, channel, rawFilings.length, now);
   const batchId = newBatchId(now);
   await refuseTypesNotGranted(ports, channel, batchId, rawFilings, at);
-  const restriction = restricted && (await countAgainstQuota(ports, channel, restricted.grade, restricted.restricted, rawFilings.length, now));
+  // A filing already stored (the same clientRef re-sent, a retry) was counted when it was first filed.
+  const restriction = restricted && (await countAgainstQuota(ports, channel, restricted.grade, restricted.restricted, rawFilings.length - (await alreadyFiled(ports, channel, rawFilings)), now));
   try {
     return await storeBatch(ports, channel, batchId, rawFilings, now, restriction?.grade);
   } catch (error) {
@@ -287,7 +296,14 @@ export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, raw
   }
 }
 
-async function storeBatch(ports: SubmitBatchPorts, channel: Channel, batchId: string, rawFilings: readonly unknown[], now: Date, manualIntake: RestrictedGrade | undefined): Promise<SubmitBatchResult> {
+async function storeBatch(
+  ports: SubmitBatchPorts,
+  channel: Channel,
+  batchId: string,
+  rawFilings: readonly unknown[],
+  now: Date,
+  manualIntake: RestrictedGrade | undefined,
+): Promise<SubmitBatchResult> {
   const at = now.toISOString();
   const inForce = await checklistsInForce(ports.checklists, rawFilings);
   const checked = checkItems(channel, rawFilings, ports.validate, inForce);
@@ -323,6 +339,12 @@ async function storeBatch(ports: SubmitBatchPorts, channel: Channel, batchId: st
     detail: { filings: items.length, submitted, invalid: items.length - submitted },
   });
   return { batchId, items };
+}
+
+/** How many of the batch's filings this channel has stored already (by the id their clientRef gives): a restricted channel's quota counts them once. */
+async function alreadyFiled(ports: SubmitBatchPorts, channel: Channel, rawFilings: readonly unknown[]): Promise<number> {
+  const ids = [...new Set(rawFilings.map(clientRefOf).filter((ref): ref is string => ref !== undefined).map((ref) => filingIdFor(channel.channelId, ref)))];
+  return ids.length === 0 ? 0 : (await ports.filings.getMany(ids)).length;
 }
 
 /**
