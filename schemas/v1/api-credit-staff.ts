@@ -241,7 +241,7 @@ export const creditStaffApi = {
       'A filing of a channel on WATCH or PROBATION is never accepted by the machine: intake holds it in `INTAKE_REVIEW` (DESIGN.md §4).',
       '`ACCEPT` makes it `ACCEPTED`, and it moves on by itself (to coordination, or to review). `REFUSE` needs a `reasonCode` (and a',
       '`note` for `OTHER`); the filing becomes `REFUSED` and the unit is free. `FALSE_MATERIALS` is a severe credit violation of the',
-      'filing channel. The same decision again answers the same result. Reason codes:',
+      'filing channel (it shuts the channel off at once): only a REVIEWER or REGISTRAR may give it (a clerk gets 403 `ROLE_FORBIDDEN`). The same decision again answers the same result. Reason codes:',
       codeList(INTAKE_REVIEW_REFUSAL_CODES),
       '',
       'Problem codes of this endpoint:',

@@ -418,11 +418,16 @@ describe('intake review', () => {
     expect(json(refused).filingStatus).toBe('READY_FOR_REVIEW');
   });
 
-  it('refusing a held filing for FALSE_MATERIALS makes it REFUSED and queues a FALSE_MATERIALS credit signal', async () => {
+  it('refusing a held filing for FALSE_MATERIALS (a reviewer; a clerk may not) makes it REFUSED and queues a FALSE_MATERIALS credit signal', async () => {
     const channel = await bankChannel();
     const filing = await heldFiling(channel);
     await drain('credit');
-    const response = await send('decideIntakeReview', { token: clerkToken, path: { filingId: filing.filingId }, body: { decision: 'REFUSE', reasonCode: 'FALSE_MATERIALS', note: 'The contract was forged' } });
+    const byClerk = await send('decideIntakeReview', { token: clerkToken, path: { filingId: filing.filingId }, body: { decision: 'REFUSE', reasonCode: 'FALSE_MATERIALS', note: 'The contract was forged' } });
+    expect(byClerk.statusCode).toBe(403);
+    expect(json(byClerk).code).toBe('ROLE_FORBIDDEN');
+    expect((await filingRepositoryFromEnv().get(filing.filingId))?.status).toBe('INTAKE_REVIEW');
+    const reviewerToken = await world.tokenFor(world.account('REVIEWER'));
+    const response = await send('decideIntakeReview', { token: reviewerToken, path: { filingId: filing.filingId }, body: { decision: 'REFUSE', reasonCode: 'FALSE_MATERIALS', note: 'The contract was forged' } });
     expect(response.statusCode).toBe(200);
     expect(intakeReviewResultSchema.parse(json(response))).toEqual({ filingId: filing.filingId, status: 'REFUSED' });
     expect((await filingRepositoryFromEnv().get(filing.filingId))).toMatchObject({ status: 'REFUSED', reasonCode: 'FALSE_MATERIALS' });

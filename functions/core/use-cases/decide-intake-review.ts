@@ -1,7 +1,10 @@
-import { conflict, notFound } from '../domain/errors';
+import { conflict, forbidden, notFound } from '../domain/errors';
 import type { FilingRecord, FilingStatus } from '../domain/filing';
 import { INTAKE_REVIEW_REFUSAL_CODES, type IntakeReviewRefusalCode } from '../domain/lifecycle';
-import type { StaffAccount } from '../domain/staff';
+import { hasRole, type StaffAccount, type StaffRole } from '../domain/staff';
+
+/** Who may find materials false at intake review (the finding is a severe credit violation). */
+export const FALSE_MATERIALS_ROLES: readonly StaffRole[] = ['REVIEWER', 'REGISTRAR'];
 import { healEffects, performTransition, type LifecyclePorts } from './transition';
 
 export type IntakeReviewRequest =
@@ -46,6 +49,11 @@ function alreadyDecided(filing: FilingRecord, request: IntakeReviewRequest): boo
 export async function decideIntakeReview(ports: LifecyclePorts, staff: StaffAccount, filingId: string, request: IntakeReviewRequest): Promise<IntakeReviewResult> {
   let filing = await ports.filings.get(filingId);
   if (!filing || filing.district !== staff.district) throw notFound('FILING_NOT_FOUND', 'No filing with this id exists in your district.');
+  // FALSE_MATERIALS shuts the filing channel off at once (a severe violation, DESIGN.md §4): a finding for the
+  // reviewers and registrars who judge materials, not for the clerk at the counter.
+  if (request.decision === 'REFUSE' && request.reasonCode === 'FALSE_MATERIALS' && !hasRole(staff, FALSE_MATERIALS_ROLES)) {
+    throw forbidden('ROLE_FORBIDDEN', 'Only a reviewer or a registrar may refuse a filing for false materials (it shuts the channel off); refuse it for DATA_MISMATCH or OTHER, or hand it to a reviewer.');
+  }
   const actor = `staff:${staff.staffId}`;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (filing.status !== 'INTAKE_REVIEW') {
