@@ -316,7 +316,7 @@ export const materialItemSchema = z.strictObject({
 
 /** Runs of digits (and a final X), as written: full-width digits folded, spaces, hyphens, dots and brackets between digits dropped. */
 function digitRuns(text: string): string[] {
-  const folded = text.normalize('NFKC').replace(/(?<=\d)[\s.()\-]+(?=[\dXx])/g, '');
+  const folded = text.normalize('NFKC').replace(/(?<=\d)[\s.()-]+(?=[\dXx])/g, '');
   return folded.match(/\d+[Xx]?/g) ?? [];
 }
 

@@ -388,13 +388,6 @@ export async function recordOfficerEvents(ports: CreditPorts, channelId: string,
   });
 }
 
-/** The open case of a target, if any: the channel's own, or its institution's. */
-async function openCaseOf(ports: CreditPorts, channel: Channel): Promise<string | undefined> {
-  const state = await ports.credit.getState(channel.channelId);
-  if (state?.openCaseNo) return state.openCaseNo;
-  return (await ports.credit.getInstitution(channel.institutionId))?.openCaseNo;
-}
-
 /**
  * An officer shuts a channel, or a whole institution, off (DESIGN.md §4: "manually by a credit officer with
  * reason and evidence; each shutoff opens a case"). The case number derives from `requestKey` (the officer's

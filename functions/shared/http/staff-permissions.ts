@@ -20,6 +20,24 @@ export interface StaffPermission {
   readonly why: string;
 }
 
+/** Reading credit records: credit officers and auditors, city-wide. */
+const CREDIT_READ: StaffPermission = {
+  roles: ['CREDIT_OFFICER', 'AUDITOR'],
+  scope: 'city',
+  why:
+    "Credit officers watch each channel's behaviour (002 三(一)6) and auditors audit it (002 五(二)4; DESIGN.md §1): both read credit records, " +
+    'which hold ids, codes and points, never personal data. Staff who work filings do not judge institutions (least privilege).',
+};
+
+/** A credit officer's action (`what` they do), city-wide; nobody else's. */
+const creditAction = (what: string): StaffPermission => ({
+  roles: ['CREDIT_OFFICER'],
+  scope: 'city',
+  why:
+    `Only credit officers ${what} (002 三(一)6: 关闭端口，整改合格后予以开放); auditors observe, and staff who work filings must not ` +
+    'sanction the institutions whose filings they decide (separation of duties).',
+});
+
 export const STAFF_PERMISSIONS = {
   listStaffFilings: {
     roles: ['CLERK', 'REVIEWER', 'REGISTRAR', 'AUDITOR', 'ADMIN'],
@@ -68,18 +86,18 @@ export const STAFF_PERMISSIONS = {
       'A filing of a channel on WATCH or PROBATION is never accepted by the machine (DESIGN.md §4): the staff who accept and review the ' +
       "district's filings decide it (002 五(二)1). Credit officers sanction institutions and do not decide their filings; auditors observe.",
   },
-  listCreditChannels: { roles: ['CREDIT_OFFICER', 'AUDITOR'], scope: 'city', why: "Credit officers watch each channel's behaviour (002 三(一)6) and auditors audit it (002 五(二)4; DESIGN.md §1): both read credit records, which hold ids, codes and points, never personal data. Staff who work filings do not judge institutions (least privilege)." },
-  getCreditChannel: { roles: ['CREDIT_OFFICER', 'AUDITOR'], scope: 'city', why: "Credit officers watch each channel's behaviour (002 三(一)6) and auditors audit it (002 五(二)4; DESIGN.md §1): both read credit records, which hold ids, codes and points, never personal data. Staff who work filings do not judge institutions (least privilege)." },
-  listCreditCases: { roles: ['CREDIT_OFFICER', 'AUDITOR'], scope: 'city', why: "Credit officers watch each channel's behaviour (002 三(一)6) and auditors audit it (002 五(二)4; DESIGN.md §1): both read credit records, which hold ids, codes and points, never personal data. Staff who work filings do not judge institutions (least privilege)." },
-  getCreditCase: { roles: ['CREDIT_OFFICER', 'AUDITOR'], scope: 'city', why: "Credit officers watch each channel's behaviour (002 三(一)6) and auditors audit it (002 五(二)4; DESIGN.md §1): both read credit records, which hold ids, codes and points, never personal data. Staff who work filings do not judge institutions (least privilege)." },
-  listCreditAppeals: { roles: ['CREDIT_OFFICER', 'AUDITOR'], scope: 'city', why: "Credit officers watch each channel's behaviour (002 三(一)6) and auditors audit it (002 五(二)4; DESIGN.md §1): both read credit records, which hold ids, codes and points, never personal data. Staff who work filings do not judge institutions (least privilege)." },
+  listCreditChannels: CREDIT_READ,
+  getCreditChannel: CREDIT_READ,
+  listCreditCases: CREDIT_READ,
+  getCreditCase: CREDIT_READ,
+  listCreditAppeals: CREDIT_READ,
   getCreditRules: { roles: ['CREDIT_OFFICER', 'AUDITOR', 'ADMIN'], scope: 'city', why: 'The rules that score institutions are registry policy that officers apply, auditors check and administrators oversee; they hold no personal data.' },
-  putCreditRules: { roles: ['CREDIT_OFFICER'], scope: 'city', why: 'Only credit officers set the points, thresholds and restrictions, as versioned data; every version is kept and audited (002 三(一)6: 关闭端口，整改合格后予以开放); auditors observe, and staff who work filings must not sanction the institutions whose filings they decide (separation of duties).' },
-  postCreditViolation: { roles: ['CREDIT_OFFICER'], scope: 'city', why: 'Only credit officers record violations against a channel, with evidence (002 三(一)6: 关闭端口，整改合格后予以开放); auditors observe, and staff who work filings must not sanction the institutions whose filings they decide (separation of duties).' },
-  postShutoff: { roles: ['CREDIT_OFFICER'], scope: 'city', why: 'Only credit officers shut a channel or an institution off, with reason and evidence (002 三(一)6: 关闭端口，整改合格后予以开放); auditors observe, and staff who work filings must not sanction the institutions whose filings they decide (separation of duties).' },
-  decideRectification: { roles: ['CREDIT_OFFICER'], scope: 'city', why: 'Only credit officers accept or reject a rectification report (002 三(一)6: 关闭端口，整改合格后予以开放); auditors observe, and staff who work filings must not sanction the institutions whose filings they decide (separation of duties).' },
-  reopenCase: { roles: ['CREDIT_OFFICER'], scope: 'city', why: 'Only credit officers reopen a shut-off channel (002 三(一)6: 关闭端口，整改合格后予以开放); auditors observe, and staff who work filings must not sanction the institutions whose filings they decide (separation of duties).' },
-  decideCreditAppeal: { roles: ['CREDIT_OFFICER'], scope: 'city', why: 'Only credit officers uphold or reverse an appealed ledger event (002 三(一)6: 关闭端口，整改合格后予以开放); auditors observe, and staff who work filings must not sanction the institutions whose filings they decide (separation of duties).' },
+  putCreditRules: creditAction('set the points, thresholds and restrictions, as versioned data; every version is kept and audited'),
+  postCreditViolation: creditAction('record violations against a channel, with evidence'),
+  postShutoff: creditAction('shut a channel or an institution off, with reason and evidence'),
+  decideRectification: creditAction('accept or reject a rectification report'),
+  reopenCase: creditAction('reopen a shut-off channel'),
+  decideCreditAppeal: creditAction('uphold or reverse an appealed ledger event'),
 } as const satisfies Partial<Record<FunctionName, StaffPermission>>;
 
 export type StaffEndpointName = keyof typeof STAFF_PERMISSIONS;
