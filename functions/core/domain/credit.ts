@@ -460,7 +460,8 @@ const DAY_MS = 24 * 3600 * 1000;
  * The score from a channel's ledger: the start score plus the points of every event within the window,
  * leaving out each cancelled event together with its REVERSAL (so a reversal restores exactly what the
  * event took). A reopening (REOPENED) resets the score to its `resetTo`: only the events recorded after the
- * latest one count on top of it. Never above the start score, never below 0.
+ * latest one count on top of it; a reversal recorded after it of an event from before it gives that event's
+ * points back. Never above the start score, never below 0.
  */
 export function scoreOf(events: readonly LedgerEvent[], rules: Pick<CreditRulesBody, 'startScore' | 'windowDays'>, now: Date): number {
   const since = now.getTime() - rules.windowDays * DAY_MS;
@@ -474,6 +475,14 @@ export function scoreOf(events: readonly LedgerEvent[], rules: Pick<CreditRulesB
     if (event.kind === 'REOPENED') continue;
     if (reset && recorded(event) <= recorded(reset)) continue;
     score += event.points;
+  }
+  // An event from before the reset, reversed after it (an appeal upheld later): its points are given back on
+  // top of the reset (before and after a reset alike, a reversal restores what the event took).
+  if (reset) {
+    for (const reversal of events.filter((e) => e.kind === 'REVERSAL' && e.cancels && recorded(e) > recorded(reset) && Date.parse(e.at) >= since)) {
+      const reversed = events.find((e) => e.eventId === reversal.cancels);
+      if (reversed && Date.parse(reversed.at) >= since && recorded(reversed) <= recorded(reset)) score -= reversed.points;
+    }
   }
   return Math.max(0, Math.min(rules.startScore, score));
 }

@@ -133,6 +133,16 @@ describe('credit standing', () => {
     expect((await recordOfficerEvents(ports, 'ch-a', [reversal], 'staff:officer-1')).score).toBe(after.score);
   });
 
+  it('a reversal after a reopening gives back the points of an event from before it', async () => {
+    const ports = world();
+    const shut = await applySignals(ports, 'ch-a', Array.from({ length: 9 }, () => signal('OUT_OF_SCOPE')));
+    await reopen(ports, shut.openCaseNo!, 'RECTIFICATION_ACCEPTED', 'staff:officer-1');
+    const charged = (await ports.credit.listEvents('ch-a', '2000-01-01')).find((e) => e.kind === 'OUT_OF_SCOPE')!;
+    const cause = `REVERSAL:${charged.eventId}`;
+    const reversal: LedgerEvent = { eventId: ledgerEventIdOf('ch-a', cause), channelId: 'ch-a', institutionId: 'INST-TEST-BANK', kind: 'REVERSAL', points: -charged.points, at: '2026-12-02T02:00:00.500Z', source: { type: 'OFFICER', staffId: 'officer-1', reason: 'Appeal upheld' }, evidence: {}, cancels: charged.eventId, cause };
+    expect((await recordOfficerEvents(ports, 'ch-a', [reversal], 'staff:officer-1')).score).toBe(rules.probation.reopenScore - charged.points);
+  });
+
   it('earns good standing back after a run of clean filings, never above the start score', async () => {
     const ports = world();
     await applySignals(ports, 'ch-a', [signal('INTAKE_REFUSED')]);
