@@ -2,25 +2,14 @@
  * POST /v1/staff/credit/channels/{channelId}/events/{eventId}/appeal/decision: a credit officer upholds an
  * appealed ledger event, or reverses it (a new REVERSAL event cancels it and its points are restored).
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
-import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
-import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
-import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { decideAppeal } from '../core/use-cases/credit-officer';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
-import { lazy, systemClock } from '../shared/lazy';
 import { appealDecisionRequestSchema, MAX_CREDIT_BODY_BYTES } from '../../schemas/v1/credit-staff';
 import { creditAppealPath } from '../../schemas/v1/path-parameters';
+import { creditPorts } from '../shared/credit-deps';
 
-const ports = lazy(async () => ({
-  credit: creditStoreFromEnv(),
-  rules: creditRulesStoreFromEnv(),
-  channels: channelDirectoryFromEnv(),
-  audit: auditLogFromEnv(),
-  notifications: notificationQueueFromEnv(),
-  clock: systemClock,
-}));
+const ports = creditPorts;
 
 export const handler = staffEndpoint({
   endpoint: 'decideCreditAppeal',

@@ -1,23 +1,12 @@
 /** POST /v1/channel/credit/events/{eventId}/appeal: the channel appeals one of its ledger events (DESIGN.md §4). */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
-import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
-import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
-import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { appealCreditEvent } from '../core/use-cases/channel-credit';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
-import { lazy, systemClock } from '../shared/lazy';
 import { appealRequestSchema, MAX_CREDIT_REQUEST_BYTES } from '../../schemas/v1/credit';
 import { channelCreditEventPath } from '../../schemas/v1/path-parameters';
+import { creditPorts } from '../shared/credit-deps';
 
-const ports = lazy(async () => ({
-  credit: creditStoreFromEnv(),
-  rules: creditRulesStoreFromEnv(),
-  channels: channelDirectoryFromEnv(),
-  audit: auditLogFromEnv(),
-  notifications: notificationQueueFromEnv(),
-  clock: systemClock,
-}));
+const ports = creditPorts;
 
 export const handler = channelEndpoint({
   action: 'POST_CREDIT_APPEAL',

@@ -2,25 +2,14 @@
  * POST /v1/staff/credit/channels/{channelId}/violations: a credit officer records a violation with evidence.
  * The same violation sent twice is one ledger event (its id derives from the officer and the body).
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
-import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
-import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
-import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { recordViolation } from '../core/use-cases/credit-officer';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
-import { lazy, systemClock } from '../shared/lazy';
 import { MAX_CREDIT_BODY_BYTES, postViolationRequestSchema } from '../../schemas/v1/credit-staff';
 import { creditChannelPath } from '../../schemas/v1/path-parameters';
+import { creditPorts } from '../shared/credit-deps';
 
-const ports = lazy(async () => ({
-  credit: creditStoreFromEnv(),
-  rules: creditRulesStoreFromEnv(),
-  channels: channelDirectoryFromEnv(),
-  audit: auditLogFromEnv(),
-  notifications: notificationQueueFromEnv(),
-  clock: systemClock,
-}));
+const ports = creditPorts;
 
 export const handler = staffEndpoint({
   endpoint: 'postCreditViolation',

@@ -1,22 +1,11 @@
 /** POST /v1/channel/rectifications: a rectification report for the open case of the channel or its institution (DESIGN.md §4). */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
-import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
-import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
-import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { submitRectification } from '../core/use-cases/channel-credit';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
-import { lazy, systemClock } from '../shared/lazy';
 import { MAX_CREDIT_REQUEST_BYTES, rectificationRequestSchema } from '../../schemas/v1/credit';
+import { creditPorts } from '../shared/credit-deps';
 
-const ports = lazy(async () => ({
-  credit: creditStoreFromEnv(),
-  rules: creditRulesStoreFromEnv(),
-  channels: channelDirectoryFromEnv(),
-  audit: auditLogFromEnv(),
-  notifications: notificationQueueFromEnv(),
-  clock: systemClock,
-}));
+const ports = creditPorts;
 
 export const handler = channelEndpoint({
   action: 'POST_RECTIFICATION',

@@ -2,24 +2,13 @@
  * POST /v1/staff/credit/shutoffs: a credit officer shuts a channel or a whole institution off with reason and
  * evidence, opening a case (002 三(一)6). 409 ALREADY_SHUT_OFF, with its caseNo, when already under an open case.
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
-import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
-import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
-import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { shutOffTarget } from '../core/use-cases/credit-officer';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
-import { lazy, systemClock } from '../shared/lazy';
 import { MAX_CREDIT_BODY_BYTES, postShutoffRequestSchema } from '../../schemas/v1/credit-staff';
+import { creditPorts } from '../shared/credit-deps';
 
-const ports = lazy(async () => ({
-  credit: creditStoreFromEnv(),
-  rules: creditRulesStoreFromEnv(),
-  channels: channelDirectoryFromEnv(),
-  audit: auditLogFromEnv(),
-  notifications: notificationQueueFromEnv(),
-  clock: systemClock,
-}));
+const ports = creditPorts;
 
 export const handler = staffEndpoint({
   endpoint: 'postShutoff',

@@ -21,30 +21,17 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
-import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
-import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
-import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import type { CreditSignal } from '../core/domain/credit';
 import { ZtError } from '../core/domain/errors';
-import { applySignals, type CreditPorts } from '../core/use-cases/credit-standing';
-import { lazy, systemClock } from '../shared/lazy';
+import { applySignals } from '../core/use-cases/credit-standing';
 import { logger } from '../shared/logger';
 import { flushMetricsPerInvocation } from '../shared/metrics';
 import { queues } from '../../infra/topology';
 import { parseCreditMessage } from '../../schemas/messages/credit.v1';
+import { creditPorts } from '../shared/credit-deps';
 
 /** Built once per process (STYLE.md: clients never per invocation). */
-const ports = lazy(
-  async (): Promise<CreditPorts> => ({
-    credit: creditStoreFromEnv(),
-    rules: creditRulesStoreFromEnv(),
-    channels: channelDirectoryFromEnv(),
-    audit: auditLogFromEnv(),
-    notifications: notificationQueueFromEnv(),
-    clock: systemClock,
-  }),
-);
+const ports = creditPorts;
 
 interface Parsed {
   readonly messageId: string;

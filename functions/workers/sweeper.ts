@@ -16,13 +16,12 @@ import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { sweep, type SweepResult } from '../core/use-cases/sweep';
 import { healCreditOutboxes } from '../core/use-cases/credit-standing';
-import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
-import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
 import { getNumberFromEnv } from '../shared/config';
 import { lazy, systemClock } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { logEffectsPending } from '../shared/effects-reporter';
 import { flushMetricsPerInvocation } from '../shared/metrics';
+import { creditPorts } from '../shared/credit-deps';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
@@ -39,14 +38,6 @@ const ports = lazy(async () => ({
   onEffectsPending: logEffectsPending,
 }));
 /** The credit ports: what performs a credit state's pending follow-ups. */
-const creditPorts = lazy(async () => ({
-  credit: creditStoreFromEnv(),
-  rules: creditRulesStoreFromEnv(),
-  channels: channelDirectoryFromEnv(),
-  audit: auditLogFromEnv(),
-  notifications: notificationQueueFromEnv(),
-  clock: systemClock,
-}));
 const config = lazy(async () => ({
   staleMinutes: getNumberFromEnv('SWEEPER_STALE_MINUTES', 10),
   pendingSeconds: getNumberFromEnv('SWEEPER_PENDING_SECONDS', 60),
