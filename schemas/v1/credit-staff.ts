@@ -126,6 +126,8 @@ export const staffLedgerEventViewSchema = z.object({
   reasonCode: z.string().optional(),
   severe: z.boolean().optional(),
   cancels: z.string().optional().meta({ description: 'REVERSAL: the event it cancels.' }),
+  resetTo: z.int().optional().meta({ description: 'REOPENED: the score the reopening restarted the channel at (`points` is the difference it made).' }),
+  recordedAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'When the platform recorded it (a signal may arrive after its `at`).' }),
   appeal: z.object({ status: z.enum(['PENDING', 'UPHELD', 'REVERSED']) }).optional(),
 });
 

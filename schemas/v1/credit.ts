@@ -96,6 +96,7 @@ export const ledgerEventViewSchema = z.object({
   reasonCode: z.string().optional(),
   severe: z.literal(true).optional().meta({ description: 'A severe violation: it shuts the channel off whatever the score.' }),
   cancels: z.string().optional().meta({ description: 'REVERSAL: the event it cancels.' }),
+  resetTo: z.int().optional().meta({ description: 'REOPENED: the score the reopening restarted the channel at (`points` is the difference it made).' }),
   appeal: z.object({ status: z.enum(['PENDING', 'UPHELD', 'REVERSED']) }).optional().meta({ description: 'The appeal of this event, if any.' }),
 });
 export type LedgerEventView = z.output<typeof ledgerEventViewSchema>;

@@ -59,6 +59,7 @@ export function ledgerEventView(event: LedgerEvent, appeal?: Pick<CreditAppeal, 
     ...(event.reasonCode !== undefined ? { reasonCode: event.reasonCode } : {}),
     ...(event.severe === true ? { severe: true as const } : {}),
     ...(event.cancels !== undefined ? { cancels: event.cancels } : {}),
+    ...(event.resetTo !== undefined ? { resetTo: event.resetTo } : {}),
     ...(appeal ? { appeal: { status: appeal.status } } : {}),
   };
 }
