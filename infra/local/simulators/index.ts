@@ -138,7 +138,7 @@ export async function writeDepartmentCredentials(dataDir: string, simulators: De
     privateKey: s.privateKey,
   }));
   // Kept across restarts, so a test written against it keeps working.
-  const wrongKey = file.wrongDepartmentKey ?? { note: 'Registered for no department: a result signed with it as any department is refused 401.', ...generateSm2KeyPair() };
+  const wrongKey = file.wrongDepartmentKey ?? { note: 'Registered for no department: a result signed with it, whichever department it names, is refused 401.', ...generateSm2KeyPair() };
   await mkdir(join(dataDir, 'demo'), { recursive: true, mode: 0o700 });
   await writeFile(credentialsPath(dataDir), `${JSON.stringify({ ...file, departments, wrongDepartmentKey: wrongKey }, null, 2)}\n`, { mode: 0o600 });
 }
