@@ -210,6 +210,36 @@ const departmentConnector = (kind: keyof typeof DEPARTMENT_QUEUES, entry: string
     departments: true,
   }) as const satisfies FunctionDecl;
 
+/**
+ * A staff endpoint that reads credit records (officers' lists and views): the staff account, the request
+ * guards and the call audit, and the credit table read-only.
+ */
+const creditReader = (entry: string, route: HttpRoute, description: string, memoryMb: number, extra: Partial<Record<TableName, Access>> = {}) =>
+  ({
+    entry,
+    description,
+    timeoutSeconds: 10,
+    memoryMb,
+    route,
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read', ...extra },
+  }) as const satisfies FunctionDecl;
+
+/**
+ * A credit officer's decision (a violation, a shutoff, a rectification decided, a reopening, an appeal
+ * decided): it re-derives the channels concerned through the credit mechanism, so it writes credit records,
+ * projects the standing onto channel records and sends credit notices.
+ */
+const creditDecision = (entry: string, route: HttpRoute, description: string) =>
+  ({
+    entry,
+    description,
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route,
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
+    sends: ['notifications'],
+  }) as const satisfies FunctionDecl;
+
 export const functions = {
   submitBatch: {
     entry: 'functions/handlers/submit-batch.ts',
@@ -478,100 +508,17 @@ export const functions = {
     tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite' },
     sends: ['credit', 'notifications'],
   },
-  listCreditChannels: {
-    entry: 'functions/handlers/list-credit-channels.ts',
-    description: 'GET /v1/staff/credit/channels: credit officers list channels by grade and score, with their institutions',
-    timeoutSeconds: 10,
-    memoryMb: 512,
-    route: { method: 'GET', path: '/v1/staff/credit/channels' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
-  },
-  getCreditChannel: {
-    entry: 'functions/handlers/get-credit-channel.ts',
-    description: "GET /v1/staff/credit/channels/{channelId}: a channel's credit state, ledger with evidence, cases and appeals",
-    timeoutSeconds: 10,
-    memoryMb: 512,
-    route: { method: 'GET', path: '/v1/staff/credit/channels/{channelId}' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read', channels: 'read' },
-  },
-  postCreditViolation: {
-    entry: 'functions/handlers/post-credit-violation.ts',
-    description: 'POST /v1/staff/credit/channels/{channelId}/violations: a credit officer records a violation with evidence',
-    timeoutSeconds: 10,
-    memoryMb: 512,
-    route: { method: 'POST', path: '/v1/staff/credit/channels/{channelId}/violations' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
-    sends: ['notifications'],
-  },
-  postShutoff: {
-    entry: 'functions/handlers/post-shutoff.ts',
-    description: 'POST /v1/staff/credit/shutoffs: a credit officer shuts off a channel or a whole institution, with reason and evidence (opens a case)',
-    timeoutSeconds: 10,
-    memoryMb: 512,
-    route: { method: 'POST', path: '/v1/staff/credit/shutoffs' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
-    sends: ['notifications'],
-  },
-  listCreditCases: {
-    entry: 'functions/handlers/list-credit-cases.ts',
-    description: 'GET /v1/staff/credit/cases: shutoff cases by status (those with a rectification to review first)',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    route: { method: 'GET', path: '/v1/staff/credit/cases' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
-  },
-  getCreditCase: {
-    entry: 'functions/handlers/get-credit-case.ts',
-    description: 'GET /v1/staff/credit/cases/{caseNo}: one case with its evidence and rectification reports',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    route: { method: 'GET', path: '/v1/staff/credit/cases/{caseNo}' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
-  },
-  decideRectification: {
-    entry: 'functions/handlers/decide-rectification.ts',
-    description:
-      'POST /v1/staff/credit/cases/{caseNo}/rectifications/{rectificationId}/decision: accept (reopen on probation) or reject with reasons',
-    timeoutSeconds: 10,
-    memoryMb: 512,
-    route: { method: 'POST', path: '/v1/staff/credit/cases/{caseNo}/rectifications/{rectificationId}/decision' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
-    sends: ['notifications'],
-  },
-  reopenCase: {
-    entry: 'functions/handlers/reopen-case.ts',
-    description: 'POST /v1/staff/credit/cases/{caseNo}/reopening: a credit officer reopens a shut-off channel or institution on probation',
-    timeoutSeconds: 10,
-    memoryMb: 512,
-    route: { method: 'POST', path: '/v1/staff/credit/cases/{caseNo}/reopening' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
-    sends: ['notifications'],
-  },
-  listCreditAppeals: {
-    entry: 'functions/handlers/list-credit-appeals.ts',
-    description: 'GET /v1/staff/credit/appeals: appeals of ledger events by status',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    route: { method: 'GET', path: '/v1/staff/credit/appeals' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
-  },
-  decideCreditAppeal: {
-    entry: 'functions/handlers/decide-credit-appeal.ts',
-    description: 'POST /v1/staff/credit/channels/{channelId}/events/{eventId}/appeal/decision: uphold the event, or reverse it (a new cancelling event)',
-    timeoutSeconds: 10,
-    memoryMb: 512,
-    route: { method: 'POST', path: '/v1/staff/credit/channels/{channelId}/events/{eventId}/appeal/decision' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
-    sends: ['notifications'],
-  },
-  getCreditRules: {
-    entry: 'functions/handlers/get-credit-rules.ts',
-    description: 'GET /v1/staff/credit/rules: the credit rules in force and their version history',
-    timeoutSeconds: 10,
-    memoryMb: 256,
-    route: { method: 'GET', path: '/v1/staff/credit/rules' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
-  },
+  listCreditChannels: creditReader('functions/handlers/list-credit-channels.ts', { method: 'GET', path: '/v1/staff/credit/channels' }, 'GET /v1/staff/credit/channels: credit officers list channels by grade and score, with their institutions', 512),
+  getCreditChannel: creditReader('functions/handlers/get-credit-channel.ts', { method: 'GET', path: '/v1/staff/credit/channels/{channelId}' }, "GET /v1/staff/credit/channels/{channelId}: a channel's credit state, ledger with evidence, cases and appeals", 512, { channels: 'read' }),
+  postCreditViolation: creditDecision('functions/handlers/post-credit-violation.ts', { method: 'POST', path: '/v1/staff/credit/channels/{channelId}/violations' }, 'POST /v1/staff/credit/channels/{channelId}/violations: a credit officer records a violation with evidence'),
+  postShutoff: creditDecision('functions/handlers/post-shutoff.ts', { method: 'POST', path: '/v1/staff/credit/shutoffs' }, 'POST /v1/staff/credit/shutoffs: a credit officer shuts off a channel or a whole institution, with reason and evidence (opens a case)'),
+  listCreditCases: creditReader('functions/handlers/list-credit-cases.ts', { method: 'GET', path: '/v1/staff/credit/cases' }, 'GET /v1/staff/credit/cases: shutoff cases by status (those with a rectification to review first)', 256),
+  getCreditCase: creditReader('functions/handlers/get-credit-case.ts', { method: 'GET', path: '/v1/staff/credit/cases/{caseNo}' }, 'GET /v1/staff/credit/cases/{caseNo}: one case with its evidence and rectification reports', 256),
+  decideRectification: creditDecision('functions/handlers/decide-rectification.ts', { method: 'POST', path: '/v1/staff/credit/cases/{caseNo}/rectifications/{rectificationId}/decision' }, 'POST /v1/staff/credit/cases/{caseNo}/rectifications/{rectificationId}/decision: accept (reopen on probation) or reject with reasons'),
+  reopenCase: creditDecision('functions/handlers/reopen-case.ts', { method: 'POST', path: '/v1/staff/credit/cases/{caseNo}/reopening' }, 'POST /v1/staff/credit/cases/{caseNo}/reopening: a credit officer reopens a shut-off channel or institution on probation'),
+  listCreditAppeals: creditReader('functions/handlers/list-credit-appeals.ts', { method: 'GET', path: '/v1/staff/credit/appeals' }, 'GET /v1/staff/credit/appeals: appeals of ledger events by status', 256),
+  decideCreditAppeal: creditDecision('functions/handlers/decide-credit-appeal.ts', { method: 'POST', path: '/v1/staff/credit/channels/{channelId}/events/{eventId}/appeal/decision' }, 'POST /v1/staff/credit/channels/{channelId}/events/{eventId}/appeal/decision: uphold the event, or reverse it (a new cancelling event)'),
+  getCreditRules: creditReader('functions/handlers/get-credit-rules.ts', { method: 'GET', path: '/v1/staff/credit/rules' }, 'GET /v1/staff/credit/rules: the credit rules in force and their version history', 256),
   putCreditRules: {
     entry: 'functions/handlers/put-credit-rules.ts',
     description: 'PUT /v1/staff/credit/rules: a credit officer publishes a new version of the credit rules',

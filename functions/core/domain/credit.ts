@@ -28,38 +28,19 @@ export type CreditGrade = (typeof CREDIT_GRADES)[number];
 /** Grades under which submissions are throttled (daily quota, maximum batch size) and intake is manual. */
 export const RESTRICTED_GRADES: readonly CreditGrade[] = ['WATCH', 'PROBATION'];
 
-/**
- * What the platform detects by itself (DESIGN.md §4 "Signals, detected automatically"). The two outcome
- * kinds carry no points: they feed the refusal rate, the indicators and good standing.
- */
-export const SIGNAL_KINDS = [
-  'FILING_ACCEPTED',
-  'FILING_CORRECTED',
-  'INTAKE_REFUSED',
-  'OUT_OF_SCOPE',
-  'CORRECTION_REQUIRED',
-  'CORRECTION_OVERDUE',
-  'FALSE_MATERIALS',
-  'SIGNATURE_FAILURES',
-  'RATE_LIMIT_ABUSE',
-] as const;
+/** Outcome-only kinds: counted (the refusal rate, the indicators, good standing), never a ledger event. */
+const OUTCOMES = ['FILING_ACCEPTED', 'FILING_CORRECTED'] as const;
+/** Detected kinds that carry points: each one the rules score. */
+const VIOLATIONS = ['INTAKE_REFUSED', 'OUT_OF_SCOPE', 'CORRECTION_REQUIRED', 'CORRECTION_OVERDUE', 'FALSE_MATERIALS', 'SIGNATURE_FAILURES', 'RATE_LIMIT_ABUSE'] as const;
+
+/** What the platform detects by itself (DESIGN.md §4 "Signals, detected automatically"): outcomes and violations. */
+export const SIGNAL_KINDS = [...OUTCOMES, ...VIOLATIONS] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
-/** Outcome-only kinds: counted, never a ledger event. */
-export const OUTCOME_KINDS: readonly SignalKind[] = ['FILING_ACCEPTED', 'FILING_CORRECTED'];
+export const OUTCOME_KINDS: readonly SignalKind[] = OUTCOMES;
 
-/** Kinds whose points the rules set (detected signals plus the worker's own derived kinds). */
-export const RULE_KINDS = [
-  'INTAKE_REFUSED',
-  'OUT_OF_SCOPE',
-  'CORRECTION_REQUIRED',
-  'CORRECTION_OVERDUE',
-  'FALSE_MATERIALS',
-  'SIGNATURE_FAILURES',
-  'RATE_LIMIT_ABUSE',
-  'REFUSAL_RATE',
-  'GOOD_STANDING',
-] as const;
+/** Kinds whose points the rules set: the detected violations plus the worker's own derived kinds. */
+export const RULE_KINDS = [...VIOLATIONS, 'REFUSAL_RATE', 'GOOD_STANDING'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 /**
