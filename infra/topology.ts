@@ -7,7 +7,7 @@
  * through the environment variables that {@link tableEnvVar} and {@link queueEnvVar} name.
  */
 
-export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists' | 'credit';
+export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists' | 'credit' | 'security';
 export type QueueName = 'intake' | 'intakeUrgent' | 'notifications' | 'taxRequests' | 'tradingRequests' | 'credit';
 export type Access = 'read' | 'write' | 'readWrite';
 
@@ -151,6 +151,15 @@ export const tables = {
     ],
     purpose:
       "Credit (002 三(一)6): each channel's state and immutable ledger, appeals, institution-wide sanctions, shutoff cases with their rectification reports, and the versioned credit rules.",
+  },
+  security: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    // byStatus: incidents by status, earliest deadline first (the incident watch and the staff list);
+    // misuse alerts newest first.
+    globalIndexes: [{ name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    purpose:
+      'Security operations (DESIGN.md §5): incidents with their 1-hour and 6-hour deadlines (003 第十八条), the versioned insider-misuse rules and the alerts they raised (004 第二十五条).',
   },
 } as const satisfies Record<TableName, TableDecl>;
 

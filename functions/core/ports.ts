@@ -13,6 +13,9 @@ import type { UnitView } from './domain/register';
 import type { Certificate, CertificateSeries } from './domain/certificate';
 import type { RegisterCommit } from './domain/registration';
 import type { StaffAccount } from './domain/staff';
+import type { RetentionClass, SignedTreeHead } from './domain/audit-log';
+import type { Incident, IncidentDraft } from './domain/incident';
+import type { Frontier, NodeReader } from './domain/merkle';
 import type {
   ChannelStanding,
   CreditAppeal,
@@ -237,9 +240,85 @@ export interface AuditRecord extends AuditDraft {
   readonly at?: string;
 }
 
-/** The audit port (002 五(二)4). The tamper-evident hash chain plugs in behind it later (roadmap step 5). */
+/**
+ * The audit port (002 五(二)4): appends a record to its tenant's Merkle log (DESIGN.md §5). When `record`
+ * resolves, the record is durably on the log's queue (SQS FIFO, one message group per tenant), from which the
+ * one appender of that tenant gives it its sequence number; a failure rejects, so the caller's call fails
+ * rather than answer something the log will not hold. A record with an `id` is appended at most once.
+ */
 export interface AuditLog {
   record(entry: AuditRecord): Promise<void>;
+}
+
+/** One entry as the log store holds it. */
+export interface StoredLogEntry {
+  readonly seq: number;
+  readonly leafHash: string;
+  /** The entry's canonical JSON (its leaf input); absent once its retention class has expired (the leaf hash stays). */
+  readonly entry?: string;
+  readonly retention: RetentionClass;
+  /** Epoch seconds after which the entry's content may be gone. */
+  readonly expiresAt: number;
+}
+
+/** A tenant's log as its appender left it: the committed size, root and right edge. */
+export interface LogHead {
+  readonly tenant: string;
+  readonly logId: string;
+  readonly treeSize: number;
+  readonly rootHash: string;
+  readonly frontier: Frontier;
+  readonly updatedAt: string;
+}
+
+/** What auditors search by (002 五(二)4). At least one of tenant, actor, target; times are ISO, `to` exclusive. */
+export interface AuditSearch {
+  readonly tenants?: readonly string[];
+  readonly actor?: string;
+  readonly target?: string;
+  readonly action?: string;
+  readonly outcome?: AuditDraft['outcome'];
+  readonly institutionId?: string;
+  readonly from: string;
+  readonly to: string;
+  readonly limit: number;
+  /** Opaque, from the previous page. */
+  readonly cursor?: string;
+}
+
+/** The read side of the log store: heads, entries, stored tree nodes, signed tree heads, search. */
+export interface AuditLogReader {
+  head(tenant: string): Promise<LogHead | undefined>;
+  /** Entries `fromSeq` ≤ seq < `toSeq` (bounded by the caller), in order; only committed ones. */
+  entries(tenant: string, fromSeq: number, toSeq: number): Promise<StoredLogEntry[]>;
+  /** The sequence number of the entry with this deduplication key (a receipt's `batch:<batchId>`), once appended. */
+  seqOfKey(tenant: string, key: string): Promise<number | undefined>;
+  /** Perfect-subtree hashes of the tenant's tree (merkle.ts NodeReader); only within the committed size. */
+  nodes(tenant: string): NodeReader;
+  latestTreeHead(tenant: string): Promise<SignedTreeHead | undefined>;
+  /** The signed tree head of exactly this size, if one was signed. */
+  treeHeadOfSize(tenant: string, treeSize: number): Promise<SignedTreeHead | undefined>;
+  /** Signed tree heads with `fromSize` ≤ treeSize ≤ `toSize`, smallest first, at most `limit`. */
+  treeHeads(tenant: string, range: { readonly fromSize: number; readonly toSize: number; readonly limit: number }): Promise<SignedTreeHead[]>;
+  search(query: AuditSearch): Promise<Page<StoredLogEntry & { readonly tenant: string }>>;
+}
+
+/** The key that signs tree heads: not the platform key, and usable by the checkpoint function alone. */
+export type TreeHeadSigner = PlatformSigner;
+
+/**
+ * Where exports are kept (S3 with Object Lock in compliance mode on AWS, for the retention period of the
+ * longest-kept class they hold; a directory of the local data dir on `npm start`).
+ */
+export interface ExportStore {
+  put(key: string, body: Buffer, options: { readonly retainUntil: Date; readonly contentType: string }): Promise<{ readonly location: string }>;
+  get(key: string): Promise<Buffer | undefined>;
+}
+
+/** Opens incidents (functions/core/domain/incident.ts): staff, the misuse detector and alarms go through it. */
+export interface IncidentDesk {
+  /** Opens an incident; with a `dedupeKey` already used, returns that incident unchanged. */
+  open(draft: IncidentDraft): Promise<Incident>;
 }
 
 /** A filing's progress event and a department message (declared with the lifecycle, functions/core/domain/lifecycle.ts). */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf } from '../support/audit-records';
 import { usccCheckChar } from '../../schemas/identifiers';
 import { mortgageCreateFiling, REQUIRED_MORTGAGE_MATERIALS } from '../../infra/local/seed/demo-filings';
 import { apigwFixture, lambdaContext, signedEvent, sqsFixture } from '../support/fixtures';
@@ -98,7 +98,7 @@ describe('POST /v1/batches', () => {
     expect((await filingRepositoryFromEnv().get(items[1]!.filingId!))!.content).toMatchObject({ mortgagee: { name: world.bank.institutionName, uscc: world.bank.uscc } });
     expect(await world.countItems('filings')).toBe(filingsBefore + 2);
     const day = new Date().toISOString().slice(0, 10);
-    const attempts = (await auditLogFromEnv().listAudit(world.bank.institutionId, day)).filter((r) => r.action === 'OUT_OF_SCOPE_ATTEMPT');
+    const attempts = (await auditRecordsOf(world.bank.institutionId, day)).filter((r) => r.action === 'OUT_OF_SCOPE_ATTEMPT');
     expect(attempts.at(-1)).toMatchObject({ outcome: 'DENIED', actor: `channel:${world.bank.channelId}`, detail: { reasonCode: 'MORTGAGEE_NOT_FILER', filings: 1 } });
   });
 

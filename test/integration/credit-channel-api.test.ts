@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf } from '../support/audit-records';
 import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/channel-directory';
 import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../../functions/adapters/dynamodb/credit-store';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
@@ -187,7 +187,7 @@ async function seedEvent(channel: Channel, kind: LedgerEvent['kind'], points: nu
   return event;
 }
 
-const auditActions = async (institutionId: string) => (await auditLogFromEnv().listAudit(institutionId, new Date().toISOString().slice(0, 10))).map((r) => r.action);
+const auditActions = async (institutionId: string) => (await auditRecordsOf(institutionId, new Date().toISOString().slice(0, 10))).map((r) => r.action);
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -342,7 +342,7 @@ describe('out-of-scope attempts at submission', () => {
     ]);
     // The re-sent batch sends the same two signal ids: the credit worker counts each once.
     expect(new Set(signals.map((signal) => signal.signalId))).toEqual(new Set(first.map((signal) => signal.signalId)));
-    const records = (await auditLogFromEnv().listAudit(world.bank.institutionId, new Date().toISOString().slice(0, 10))).filter((r) => r.action === 'OUT_OF_SCOPE_ATTEMPT' && r.target === batchId);
+    const records = (await auditRecordsOf(world.bank.institutionId, new Date().toISOString().slice(0, 10))).filter((r) => r.action === 'OUT_OF_SCOPE_ATTEMPT' && r.target === batchId);
     expect(records.map((r) => r.detail?.reasonCode).sort()).toEqual(['DISTRICT_NOT_PERMITTED', 'MORTGAGEE_NOT_FILER']);
   });
 

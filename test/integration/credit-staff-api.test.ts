@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf } from '../support/audit-records';
 import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/channel-directory';
 import { creditStoreFromEnv, DynamoCreditRulesStore } from '../../functions/adapters/dynamodb/credit-store';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
@@ -304,9 +304,9 @@ describe('every step audited and told to the webhook', () => {
     );
     const { caseNo } = staffCaseViewSchema.parse(json(response));
     const officer = world.account('CREDIT_OFFICER');
-    const call = (await auditLogFromEnv().listAudit(DISTRICTS.own, today())).find((e) => e.detail?.requestId === context.awsRequestId);
+    const call = (await auditRecordsOf(DISTRICTS.own, today())).find((e) => e.detail?.requestId === context.awsRequestId);
     expect(call).toMatchObject({ actor: `staff:${officer.staffId}`, action: 'API_POST_SHUTOFF', outcome: 'SUCCESS', target: `channel:${channel.channelId}` });
-    const own = await auditLogFromEnv().listAudit(channel.institutionId, today());
+    const own = await auditRecordsOf(channel.institutionId, today());
     expect(own.find((e) => e.action === 'CHANNEL_SHUT_OFF')).toMatchObject({ actor: `staff:${officer.staffId}`, target: caseNo, detail: { channelId: channel.channelId, scope: 'CHANNEL' } });
     const notices = (await drain('notifications')).map((m) => JSON.parse(m.Body!) as { type?: string; change?: string; caseNo?: string; channelId?: string });
     expect(notices.filter((n) => n.type === 'CREDIT' && n.channelId === channel.channelId).map((n) => n.change)).toContain('CASE_OPENED');
@@ -319,7 +319,7 @@ describe('every step audited and told to the webhook', () => {
     await seedAppeal(channel, event.eventId);
     await drain('notifications');
     expect((await send('decideCreditAppeal', { path: { channelId: channel.channelId, eventId: event.eventId }, body: { decision: 'UPHOLD', reason: 'Stands' } })).statusCode).toBe(200);
-    expect((await auditLogFromEnv().listAudit(channel.institutionId, today())).map((e) => e.action)).toContain('CREDIT_APPEAL_UPHELD');
+    expect((await auditRecordsOf(channel.institutionId, today())).map((e) => e.action)).toContain('CREDIT_APPEAL_UPHELD');
     const notices = (await drain('notifications')).map((m) => JSON.parse(m.Body!) as { change?: string; ledgerEventId?: string });
     expect(notices).toContainEqual(expect.objectContaining({ change: 'APPEAL_UPHELD', ledgerEventId: event.eventId }));
   });

@@ -13,7 +13,7 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf } from '../support/audit-records';
 import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/channel-directory';
 import { creditStoreFromEnv } from '../../functions/adapters/dynamodb/credit-store';
 import { BUILT_IN_CREDIT_RULES, type CreditNotice, type CreditSignal } from '../../functions/core/domain/credit';
@@ -160,7 +160,7 @@ describe('credit worker', () => {
     const notices = published.filter((e): e is CreditNotice => 'type' in e && e.type === 'CREDIT' && e.channelId === 'ch-cw-east');
     expect(notices.filter((n) => n.change === 'GRADE_CHANGED').map((n) => n.grade)).toEqual(['WATCH', 'SHUT_OFF']);
     expect(notices.filter((n) => n.change === 'CASE_OPENED').map((n) => n.caseNo)).toEqual([state.openCaseNo]);
-    const audit = await auditLogFromEnv().listAudit(INSTITUTION, new Date().toISOString().slice(0, 10));
+    const audit = await auditRecordsOf(INSTITUTION, new Date().toISOString().slice(0, 10));
     expect(audit.filter((r) => r.action === 'CREDIT_GRADE_CHANGED' && r.detail?.['channelId'] === 'ch-cw-east').map((r) => r.detail?.['to'])).toEqual(['WATCH', 'SHUT_OFF']);
     expect(audit.filter((r) => r.action === 'CHANNEL_SHUT_OFF' && r.target === state.openCaseNo)).toHaveLength(1);
   });

@@ -11,7 +11,7 @@ import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sqs } from '../../functions/adapters/aws-clients';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf } from '../support/audit-records';
 import { certificateStoreFromEnv } from '../../functions/adapters/dynamodb/certificate-store';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
 import { LocalPlatformSigner } from '../../functions/adapters/keys/local-platform-signer';
@@ -184,7 +184,7 @@ const message = (type: DepartmentMessage['type'], filing: FilingRecord, kind: 'T
 const requestOf = async (filing: FilingRecord, kind: 'TAX_CLEARANCE' | 'CONTRACT_FILING' = 'TAX_CLEARANCE'): Promise<CoordinationRequest> =>
   (await filingRepositoryFromEnv().get(filing.filingId))!.coordination!.requests[kind]!;
 const deliveryOf = (r: Received): DepartmentDelivery => departmentDeliverySchema.parse(JSON.parse(r.body));
-const auditOf = async (filing: FilingRecord) => (await auditLogFromEnv().listAudit(DISTRICT, new Date().toISOString().slice(0, 10))).filter((e) => e.target === filing.filingId);
+const auditOf = async (filing: FilingRecord) => (await auditRecordsOf(DISTRICT, new Date().toISOString().slice(0, 10))).filter((e) => e.target === filing.filingId);
 
 describe('department connectors', () => {
   it('deliver a signed request to the department, record it on the filing and audit it as data provided to the department', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf } from '../support/audit-records';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
 import { departmentQueuesFromEnv } from '../../functions/adapters/sqs/department-queue';
 import { requestIdOf, type ResultKind } from '../../functions/core/domain/coordination';
@@ -145,7 +146,7 @@ describe('department results', () => {
     expect(code(contradiction)).toBe('409 RESULT_CONTRADICTS');
     expect((await stored(filing)).revision).toBe(ready.revision);
     const day = new Date().toISOString().slice(0, 10);
-    const audit = await auditLogFromEnv().listAudit('370102', day);
+    const audit = await auditRecordsOf('370102', day);
     expect(audit.filter((r) => r.target === filing.filingId).map((r) => r.action)).toEqual(
       expect.arrayContaining(['DEPARTMENT_RESULT_RECORDED', 'COORDINATION_COMPLETED', 'DEPARTMENT_RESULT_CONTRADICTED']),
     );
@@ -275,7 +276,7 @@ describe('department results sent at once', () => {
     expect(after.status).toBe('READY_FOR_REVIEW');
     expect(after.history).toHaveLength(before.history.length + 1);
     expect(after.coordination!.requests.TAX_CLEARANCE!.answers).toHaveLength(1);
-    const audit = await auditLogFromEnv().listAudit('370102', new Date().toISOString().slice(0, 10));
+    const audit = await auditRecordsOf('370102', new Date().toISOString().slice(0, 10));
     expect(audit.filter((r) => r.target === filing.filingId && r.action === 'COORDINATION_COMPLETED')).toHaveLength(1);
   });
 });

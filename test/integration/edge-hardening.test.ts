@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf } from '../support/audit-records';
 import { rateCounterFromEnv } from '../../functions/adapters/dynamodb/rate-counter';
 import { mortgageCreateFiling } from '../../infra/local/seed/demo-filings';
 import { problemSchema } from '../../schemas/v1/problem';
@@ -128,7 +128,7 @@ describe('authentication failures answer alike; the audit tells them apart', () 
       await getFiling(from(signedEvent(apigwFixture('get-filing'), { channelId: 'ch-ghost', privateKey: world.bank.privateKey }, { path: '/v1/filings/F000000000000000000000001', pathParameters: { filingId: 'F000000000000000000000001' } }), source), context);
     }
     const day = new Date().toISOString().slice(0, 10);
-    const entries = (await auditLogFromEnv().listAudit('unauthenticated', day)).filter((e) => contexts.some((c) => c.awsRequestId === e.detail?.requestId));
+    const entries = (await auditRecordsOf('unauthenticated', day)).filter((e) => contexts.some((c) => c.awsRequestId === e.detail?.requestId));
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actor: 'channel:ch-ghost', outcome: 'DENIED', detail: { status: 401, code: 'AUTH_UNKNOWN_CHANNEL' } });
     expect(await rateCounterFromEnv().current(String(entries[0]!.detail?.deniedCounter))).toBe(3);

@@ -11,7 +11,8 @@
  * - the register lists the filing as applied iff it is REGISTERED or CERTIFIED, and is otherwise untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLogFromEnv, type AuditEntry } from '../../functions/adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf, type AuditEntry } from '../support/audit-records';
 import { certificateStoreFromEnv } from '../../functions/adapters/dynamodb/certificate-store';
 import { checklistStoreFromEnv } from '../../functions/adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
@@ -397,9 +398,8 @@ async function runAnswering(scenario: Scenario, ports: AllPorts, filing: FilingR
 }
 
 async function auditOf(filing: FilingRecord): Promise<AuditEntry[]> {
-  const log = auditLogFromEnv();
   const days = [...new Set([new Date().toISOString().slice(0, 10), new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)])];
-  const records = (await Promise.all([filing.institutionId, filing.district].flatMap((tenant) => days.map((day) => log.listAudit(tenant, day))))).flat();
+  const records = (await Promise.all([filing.institutionId, filing.district].flatMap((tenant) => days.map((day) => auditRecordsOf(tenant, day))))).flat();
   return records.filter((r) => r.target === filing.filingId);
 }
 

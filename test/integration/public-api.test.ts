@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf } from '../support/audit-records';
 import { mortgageCreateFiling } from '../../infra/local/seed/demo-filings';
 import { progressViewSchema } from '../../schemas/v1/progress';
 import { apigwFixture, lambdaContext, signedEvent } from '../support/fixtures';
@@ -144,7 +144,7 @@ describe('POST /v1/public/progress', () => {
     const denied = lambdaContext('lookupProgress');
     await call(lookupEvent({ ...owner(), name: '张三' }, { address }), denied);
     const day = new Date().toISOString().slice(0, 10);
-    const records = await auditLogFromEnv().listAudit('public', day);
+    const records = await auditRecordsOf('public', day);
     const okRecord = records.find((r) => r.detail?.requestId === ok.awsRequestId);
     const deniedRecord = records.find((r) => r.detail?.requestId === denied.awsRequestId);
     expect(okRecord).toMatchObject({ action: 'API_LOOKUP_PROGRESS', outcome: 'SUCCESS', target: filingId, actor: expect.stringMatching(/^citizen:[0-9a-f]{16}$/) });

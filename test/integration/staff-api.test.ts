@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import { auditLogFromEnv, type AuditEntry } from '../../functions/adapters/dynamodb/audit-log';
+import { auditRecordsOf, type AuditEntry } from '../support/audit-records';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
 import { rateCounterFromEnv } from '../../functions/adapters/dynamodb/rate-counter';
 import { LOCAL_STAFF_AUDIENCE, LOCAL_STAFF_ISSUER, LocalStaffIssuer } from '../../functions/adapters/identity/local-issuer';
@@ -148,7 +148,7 @@ function filing(filingId: string, district: string, minute: number): FilingRecor
 /** The audit record of one handler call, found by its request id. */
 async function auditOf(tenant: string, requestId: string): Promise<AuditEntry | undefined> {
   const day = new Date().toISOString().slice(0, 10);
-  return (await auditLogFromEnv().listAudit(tenant, day)).find((entry) => entry.detail?.requestId === requestId);
+  return (await auditRecordsOf(tenant, day)).find((entry) => entry.detail?.requestId === requestId);
 }
 
 beforeAll(async () => {

@@ -20,6 +20,7 @@ import {
   startCoordination as startCoordinationFor,
   type DepartmentKind,
 } from './coordination';
+import type { AuditSubject, RetentionClass } from './audit-log';
 import type { CreditSignal, SignalKind } from './credit';
 import { FILING_STATUSES, type FilingRecord, type FilingStatus } from './filing';
 import { isOutOfScope } from './intake-rules';
@@ -98,11 +99,8 @@ export const actorKindOf = (actor: string): ActorKind | undefined => {
 /** Whose audit log an effect's record belongs to: the filing institution's, or the district's (registry operations). */
 export type AuditTenant = 'institution' | 'district';
 
-/**
- * The retention class of an audit record (DESIGN.md §5; 004 第二十三条): operations and interface calls are
- * kept ≥ 1 year, data provided to other departments ≥ 3 years.
- */
-export type RetentionClass = 'OPERATIONS' | 'DATA_PROVIDED';
+/** The retention class of an audit record (DESIGN.md §5; 004 第二十三条): declared with the log. */
+export type { RetentionClass } from './audit-log';
 
 /** An audit record drafted by a transition (DESIGN.md §5); never personal data. */
 export interface AuditDraft {
@@ -113,6 +111,8 @@ export interface AuditDraft {
   readonly action: string;
   readonly outcome: 'SUCCESS' | 'DENIED' | 'ERROR';
   readonly target?: string;
+  /** What the record is about (institution, district, business type), for the log's statistics. */
+  readonly subject?: AuditSubject;
   readonly detail?: Readonly<Record<string, string | number | boolean>>;
 }
 
@@ -445,6 +445,15 @@ export function progressEventOf(filing: FilingRecord, annotation?: { readonly re
 
 const tenantOf = (tenant: AuditTenant, filing: FilingRecord): string => (tenant === 'institution' ? filing.institutionId : filing.district);
 
+/** What a filing's audit records are about, for the log's statistics by district, business type and institution. */
+const subjectOf = (filing: FilingRecord): AuditSubject => ({
+  institutionId: filing.institutionId,
+  channelId: filing.channelId,
+  district: filing.district,
+  businessType: filing.businessType,
+  filingId: filing.filingId,
+});
+
 /** The builders of the declared effects: one place says what each follow-up is. */
 const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
   releaseDisposition: ({ filing }) => [{ kind: 'releaseDisposition', unitCode: filing.unitCode }],
@@ -463,6 +472,7 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
           action: spec.audit.action,
           outcome: spec.audit.outcome ?? 'SUCCESS',
           target: filing.filingId,
+          subject: subjectOf(filing),
           detail: { from: before.status, to: filing.status, channelId: filing.channelId, ...(reasonCode ? { reasonCode } : {}), ...detail },
         },
       },
@@ -481,6 +491,7 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
               action: 'OUT_OF_SCOPE_ATTEMPT',
               outcome: 'DENIED',
               target: filing.filingId,
+              subject: subjectOf(filing),
               detail: { reasonCode: filing.reasonCode, businessType: filing.businessType, unitCode: filing.unitCode },
             },
           },
@@ -489,7 +500,7 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
   // DESIGN.md §4: false materials found at review are a severe violation of the filing institution.
   falseMaterialsSignal: ({ filing, at }) =>
     filing.reasonCode === 'FALSE_MATERIALS'
-      ? [{ kind: 'audit', at, record: { tenant: filing.institutionId, actor: `channel:${filing.channelId}`, action: 'FALSE_MATERIALS_FOUND', outcome: 'DENIED', target: filing.filingId } }]
+      ? [{ kind: 'audit', at, record: { tenant: filing.institutionId, actor: `channel:${filing.channelId}`, action: 'FALSE_MATERIALS_FOUND', outcome: 'DENIED', target: filing.filingId, subject: subjectOf(filing) } }]
       : [],
   creditSignal: ({ name, filing, at }) => {
     const declared = transitionSpec(name).signal;
