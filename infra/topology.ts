@@ -8,7 +8,7 @@
  */
 
 export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists' | 'credit' | 'security';
-export type QueueName = 'intake' | 'intakeUrgent' | 'notifications' | 'taxRequests' | 'tradingRequests' | 'credit';
+export type QueueName = 'intake' | 'intakeUrgent' | 'notifications' | 'taxRequests' | 'tradingRequests' | 'credit' | 'audit' | 'auditCheckpoints';
 export type Access = 'read' | 'write' | 'readWrite';
 
 export interface TableDecl {
@@ -32,6 +32,12 @@ export interface QueueDecl {
   readonly maxReceiveCount: number;
   /** Days a message (and a dead letter) is kept. */
   readonly retentionDays: number;
+  /**
+   * An SQS FIFO queue (physical name ending `.fifo`, its dead-letter queue FIFO too, content-based
+   * deduplication off: senders set MessageGroupId and MessageDeduplicationId). Messages of one group are
+   * delivered in order, one batch of a group at a time; a failed message blocks the rest of its group.
+   */
+  readonly fifo?: boolean;
   readonly purpose: string;
 }
 
@@ -55,7 +61,10 @@ export interface FunctionDecl {
   readonly source?: { readonly queue: QueueName; readonly batchSize: number; readonly maxConcurrency?: number };
   /** Least privilege: each table the function touches and how. */
   readonly tables: Partial<Record<TableName, Access>>;
-  /** Queues the function sends to. */
+  /**
+   * Queues the function sends to. A function that records audit entries sends them to `audit` (the log's
+   * FIFO queue): only the appender and the checkpoint touch the `audit` table (DESIGN.md §5).
+   */
   readonly sends?: readonly QueueName[];
   /**
    * Whether the function opens or seals personal data: it unwraps per-tenant data keys with the PII KMS key
@@ -68,6 +77,12 @@ export interface FunctionDecl {
    * `publicKey` to hand out the public key that verifies those signatures.
    */
   readonly platformKey?: 'sign' | 'publicKey';
+  /**
+   * What the function does with the audit log's SM2 signing key (DESIGN.md §5: tree heads are signed with a
+   * key the writers cannot use): `sign` (the checkpoint alone), or `publicKey` to publish the key that
+   * verifies tree heads and receipts.
+   */
+  readonly logKey?: 'sign' | 'publicKey';
   /**
    * Whether the function reads the department registry (DESIGN.md §7b): configuration, handed over in the
    * {@link DEPARTMENTS_ENV} variable (CDK context `departments` on AWS; the simulators locally).
@@ -121,7 +136,18 @@ export const tables = {
   audit: {
     partitionKey: 'pk',
     sortKey: 'sk',
-    purpose: 'Audit records of operations, interface calls and errors, per tenant and day.',
+    // Entries expire by retention class (DESIGN.md §5); tree nodes, heads and tree heads never do.
+    ttlAttribute: 'expiresAt',
+    // byTenantTime / byActor / byTarget: auditors' search (002 五(二)4), oldest first within a key.
+    // byUnsigned (sparse, sharded 16 ways by tenant): the heads of logs holding entries no tree head signs yet.
+    globalIndexes: [
+      { name: 'byTenantTime', partitionKey: 'tpk', sortKey: 'tsk' },
+      { name: 'byActor', partitionKey: 'apk', sortKey: 'ask' },
+      { name: 'byTarget', partitionKey: 'gpk', sortKey: 'gsk' },
+      { name: 'byUnsigned', partitionKey: 'upk', sortKey: 'usk', include: ['tenant', 'treeSize', 'signedSize'] },
+    ],
+    purpose:
+      "The audit log (DESIGN.md §5): per tenant, a Merkle log's head (size, right edge, root, the last commit's entries until materialised), its entries in sequence, the perfect-subtree hashes, the deduplication keys and the signed tree heads.",
   },
   staff: {
     partitionKey: 'pk',
@@ -194,6 +220,18 @@ export const queues = {
     retentionDays: 14,
     purpose: 'Credit signals (DESIGN.md §4) from the lifecycle and the channel edge to the credit worker (ids and codes only); none is lost while the worker is down.',
   },
+  audit: {
+    maxReceiveCount: 10,
+    retentionDays: 14,
+    fifo: true,
+    purpose:
+      "Audit records on their way to their tenant's log (DESIGN.md §5): one message group per tenant, so the one appender of a tenant gives them sequence numbers in order; deduplicated on the record's key.",
+  },
+  auditCheckpoints: {
+    maxReceiveCount: 8,
+    retentionDays: 4,
+    purpose: 'Requests to sign a tenant log\'s tree head (`{tenant}`), sent by the appender at most every few seconds per tenant; the minute sweep catches any lost.',
+  },
 } as const satisfies Record<QueueName, QueueDecl>;
 
 /** Which connector queue carries each department kind's deliveries (DESIGN.md §7b). */
@@ -212,8 +250,8 @@ const departmentConnector = (kind: keyof typeof DEPARTMENT_QUEUES, entry: string
     timeoutSeconds: 30,
     memoryMb: 512,
     source: { queue: DEPARTMENT_QUEUES[kind], batchSize: 10, maxConcurrency: 5 },
-    tables: { filings: 'readWrite', keys: 'read', certificates: 'read', audit: 'write' },
-    sends: ['notifications'],
+    tables: { filings: 'readWrite', keys: 'read', certificates: 'read' },
+    sends: ['notifications', 'audit'],
     usesPiiKey: true,
     platformKey: 'sign',
     departments: true,
@@ -230,7 +268,8 @@ const creditReader = (entry: string, route: HttpRoute, description: string, memo
     timeoutSeconds: 10,
     memoryMb,
     route,
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read', ...extra },
+    tables: { staff: 'read', guards: 'readWrite', credit: 'read', ...extra },
+    sends: ['audit'],
   }) as const satisfies FunctionDecl;
 
 /**
@@ -245,8 +284,8 @@ const creditDecision = (entry: string, route: HttpRoute, description: string) =>
     timeoutSeconds: 10,
     memoryMb: 512,
     route,
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
-    sends: ['notifications'],
+    tables: { staff: 'read', guards: 'readWrite', credit: 'readWrite', channels: 'readWrite' },
+    sends: ['notifications', 'audit'],
   }) as const satisfies FunctionDecl;
 
 export const functions = {
@@ -256,8 +295,8 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1769,
     route: { method: 'POST', path: '/v1/batches' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', keys: 'readWrite', audit: 'write', checklists: 'read', credit: 'read' },
-    sends: ['intake', 'credit'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', keys: 'readWrite', checklists: 'read', credit: 'read' },
+    sends: ['intake', 'credit', 'audit'],
     usesPiiKey: true,
   },
   getBatch: {
@@ -266,8 +305,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/batches/{batchId}' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'read', audit: 'write', credit: 'read' },
-    sends: ['credit'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', credit: 'read' },
+    sends: ['credit', 'audit'],
   },
   getFiling: {
     entry: 'functions/handlers/get-filing.ts',
@@ -275,8 +314,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/filings/{filingId}' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'read', keys: 'read', audit: 'write', credit: 'read' },
-    sends: ['credit'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', keys: 'read', credit: 'read' },
+    sends: ['credit', 'audit'],
     usesPiiKey: true,
   },
   getOpenapi: {
@@ -301,8 +340,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 1024,
     source: { queue: 'intake', batchSize: 10, maxConcurrency: 20 },
-    tables: { filings: 'readWrite', register: 'read', audit: 'write', checklists: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
+    tables: { filings: 'readWrite', register: 'read', checklists: 'read' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
   },
   intakeUrgent: {
     entry: 'functions/workers/intake.ts',
@@ -310,8 +349,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 1024,
     source: { queue: 'intakeUrgent', batchSize: 1, maxConcurrency: 5 },
-    tables: { filings: 'readWrite', register: 'read', audit: 'write', checklists: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
+    tables: { filings: 'readWrite', register: 'read', checklists: 'read' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
   },
   sweeper: {
     entry: 'functions/workers/sweeper.ts',
@@ -320,8 +359,8 @@ export const functions = {
     timeoutSeconds: 60,
     memoryMb: 512,
     schedule: { everyMinutes: 5 },
-    tables: { filings: 'readWrite', register: 'read', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
-    sends: ['intake', 'intakeUrgent', 'notifications', 'taxRequests', 'tradingRequests', 'credit'],
+    tables: { filings: 'readWrite', register: 'read', credit: 'readWrite', channels: 'readWrite' },
+    sends: ['intake', 'intakeUrgent', 'notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
   },
   correctFiling: {
     entry: 'functions/handlers/correct-filing.ts',
@@ -329,8 +368,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/corrections' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write', checklists: 'read', credit: 'read' },
-    sends: ['intake', 'intakeUrgent', 'notifications', 'credit'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', checklists: 'read', credit: 'read' },
+    sends: ['intake', 'intakeUrgent', 'notifications', 'credit', 'audit'],
   },
   withdrawFiling: {
     entry: 'functions/handlers/withdraw-filing.ts',
@@ -338,8 +377,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/withdrawal' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write', credit: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', credit: 'read' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
   },
   markUrgent: {
     entry: 'functions/handlers/mark-urgent.ts',
@@ -347,8 +386,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
-    sends: ['intakeUrgent', 'notifications'],
+    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite' },
+    sends: ['intakeUrgent', 'notifications', 'audit'],
   },
   getStaffFiling: {
     entry: 'functions/handlers/get-staff-filing.ts',
@@ -356,7 +395,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings/{filingId}' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'read', keys: 'read', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', filings: 'read', keys: 'read' },
+    sends: ['audit'],
     usesPiiKey: true,
   },
   reviewFiling: {
@@ -365,8 +405,8 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1024,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/review' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read', audit: 'write' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
+    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
     usesPiiKey: true,
     platformKey: 'sign',
   },
@@ -376,8 +416,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/filings/{filingId}/certificate' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'read', certificates: 'read', audit: 'write', credit: 'read' },
-    sends: ['credit'],
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', certificates: 'read', credit: 'read' },
+    sends: ['credit', 'audit'],
   },
   verifyCertificate: {
     entry: 'functions/handlers/verify-certificate.ts',
@@ -385,7 +425,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/certificates/{certificateNo}/verification' },
-    tables: { certificates: 'read', guards: 'readWrite', audit: 'write' },
+    tables: { certificates: 'read', guards: 'readWrite' },
+    sends: ['audit'],
     platformKey: 'publicKey',
   },
   lookupProgress: {
@@ -394,7 +435,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/public/progress' },
-    tables: { filings: 'read', keys: 'read', guards: 'readWrite', audit: 'write' },
+    tables: { filings: 'read', keys: 'read', guards: 'readWrite' },
+    sends: ['audit'],
     usesPiiKey: true,
   },
   getChecklist: {
@@ -403,7 +445,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/checklists/{businessType}' },
-    tables: { staff: 'read', guards: 'readWrite', checklists: 'read', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', checklists: 'read' },
+    sends: ['audit'],
   },
   putChecklist: {
     entry: 'functions/handlers/put-checklist.ts',
@@ -411,7 +454,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/staff/checklists/{businessType}' },
-    tables: { staff: 'read', guards: 'readWrite', checklists: 'readWrite', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', checklists: 'readWrite' },
+    sends: ['audit'],
   },
   getWebhook: {
     entry: 'functions/handlers/get-webhook.ts',
@@ -419,8 +463,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/channel/webhook' },
-    tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
-    sends: ['credit'],
+    tables: { channels: 'read', guards: 'readWrite', credit: 'read' },
+    sends: ['credit', 'audit'],
     platformKey: 'publicKey',
   },
   putWebhook: {
@@ -429,8 +473,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/channel/webhook' },
-    tables: { channels: 'readWrite', guards: 'readWrite', audit: 'write', credit: 'read' },
-    sends: ['credit'],
+    tables: { channels: 'readWrite', guards: 'readWrite', credit: 'read' },
+    sends: ['credit', 'audit'],
     platformKey: 'publicKey',
   },
   notifier: {
@@ -439,7 +483,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 512,
     source: { queue: 'notifications', batchSize: 10, maxConcurrency: 10 },
-    tables: { channels: 'read', audit: 'write' },
+    tables: { channels: 'read' },
+    sends: ['audit'],
     platformKey: 'sign',
   },
   staffLogin: {
@@ -448,7 +493,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/login' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite' },
+    sends: ['audit'],
     localOnly: true,
   },
   staffJwks: {
@@ -466,8 +512,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/departments/results' },
-    tables: { guards: 'readWrite', filings: 'readWrite', audit: 'write' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests'],
+    tables: { guards: 'readWrite', filings: 'readWrite' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'audit'],
     departments: true,
   },
   taxConnector: departmentConnector(
@@ -487,8 +533,8 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 512,
     source: { queue: 'credit', batchSize: 10, maxConcurrency: 2 },
-    tables: { credit: 'readWrite', channels: 'readWrite', audit: 'write' },
-    sends: ['notifications'],
+    tables: { credit: 'readWrite', channels: 'readWrite' },
+    sends: ['notifications', 'audit'],
   },
   getChannelCredit: {
     entry: 'functions/handlers/get-channel-credit.ts',
@@ -496,8 +542,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/channel/credit' },
-    tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'read' },
-    sends: ['credit'],
+    tables: { channels: 'read', guards: 'readWrite', credit: 'read' },
+    sends: ['credit', 'audit'],
   },
   postRectification: {
     entry: 'functions/handlers/post-rectification.ts',
@@ -505,8 +551,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/channel/rectifications' },
-    tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite' },
-    sends: ['credit', 'notifications'],
+    tables: { channels: 'read', guards: 'readWrite', credit: 'readWrite' },
+    sends: ['credit', 'notifications', 'audit'],
   },
   postCreditAppeal: {
     entry: 'functions/handlers/post-credit-appeal.ts',
@@ -514,8 +560,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/channel/credit/events/{eventId}/appeal' },
-    tables: { channels: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite' },
-    sends: ['credit', 'notifications'],
+    tables: { channels: 'read', guards: 'readWrite', credit: 'readWrite' },
+    sends: ['credit', 'notifications', 'audit'],
   },
   listCreditChannels: creditReader('functions/handlers/list-credit-channels.ts', { method: 'GET', path: '/v1/staff/credit/channels' }, 'GET /v1/staff/credit/channels: credit officers list channels by grade and score, with their institutions', 512),
   getCreditChannel: creditReader('functions/handlers/get-credit-channel.ts', { method: 'GET', path: '/v1/staff/credit/channels/{channelId}' }, "GET /v1/staff/credit/channels/{channelId}: a channel's credit state, ledger with evidence, cases and appeals", 512, { channels: 'read' }),
@@ -534,7 +580,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/staff/credit/rules' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite' },
+    tables: { staff: 'read', guards: 'readWrite', credit: 'readWrite' },
+    sends: ['audit'],
   },
   decideIntakeReview: {
     entry: 'functions/handlers/decide-intake-review.ts',
@@ -543,8 +590,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/intake-review' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
+    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite' },
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
   },
   listStaffFilings: {
     entry: 'functions/handlers/list-staff-filings.ts',
@@ -552,7 +599,29 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'read', audit: 'write' },
+    tables: { staff: 'read', guards: 'readWrite', filings: 'read' },
+    sends: ['audit'],
+  },
+  auditAppender: {
+    entry: 'functions/workers/audit-appender.ts',
+    description:
+      "Audit appender (DESIGN.md §5): per tenant, in order, gives each record its sequence number in the tenant's Merkle log (one conditional write of the head per batch), materialises entries and tree nodes, requests checkpoints",
+    timeoutSeconds: 30,
+    memoryMb: 1024,
+    source: { queue: 'audit', batchSize: 10 },
+    tables: { audit: 'readWrite' },
+    sends: ['auditCheckpoints'],
+  },
+  auditCheckpoint: {
+    entry: 'functions/workers/audit-checkpoint.ts',
+    description:
+      "Audit checkpoint: verifies a tenant log's growth is consistent with its last signed tree head and signs the new head with the log key (the only function that may); every minute it sweeps logs with unsigned entries",
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    source: { queue: 'auditCheckpoints', batchSize: 10, maxConcurrency: 2 },
+    schedule: { everyMinutes: 1 },
+    tables: { audit: 'readWrite' },
+    logKey: 'sign',
   },
 } as const satisfies Record<string, FunctionDecl>;
 
@@ -582,6 +651,8 @@ export const PLATFORM_SIGNING_KEY_ENV = 'PLATFORM_SIGNING_KEY_ID';
 export const DEPARTMENTS_ENV = 'DEPARTMENTS';
 /** The registry's results URL that deliveries name as `replyTo` (optional: departments may have it configured). */
 export const RESULTS_URL_ENV = 'ZT_RESULTS_URL';
+/** The audit log's SM2 signing key (DESIGN.md §5): a KMS key id, or `local` (`log-signing.key` in the local keyring). */
+export const LOG_SIGNING_KEY_ENV = 'LOG_SIGNING_KEY_ID';
 /** Directory of the local keyring when KEY_PROVIDER=local. */
 export const LOCAL_KEYRING_DIR_ENV = 'LOCAL_KEYRING_DIR';
 

@@ -2,7 +2,7 @@
  * POST /v1/filings/{filingId}/corrections: the channel supplies the materials a correction request asked
  * for, before the deadline; the filing goes through intake again (DESIGN.md §3).
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';

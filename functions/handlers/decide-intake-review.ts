@@ -3,7 +3,7 @@
  * held in INTAKE_REVIEW because its channel was on WATCH or PROBATION (DESIGN.md §4). Safe to repeat: the
  * same decision again answers the same result.
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';

@@ -1,5 +1,5 @@
 /** GET /v1/batches/{batchId}: the channel's own batch with each filing's current status. */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { getBatch } from '../core/use-cases/get-batch';
 import { channelEndpoint } from '../shared/http/channel-endpoint';

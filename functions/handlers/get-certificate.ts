@@ -1,5 +1,5 @@
 /** GET /v1/filings/{filingId}/certificate: the signed e-certificate of the channel's own certified filing. */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { certificateStoreFromEnv } from '../adapters/dynamodb/certificate-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { getCertificate } from '../core/use-cases/certificates';

@@ -1,5 +1,5 @@
 /** GET /v1/filings/{filingId}: the channel's own filing with its history, personal data masked. */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { getFiling } from '../core/use-cases/get-filing';

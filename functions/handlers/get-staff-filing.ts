@@ -1,5 +1,5 @@
 /** GET /v1/staff/filings/{filingId}: a filing of the caller's district, personal data masked (404 for any other). */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { getStaffFiling } from '../core/use-cases/get-staff-filing';

@@ -7,7 +7,7 @@
  * counted for any number, filed or not, so the limit tells nothing of which exist). Any mismatch answers
  * the same 404, and malformed input is refused without echoing it.
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { rateCounterFromEnv } from '../adapters/dynamodb/rate-counter';
 import { lookupDecoy } from '../adapters/keys/decoy-vault';

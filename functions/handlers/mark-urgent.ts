@@ -1,6 +1,6 @@
 /** POST /v1/staff/filings/{filingId}/urgent: staff put a filing of their district on the priority lane (003 第十三条). */
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { markUrgent } from '../core/use-cases/mark-urgent';

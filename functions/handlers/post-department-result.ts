@@ -1,6 +1,6 @@
 /** POST /v1/departments/results: a department system answers one request (DESIGN.md §7b). */
 import { departmentDirectoryFromEnv } from '../adapters/config/department-directory';
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';

@@ -3,7 +3,7 @@
  * `baseVersion` (409 CREDIT_RULES_VERSION_CONFLICT if it is no longer current; 422 CREDIT_RULES_INVALID when
  * the numbers do not hold together). The credit worker applies it to the signals it handles from then on.
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { creditRulesStoreFromEnv } from '../adapters/dynamodb/credit-store';
 import { publishCreditRules } from '../core/use-cases/credit-rules';
 import { staffEndpointDeps } from '../shared/http/staff-deps';

@@ -3,7 +3,7 @@
  * the channel's signed progress events. Idempotent by nature, and honours Idempotency-Key.
  */
 import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { platformSignerFromEnv } from '../adapters/keys/platform-signer-from-env';
 import { setWebhookSettings } from '../core/use-cases/webhook-settings';
 import { channelEndpoint } from '../shared/http/channel-endpoint';

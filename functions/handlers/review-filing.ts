@@ -3,7 +3,7 @@
  * (record in the register, issue the e-certificate) or refuses with a reason. Safe to repeat: the same
  * decision again answers the same result, and an approval interrupted midway resumes.
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { certificateStoreFromEnv } from '../adapters/dynamodb/certificate-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-repository';

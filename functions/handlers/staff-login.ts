@@ -12,7 +12,7 @@
  * in `STAFF_LOGIN_WINDOW_SECONDS` (default 900). Usernames are counted under a keyed hash, not in the clear.
  */
 import { staffDirectoryFromEnv } from '../adapters/dynamodb/staff-directory';
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { LocalStaffIssuer } from '../adapters/identity/local-issuer';
 import { decoyHash, verifyPassword } from '../adapters/identity/password-hash';
 import { rateCounterFromEnv } from '../adapters/dynamodb/rate-counter';

@@ -1,5 +1,5 @@
 /** POST /v1/batches: submit up to N filings from an authenticated channel (DESIGN.md §7). */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';

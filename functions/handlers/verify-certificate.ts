@@ -6,7 +6,7 @@
  * (`CERTIFICATE_VERIFY_LIMIT` per `CERTIFICATE_VERIFY_WINDOW_SECONDS`, default 60 per 60 s), refusals
  * audited (aggregated); the use case audits every answered check itself.
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { certificateStoreFromEnv } from '../adapters/dynamodb/certificate-store';
 import { rateCounterFromEnv } from '../adapters/dynamodb/rate-counter';
 import { platformSignerFromEnv } from '../adapters/keys/platform-signer-from-env';

@@ -1,5 +1,5 @@
 /** POST /v1/filings/{filingId}/withdrawal: the channel withdraws its filing before registration (DESIGN.md §3). */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';

@@ -3,7 +3,7 @@
  * from the environment: what the credit worker, the sweeper and every endpoint that changes a channel's
  * credit give it.
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
 import { creditRulesStoreFromEnv, creditStoreFromEnv } from '../adapters/dynamodb/credit-store';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';

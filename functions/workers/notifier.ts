@@ -16,7 +16,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { postpone } from '../adapters/sqs/postpone';
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { channelDirectoryFromEnv } from '../adapters/dynamodb/channel-directory';
 import { HttpWebhookSender } from '../adapters/http/webhook-sender';
 import { platformSignerFromEnv } from '../adapters/keys/platform-signer-from-env';

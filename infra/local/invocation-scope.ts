@@ -9,7 +9,8 @@
  *    and log level apart: a log line carries the function name and request id of the invocation that
  *    wrote it, never those of whichever handler ran last (issue 7 §4).
  * 2. **Environment.** Inside an invocation, `process.env` shows only the resource variables of that
- *    function's topology entry (`TABLE_*`, `QUEUE_*_URL`, `PII_KEY_ID`, `PLATFORM_SIGNING_KEY_ID`, and
+ *    function's topology entry (`TABLE_*`, `QUEUE_*_URL`, `PII_KEY_ID`, `PLATFORM_SIGNING_KEY_ID`,
+ *    `LOG_SIGNING_KEY_ID` (the audit log's key: the checkpoint's alone to sign with), and
  *    `DEPARTMENTS` for functions declared `departments: true`), as the CDK app sets them; another
  *    function's tables, queues and department registry are simply not there.
  * 3. **Grants.** Every call made through the functions' SDK clients (functions/adapters/aws-clients.ts)
@@ -25,6 +26,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
 import {
   DEPARTMENTS_ENV,
+  LOG_SIGNING_KEY_ENV,
   PII_KEY_ENV,
   PLATFORM_SIGNING_KEY_ENV,
   queueEnvVar,
@@ -114,7 +116,7 @@ const queueVariables = new Map((Object.keys(queues) as QueueName[]).map((q) => [
 
 /** Whether a variable names a resource that only the functions granted it may see. */
 function isResourceVariable(name: string): boolean {
-  return tableVariables.has(name) || queueVariables.has(name) || name === PII_KEY_ENV || name === PLATFORM_SIGNING_KEY_ENV || name === DEPARTMENTS_ENV;
+  return tableVariables.has(name) || queueVariables.has(name) || name === PII_KEY_ENV || name === PLATFORM_SIGNING_KEY_ENV || name === LOG_SIGNING_KEY_ENV || name === DEPARTMENTS_ENV;
 }
 
 /** The resource variables the CDK app would set on this function (infra/cdk/stateless-stack.ts). */
@@ -124,6 +126,8 @@ export function resourceVariablesOf(decl: FunctionDecl): Set<string> {
     ...(decl.sends ?? []).map(queueEnvVar),
     ...(decl.usesPiiKey === true ? [PII_KEY_ENV] : []),
     ...(decl.platformKey !== undefined ? [PLATFORM_SIGNING_KEY_ENV] : []),
+    // The audit log's signing key (DESIGN.md §5): the checkpoint signs, the log-key endpoint publishes.
+    ...(decl.logKey !== undefined ? [LOG_SIGNING_KEY_ENV] : []),
     // The department registry (endpoints and keys, DESIGN.md §7b): only the connectors and the results route.
     ...(decl.departments === true ? [DEPARTMENTS_ENV] : []),
   ]);
@@ -263,6 +267,13 @@ function check(scope: FunctionScope, service: GrantViolation['service'], operati
   }
   // KMS (with KEY_PROVIDER=kms): the actions ZtFunction's bindPiiKey and bindPlatformKey grant.
   const op = operation.replace(/Command$/, '');
+  // Which key: the log signing key's grants are the `logKey` declaration's, never the platform key's.
+  const logKeyId = Reflect.get(realEnvOf(), LOG_SIGNING_KEY_ENV) as string | undefined;
+  if (logKeyId !== undefined && logKeyId !== '' && input.KeyId === logKeyId) {
+    const allowedOnLogKey = (op === 'Sign' && decl.logKey === 'sign') || (op === 'GetPublicKey' && decl.logKey !== undefined);
+    if (!allowedOnLogKey) deny(`KMS ${op} on the log signing key`, 'not among the key actions its logKey declaration implies');
+    return;
+  }
   const writesKeys = decl.tables.keys === 'write' || decl.tables.keys === 'readWrite';
   const allowed =
     (op === 'Decrypt' && decl.usesPiiKey === true) ||

@@ -18,6 +18,7 @@ import {
   tableEnvVar,
   tables,
   visibilityTimeoutSeconds,
+  type QueueDecl,
   type QueueName,
   type TableDecl,
   type TableName,
@@ -27,8 +28,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export const LOCAL_REGION = 'ap-east-1';
 
 export const physicalTableName = (prefix: string, name: TableName): string => `${prefix}-${name}`;
+/** A FIFO queue's name (and its dead-letter queue's, FIFO too) must end in `.fifo`. */
 export const physicalQueueName = (prefix: string, name: QueueName, dlq = false): string =>
-  `${prefix}-${name}${dlq ? '-dlq' : ''}`;
+  `${prefix}-${name}${dlq ? '-dlq' : ''}${(queues[name] as QueueDecl).fifo === true ? '.fifo' : ''}`;
 
 const indexesOf = (decl: TableDecl): GlobalSecondaryIndex[] =>
   (decl.globalIndexes ?? []).map((index) => ({
@@ -98,10 +100,12 @@ async function ensureTable(client: DynamoDBClient, tableName: string, decl: Tabl
 }
 
 async function ensureQueue(client: SQSClient, prefix: string, name: QueueName): Promise<{ url: string; dlqUrl: string }> {
-  const decl = queues[name];
+  const decl: QueueDecl = queues[name];
   const retention = String(decl.retentionDays * 24 * 3600);
+  // FIFO: senders name the group and the deduplication id (content-based deduplication off).
+  const fifo = decl.fifo === true ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {};
   const { QueueUrl: dlqUrl } = await client.send(
-    new CreateQueueCommand({ QueueName: physicalQueueName(prefix, name, true), Attributes: { MessageRetentionPeriod: retention } }),
+    new CreateQueueCommand({ QueueName: physicalQueueName(prefix, name, true), Attributes: { MessageRetentionPeriod: retention, ...fifo } }),
   );
   const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl!, AttributeNames: ['QueueArn'] }));
   const { QueueUrl: url } = await client.send(
@@ -109,6 +113,7 @@ async function ensureQueue(client: SQSClient, prefix: string, name: QueueName): 
       QueueName: physicalQueueName(prefix, name),
       Attributes: {
         MessageRetentionPeriod: retention,
+        ...fifo,
         VisibilityTimeout: String(visibilityTimeoutSeconds(name)),
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: decl.maxReceiveCount }),
       },

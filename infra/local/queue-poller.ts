@@ -8,11 +8,19 @@
  * Records left on the queue reappear after the queue's visibility timeout and, once their receive count
  * reaches the queue's `maxReceiveCount`, its redrive policy moves them to the dead-letter queue.
  *
+ * A FIFO queue (`fifo: true`) is polled as Lambda polls one: messages of a group in order, and once a
+ * message of a group fails, it and every later message of that group in the batch stay on the queue (even
+ * if the handler named only the first). local-aws-sqs does not hold a group back while some of its messages
+ * are in flight or failed; this poller does it instead: it handles one batch at a time, and makes the
+ * failed messages visible again (after a short backoff) before it polls again, so they come back first —
+ * ahead of their group's later messages — and their receive count still leads them to the dead-letter queue.
+ *
  * local-aws-sqs answers a long poll only when the batch is full or the wait has elapsed, so this poller
  * uses short polls (`WaitTimeSeconds: 0`) and sleeps between empty ones, backing off from 50 ms to
  * `idleDelayMs`.
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -38,6 +46,10 @@ export interface QueuePollerOptions {
   readonly handler: QueueHandler;
   readonly sqsClient: SQSClient;
   readonly memoryMb?: number;
+  /** The queue is FIFO: hold a group's messages back behind its failed one (see above). */
+  readonly fifo?: boolean;
+  /** Pause before a FIFO queue's failed messages are made visible again; default 1 s. */
+  readonly fifoRetryDelayMs?: number;
   /** Longest sleep between polls of an empty queue; default 200 ms. */
   readonly idleDelayMs?: number;
   /**
@@ -190,12 +202,45 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
     }
     if (settlement.kind === 'failed') {
       report(settlement.error, { stage: 'invoke', functionName });
-      return; // nothing deleted: every record comes back after the visibility timeout
+      // Nothing deleted: every record comes back after the visibility timeout (a FIFO queue's at once, in order).
+      if (options.fifo === true) await releaseAfterBackoff(messages);
+      return;
     }
-    const { failed } = settlement;
+    const failed = options.fifo === true ? blockGroups(messages, settlement.failed) : settlement.failed;
     try {
       await deleteAll(messages.filter((m) => !failed.has(m.MessageId ?? '')));
     } catch (error) {
+      report(error, { stage: 'delete', functionName });
+    }
+    if (options.fifo === true && failed.size > 0) await releaseAfterBackoff(messages.filter((m) => failed.has(m.MessageId ?? '')));
+  }
+
+  /** A FIFO group stops at its first failed message: that one and every later one of its group stay. */
+  function blockGroups(messages: readonly Message[], failed: ReadonlySet<string>): Set<string> {
+    const blocked = new Set<string>();
+    const out = new Set<string>();
+    for (const message of messages) {
+      const group = message.Attributes?.MessageGroupId ?? '';
+      if (failed.has(message.MessageId ?? '')) blocked.add(group);
+      if (blocked.has(group)) out.add(message.MessageId ?? '');
+    }
+    return out;
+  }
+
+  /** Makes a FIFO queue's failed messages visible again after the backoff, so that they are received first. */
+  async function releaseAfterBackoff(messages: readonly Message[]): Promise<void> {
+    await sleep(options.fifoRetryDelayMs ?? ERROR_BACKOFF_MS);
+    try {
+      for (let i = 0; i < messages.length; i += 10) {
+        await sqsClient.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: messages.slice(i, i + 10).map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+          }),
+        );
+      }
+    } catch (error) {
+      // They come back after the visibility timeout anyway (a later message of the group may then overtake them).
       report(error, { stage: 'delete', functionName });
     }
   }

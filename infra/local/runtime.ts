@@ -33,12 +33,14 @@ import {
   functions as topologyFunctions,
   KEY_PROVIDER_ENV,
   LOCAL_KEYRING_DIR_ENV,
+  LOG_SIGNING_KEY_ENV,
   PII_KEY_ENV,
   queueEnvVar,
   queues,
   tableEnvVar,
   tables,
   type FunctionDecl,
+  type QueueDecl,
   type QueueName,
   type TableName,
 } from '../topology';
@@ -293,6 +295,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     env.setDefault(KEY_PROVIDER_ENV, 'local');
     env.setDefault(LOCAL_KEYRING_DIR_ENV, join(dataDir, 'keyring'));
     env.setDefault(PII_KEY_ENV, 'local');
+    // The log signing key (`log-signing.key` in the keyring): only functions declared `logKey` see the variable.
+    env.setDefault(LOG_SIGNING_KEY_ENV, 'local');
     env.setDefault('POWERTOOLS_SERVICE_NAME', 'zhitong');
     // Invocations run concurrently in this one process, as on Lambda managed instances: Powertools then
     // keeps each invocation's log context in the InvokeStore (invocation-scope.ts) instead of on the logger.
@@ -333,6 +337,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             timeoutSeconds: decl.timeoutSeconds,
             memoryMb: decl.memoryMb,
             batchSize: source.batchSize,
+            fifo: (queues[source.queue] as QueueDecl).fifo === true,
             handler,
             sqsClient: pollerClient,
             logger,

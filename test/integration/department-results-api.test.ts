@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../../functions/adapters/sqs/audit-queue';
 import { auditRecordsOf } from '../support/audit-records';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
 import { departmentQueuesFromEnv } from '../../functions/adapters/sqs/department-queue';

@@ -11,7 +11,7 @@
  * - the register lists the filing as applied iff it is REGISTERED or CERTIFIED, and is otherwise untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../../functions/adapters/sqs/audit-queue';
 import { auditRecordsOf, type AuditEntry } from '../support/audit-records';
 import { certificateStoreFromEnv } from '../../functions/adapters/dynamodb/certificate-store';
 import { checklistStoreFromEnv } from '../../functions/adapters/dynamodb/checklist-store';

@@ -19,6 +19,8 @@ export interface KmsPlatformSignerOptions {
   readonly client: KMSClient;
   /** Key ARN (recommended: lets the answering key be checked), key id, alias name or alias ARN. */
   readonly keyId: string;
+  /** Prefix of the published key id; default `kms-sm2` (the audit log's key: `kms-sm2-log`). */
+  readonly keyIdPrefix?: string;
 }
 
 /** KMS signs at most 4096 bytes of RAW message. */
@@ -87,8 +89,9 @@ export class KmsPlatformSigner implements PlatformSigner {
     /** The KMS key id as configured. */
     private readonly kmsKeyId: string,
     private readonly publicKey: string,
+    prefix = 'kms-sm2',
   ) {
-    this.keyId = platformKeyId('kms-sm2', publicKey);
+    this.keyId = platformKeyId(prefix, publicKey);
   }
 
   /** Reads the key's public half and checks that it is an SM2 signing key. */
@@ -101,7 +104,7 @@ export class KmsPlatformSigner implements PlatformSigner {
       throw new Error(`KMS key ${options.keyId} is ${answer.KeySpec ?? 'unknown'}/${answer.KeyUsage ?? 'unknown'}, not an SM2 SIGN_VERIFY key`);
     }
     if (!answer.PublicKey) throw new Error(`KMS GetPublicKey for ${options.keyId} returned no public key`);
-    return new KmsPlatformSigner(options.client, options.keyId, sm2PublicKeyFromSpki(answer.PublicKey));
+    return new KmsPlatformSigner(options.client, options.keyId, sm2PublicKeyFromSpki(answer.PublicKey), options.keyIdPrefix);
   }
 
   async publicKeyHex(): Promise<string> {

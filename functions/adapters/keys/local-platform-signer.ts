@@ -20,9 +20,9 @@ const PRIVATE_KEY_PATTERN = /^[0-9a-f]{64}$/;
 export const platformKeyId = (prefix: string, publicKeyHex: string): string =>
   `${prefix}:${sm3Hex(Buffer.from(publicKeyHex, 'hex')).slice(0, 16)}`;
 
-async function readOrCreatePrivateKey(dir: string): Promise<string> {
+async function readOrCreatePrivateKey(dir: string, file: string): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, PLATFORM_KEY_FILE);
+  const path = join(dir, file);
   try {
     // 'wx' fails if the file exists, so two processes starting together never overwrite each other's key.
     await writeFile(path, `${generateSm2KeyPair().privateKey}\n`, { flag: 'wx', mode: 0o600 });
@@ -39,15 +39,18 @@ export class LocalPlatformSigner implements PlatformSigner {
   readonly #privateKey: string;
   readonly #publicKey: string;
 
-  private constructor(privateKey: string) {
+  private constructor(privateKey: string, prefix: string) {
     this.#privateKey = privateKey;
     this.#publicKey = sm2.getPublicKeyFromPrivateKey(privateKey);
-    this.keyId = platformKeyId('local-sm2', this.#publicKey);
+    this.keyId = platformKeyId(prefix, this.#publicKey);
   }
 
-  /** Opens the key in `dir` (the local keyring directory), creating it (0600) on first use. */
-  static async open(dir: string): Promise<LocalPlatformSigner> {
-    return new LocalPlatformSigner(await readOrCreatePrivateKey(dir));
+  /**
+   * Opens the key in `dir` (the local keyring directory), creating it (0600) on first use. `file` names
+   * another key of the keyring (the audit log's `log-signing.key`), `prefix` its key ids.
+   */
+  static async open(dir: string, file = PLATFORM_KEY_FILE, prefix = 'local-sm2'): Promise<LocalPlatformSigner> {
+    return new LocalPlatformSigner(await readOrCreatePrivateKey(dir, file), prefix);
   }
 
   async publicKeyHex(): Promise<string> {

@@ -1,5 +1,5 @@
 /** The dependencies the signed endpoints share, built once per process from the environment. */
-import { auditLogFromEnv } from '../../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../../adapters/sqs/audit-queue';
 import { channelDirectoryFromEnv } from '../../adapters/dynamodb/channel-directory';
 import { idempotencyStoreFromEnv } from '../../adapters/dynamodb/idempotency-store';
 import { nonceStoreFromEnv } from '../../adapters/dynamodb/nonce-store';

@@ -1,5 +1,5 @@
 /** The dependencies every staff endpoint shares, built once per process from the environment. */
-import { auditLogFromEnv } from '../../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../../adapters/sqs/audit-queue';
 import { staffDirectoryFromEnv } from '../../adapters/dynamodb/staff-directory';
 import { staffTokenVerifierFromEnv } from '../../adapters/identity/staff-token-verifier-from-env';
 import { rateCounterFromEnv } from '../../adapters/dynamodb/rate-counter';
