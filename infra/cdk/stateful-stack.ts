@@ -33,6 +33,11 @@ export interface StatefulResources {
   readonly piiKey: IKey;
   /** The platform's own SM2 signing key: webhook deliveries now, e-certificates later (DESIGN §3 Progress). */
   readonly platformSigningKey: IKey;
+  /**
+   * The audit log's SM2 signing key (DESIGN.md §5): tree heads only, kms:Sign for the checkpoint function
+   * alone — a key the writers of the log cannot use.
+   */
+  readonly logSigningKey: IKey;
   /** The Cognito user pool of registry staff: staff functions verify its access tokens. */
   readonly staffIdentity: StaffIdentity;
 }
@@ -59,6 +64,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly deadLetterQueues: Record<QueueName, Queue>;
   readonly piiKey: Key;
   readonly platformSigningKey: Key;
+  readonly logSigningKey: Key;
   readonly staffIdentity: StaffIdentity;
   /** Encrypts the tables at rest. */
   readonly tableKey: Key;
@@ -76,6 +82,8 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.tableKey = this.customerManagedKey('TableKey', `${aliasPrefix}/tables`, 'Zhitong: DynamoDB tables at rest');
     this.queueKey = this.customerManagedKey('QueueKey', `${aliasPrefix}/queues`, 'Zhitong: SQS queues and dead-letter queues at rest');
     this.platformSigningKey = this.platformKey(`${aliasPrefix}/platform-signing`);
+    this.logSigningKey = this.signingKey('AuditLogSigningKey', `${aliasPrefix}/audit-log-signing`,
+      'Zhitong: the audit log SM2 signing key (signed tree heads; kms:Sign for the checkpoint function only)');
     this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', { stage: props.stage });
 
     const tables: Partial<Record<TableName, Table>> = {};
@@ -111,12 +119,17 @@ export class StatefulStack extends Stack implements StatefulResources {
    * announced to institutions through GET /v1/channel/webhook before it is used.
    */
   private platformKey(alias: string): Key {
+    return this.signingKey('PlatformSigningKey', alias, 'Zhitong: the platform SM2 signing key (webhook deliveries to institutions; e-certificates later)');
+  }
+
+  /** An asymmetric SM2 signing key of the spec `platformKeySpec` selects (the log key follows the platform key's spec). */
+  private signingKey(id: string, alias: string, description: string): Key {
     const spec: unknown = this.node.tryGetContext('platformKeySpec') ?? 'SM2';
     if (!isPlatformKeySpec(spec)) {
       throw new Error(`Invalid platformKeySpec "${String(spec)}": one of ${Object.keys(PLATFORM_KEY_SPECS).join(', ')}`);
     }
-    return new Key(this, 'PlatformSigningKey', {
-      description: 'Zhitong: the platform SM2 signing key (webhook deliveries to institutions; e-certificates later)',
+    return new Key(this, id, {
+      description,
       alias,
       keySpec: PLATFORM_KEY_SPECS[spec],
       keyUsage: KeyUsage.SIGN_VERIFY,
@@ -158,9 +171,12 @@ export class StatefulStack extends Stack implements StatefulResources {
       // Messages in flight (and dead letters awaiting a fix) are data too.
       removalPolicy: RemovalPolicy.RETAIN,
     };
-    const deadLetterQueue = new Queue(this, `${pascalCase(name)}DeadLetterQueue`, common);
+    // A FIFO queue's dead-letter queue must be FIFO too; senders set group and deduplication ids.
+    const fifo = decl.fifo === true ? { fifo: true, contentBasedDeduplication: false } : {};
+    const deadLetterQueue = new Queue(this, `${pascalCase(name)}DeadLetterQueue`, { ...common, ...fifo });
     const queue = new Queue(this, `${pascalCase(name)}Queue`, {
       ...common,
+      ...fifo,
       // At least six times the consumer's timeout, so a slow batch is not redelivered while still running.
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(name)),
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: decl.maxReceiveCount },

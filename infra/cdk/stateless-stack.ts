@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -93,6 +93,7 @@ export class StatelessStack extends Stack {
       for (const queue of decl.sends ?? []) fn.bindQueue(queue, stateful.queues[queue]);
       if (decl.usesPiiKey === true) fn.bindPiiKey(stateful.piiKey, decl.tables.keys);
       fn.bindPlatformKey(decl, stateful.platformSigningKey);
+      fn.bindLogKey(decl, stateful.logSigningKey);
       // Only the connectors (queue workers) name the results URL: a routed function referring to its own
       // API's URL would make the API's deployment depend on itself.
       fn.bindDepartments(decl, departments, decl.source === undefined ? undefined : (props.resultsUrl ?? this.api.urlForPath(resultsPath)));
@@ -110,6 +111,12 @@ export class StatelessStack extends Stack {
         `Messages in the ${queue} dead-letter queue: deliveries failed ${queue} processing repeatedly and need an operator.`,
         deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: Stats.MAXIMUM }));
     }
+
+    // A log whose head does not extend its last signed tree head is never signed (audit-checkpoint.ts): a
+    // rewritten or forked log, for an operator at once (DESIGN.md §5).
+    this.alarm('AuditLogInconsistentAlarm',
+      'The audit checkpoint refused to sign a log whose head does not extend its last signed tree head: the log was rewritten or forked.',
+      new Metric({ namespace: 'Zhitong', metricName: 'AuditLogInconsistent', dimensionsMap: { service: 'zhitong' }, period: Duration.minutes(5), statistic: Stats.SUM }));
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe operators to Zhitong alarms here' });
   }
@@ -258,6 +265,8 @@ export class StatelessStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
       targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
     });
+    // A worker that is also scheduled (the audit checkpoint's sweep) has its errors alarm already.
+    if ((functionDecls[name] as FunctionDecl).source !== undefined) return;
     this.alarm(`${pascalCase(name)}ErrorsAlarm`, `The scheduled ${name} failed: check its logs.`, fn.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }));
   }
 

@@ -17,6 +17,7 @@ import type { Construct } from 'constructs';
 import {
   DEPARTMENTS_ENV,
   KEY_PROVIDER_ENV,
+  LOG_SIGNING_KEY_ENV,
   PII_KEY_ENV,
   PLATFORM_SIGNING_KEY_ENV,
   queueEnvVar,
@@ -207,6 +208,20 @@ export class ZtFunction extends NodejsFunction {
     if (access === 'sign') key.grant(this, 'kms:Sign', 'kms:GetPublicKey');
     else key.grant(this, 'kms:GetPublicKey');
     this.addEnvironment(PLATFORM_SIGNING_KEY_ENV, key.keyArn);
+    return this;
+  }
+
+  /**
+   * Lets the function use the audit log's signing key as its declaration says (`logKey`): kms:Sign and
+   * kms:GetPublicKey for the checkpoint, GetPublicKey alone to publish the key. Nobody else is granted
+   * anything on it (DESIGN.md §5: the writers of the log cannot sign its heads).
+   */
+  bindLogKey(decl: FunctionDecl, key: IKey): this {
+    const access = decl.logKey;
+    if (access === undefined) return this;
+    if (access === 'sign') key.grant(this, 'kms:Sign', 'kms:GetPublicKey');
+    else key.grant(this, 'kms:GetPublicKey');
+    this.addEnvironment(LOG_SIGNING_KEY_ENV, key.keyArn);
     return this;
   }
 

@@ -29,6 +29,7 @@ import {
   PII_KEY_ENV,
   KEY_PROVIDER_ENV,
   PLATFORM_SIGNING_KEY_ENV,
+  LOG_SIGNING_KEY_ENV,
   queueEnvVar,
   tableEnvVar,
   type FunctionDecl,
@@ -404,6 +405,66 @@ describe('the platform signing key', () => {
   });
 });
 
+describe('the audit log (DESIGN.md §5)', () => {
+  const logKeyId = (): string => logicalId(built.stateful, built.stateful.logSigningKey);
+  const onLogKey = (name: CloudFunctionName) => statementsOf(name).filter((s) => mentions(s.Resource, logKeyId()));
+
+  it('has its own SM2 signing key, apart from the platform key, retained, with the audit-log-signing alias', () => {
+    expect(logKeyId()).not.toBe(logicalId(built.stateful, built.stateful.platformSigningKey));
+    const key = stateful[logKeyId()]!;
+    expect(key.Properties).toMatchObject({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' });
+    expect(key.DeletionPolicy).toBe('Retain');
+    const aliases = ofType(stateful, 'AWS::KMS::Alias').filter(([, a]) => mentions(a.Properties?.TargetKeyId, logKeyId()));
+    expect(aliases.map(([, a]) => a.Properties?.AliasName)).toEqual(['alias/zhitong/test/audit-log-signing']);
+  });
+
+  it('lets only the checkpoint kms:Sign with the log key; publishers only read its public key; nobody else touches it', () => {
+    const signers = functionNames.filter((name) => onLogKey(name).flatMap(actionsOf).includes('kms:Sign'));
+    expect(signers).toEqual(['auditCheckpoint']);
+    expect(onLogKey('auditCheckpoint').flatMap(actionsOf).sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+    for (const name of functionNames.filter((n) => n !== 'auditCheckpoint')) {
+      const actions = onLogKey(name).flatMap(actionsOf);
+      expect(actions, name).toEqual(functionDecls[name].logKey === 'publicKey' ? ['kms:GetPublicKey'] : []);
+    }
+    // Nor does any function get Sign on the log key through a wildcard resource.
+    for (const name of functionNames.filter((n) => n !== 'auditCheckpoint')) {
+      const wildcardSign = statementsOf(name).filter((s) => actionsOf(s).some((a) => a === 'kms:Sign' || a === 'kms:*') && resourcesOf(s).includes('*'));
+      expect(wildcardSign, name).toEqual([]);
+    }
+  });
+
+  it('the audit queue is FIFO without content-based deduplication, with a FIFO dead-letter queue', () => {
+    expect(props(stateful, queueId('audit'))).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false });
+    expect(props(stateful, dlqId('audit'))).toMatchObject({ FifoQueue: true });
+    expect(mentions(props(stateful, queueId('audit')).RedrivePolicy, dlqId('audit'))).toBe(true);
+    expect(props(stateful, queueId('auditCheckpoints')).FifoQueue).toBeUndefined();
+  });
+
+  it('no function but the appender and the checkpoint writes (or reads) the audit table; every other auditing function sends to the audit queue', () => {
+    const touching = functionNames.filter((name) => statementsOf(name).some((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && mentions(s.Resource, tableId('audit'))));
+    expect(touching.sort()).toEqual(['auditAppender', 'auditCheckpoint']);
+    const senders = functionNames.filter((name) => statementsOf(name).some((s) => actionsOf(s).includes('sqs:SendMessage') && mentions(s.Resource, queueId('audit'))));
+    expect(senders.length).toBeGreaterThan(20);
+    expect(senders).not.toContain('auditAppender');
+  });
+
+  it('feeds the appender from the audit queue and the checkpoint from its requests and a one-minute schedule', () => {
+    const mappings = ofType(stateless, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties ?? {});
+    const of = (name: CloudFunctionName) => mappings.filter((m) => mentions(m.FunctionName, fnId(name)));
+    expect(of('auditAppender')).toHaveLength(1);
+    expect(mentions(of('auditAppender')[0]!.EventSourceArn, queueId('audit'))).toBe(true);
+    expect(of('auditAppender')[0]).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(mentions(of('auditCheckpoint')[0]!.EventSourceArn, queueId('auditCheckpoints'))).toBe(true);
+    const rules = ofType(stateless, 'AWS::Events::Rule').filter(([, r]) => mentions(r.Properties?.Targets, fnId('auditCheckpoint')));
+    expect(rules.map(([, r]) => r.Properties?.ScheduleExpression)).toEqual(['rate(1 minute)']);
+  });
+
+  it('alarms when the checkpoint refuses to sign an inconsistent log', () => {
+    const alarms = ofType(stateless, 'AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties?.MetricName === 'AuditLogInconsistent');
+    expect(alarms).toHaveLength(1);
+  });
+});
+
 describe('least privilege and configuration, per function', () => {
   const readActions = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
   const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -473,6 +534,7 @@ describe('least privilege and configuration, per function', () => {
       ...(decl.sends ?? []).map(queueEnvVar),
       ...(decl.usesPiiKey === true ? [PII_KEY_ENV] : []),
       ...(decl.platformKey !== undefined ? [PLATFORM_SIGNING_KEY_ENV] : []),
+      ...(decl.logKey !== undefined ? [LOG_SIGNING_KEY_ENV] : []),
       ...(decl.tables.staff !== undefined ? [STAFF_JWKS_URL_ENV, STAFF_ISSUER_ENV, STAFF_AUDIENCE_ENV] : []),
       ...(decl.departments === true ? [DEPARTMENTS_ENV] : []),
       ...(decl.departments === true && decl.source !== undefined ? [RESULTS_URL_ENV] : []),
@@ -554,14 +616,14 @@ describe('the department connectors (DESIGN.md §7b)', () => {
     expect(withDepartments.sort()).toEqual(['postDepartmentResult', 'taxConnector', 'tradingConnector']);
   });
 
-  it.each(connectors)('%s consumes only its own queue, sends only progress events, and reaches departments over the internet (no VPC)', (name) => {
+  it.each(connectors)('%s consumes only its own queue, sends only progress events (and its audit records), and reaches departments over the internet (no VPC)', (name) => {
     const own = functionDecls[name].source!.queue;
     const consuming = statementsOf(name).filter((s) => actionsOf(s).some((a) => consumeActions.includes(a)));
     expect(consuming.length).toBeGreaterThan(0);
     for (const queue of queueNames) expect(consuming.some((s) => mentions(s.Resource, queueId(queue))), `${name} consumes ${queue}`).toBe(queue === own);
     // The effects runner performs what other transitions left pending on a filing, progress events included.
     const sending = statementsOf(name).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
-    for (const queue of queueNames) expect(sending.some((s) => mentions(s.Resource, queueId(queue))), `${name} sends to ${queue}`).toBe(queue === 'notifications');
+    for (const queue of queueNames) expect(sending.some((s) => mentions(s.Resource, queueId(queue))), `${name} sends to ${queue}`).toBe(queue === 'notifications' || queue === 'audit');
     expect(props(stateless, fnId(name)).VpcConfig).toBeUndefined();
   });
 
