@@ -17,7 +17,10 @@ describe('provisioning the topology on the emulators', () => {
     expect(TableNames?.sort()).toEqual(Object.keys(tables).map((t) => `zt-prov-${t}`).sort());
     const { QueueUrls } = await new SQSClient({}).send(new ListQueuesCommand({}));
     const names = (QueueUrls ?? []).map((u) => u.split('/').pop()).sort();
-    expect(names).toEqual(Object.keys(queues).flatMap((q) => [`zt-prov-${q}`, `zt-prov-${q}-dlq`]).sort());
+    // A FIFO queue (the audit log's) and its dead-letter queue end in `.fifo`, as SQS requires.
+    const suffix = (q: string) => ((queues as Record<string, { fifo?: boolean }>)[q]?.fifo === true ? '.fifo' : '');
+    expect(names).toEqual(Object.keys(queues).flatMap((q) => [`zt-prov-${q}${suffix(q)}`, `zt-prov-${q}-dlq${suffix(q)}`]).sort());
+    expect(names).toContain('zt-prov-audit.fifo');
   });
 
   it('is idempotent: provisioning again succeeds and returns the same environment', async () => {

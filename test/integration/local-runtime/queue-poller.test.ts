@@ -216,4 +216,51 @@ describe('local SQS queue poller', () => {
     expect(settle({ batchItemFailures: [{ itemIdentifier: '' }] }, ['m1']).kind).toBe('failed');
     expect(settle({ batchItemFailures: [{}] }, ['m1']).kind).toBe('failed');
   });
+
+  it('polls a FIFO queue group by group: a failed message and the rest of its group come back first, in order; other groups go on', async () => {
+    // Prepare: a FIFO queue, 5 messages of group A and 2 of group B, interleaved.
+    const { QueueUrl: url } = await client.send(
+      new CreateQueueCommand({ QueueName: `poller-fifo-${++queueCount}.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '30' } }),
+    );
+    const bodies = ['A1', 'B1', 'A2', 'A3', 'B2', 'A4', 'A5'];
+    for (const body of bodies) {
+      await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: body[0], MessageDeduplicationId: body }));
+    }
+    const seen: string[] = [];
+    let failedOnce = false;
+    // Act: the handler fails A2 once, naming only A2 (the poller must hold A3… back too).
+    const poller = startQueuePoller({
+      queueUrl: url!,
+      functionName: 'fifoWorker',
+      timeoutSeconds: 5,
+      batchSize: 4,
+      fifo: true,
+      fifoRetryDelayMs: 50,
+      sqsClient: client,
+      logger: quietLogger,
+      onError: () => undefined,
+      handler: (event: SQSEvent): SQSBatchResponse => {
+        const failures: { itemIdentifier: string }[] = [];
+        for (const record of event.Records) {
+          if (record.body === 'A2' && !failedOnce) {
+            failedOnce = true;
+            failures.push({ itemIdentifier: record.messageId });
+            continue;
+          }
+          if (failures.length > 0 && record.attributes.MessageGroupId === 'A') continue;
+          seen.push(record.body);
+        }
+        return { batchItemFailures: failures };
+      },
+    });
+    try {
+      await waitFor('every message handled', () => (new Set(seen).size === bodies.length ? true : undefined));
+    } finally {
+      await poller.stop();
+    }
+    // Assess: each group in send order, every message once, nothing of A before A2 succeeded.
+    expect(seen.filter((b) => b.startsWith('A'))).toEqual(['A1', 'A2', 'A3', 'A4', 'A5']);
+    expect(seen.filter((b) => b.startsWith('B'))).toEqual(['B1', 'B2']);
+    expect(await drain(url!)).toEqual([]);
+  });
 });

@@ -64,7 +64,7 @@ describe('the grant check of the local runtime', () => {
     const transaction = new TransactWriteCommand({
       TransactItems: [{ Put: { TableName: 'zt-audit', Item: { pk: 'a', sk: 'b' } } }, { Put: { TableName: 'zt-filings', Item: { pk: 'a', sk: 'b' } } }],
     });
-    await expect(as('getBatch', () => dynamo.send(transaction))).rejects.toThrow(/table filings/);
+    await expect(as('auditAppender', () => dynamo.send(transaction))).rejects.toThrow(/table filings/);
   });
 
   it('lets a function send only to its declared queues, and consume only its source queue', async () => {
