@@ -31,6 +31,7 @@ const BATCHES = Number(process.env.BENCH_BATCHES ?? 20);
 const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 const PIPELINE_BATCHES = Number(process.env.BENCH_PIPELINE_BATCHES ?? 2);
+const AUDIT_ENTRIES = Number(process.env.BENCH_AUDIT_ENTRIES ?? 3000);
 const PHASE_TIMEOUT_MS = Number(process.env.BENCH_PHASE_TIMEOUT_S ?? 300) * 1000;
 
 type Counts = Record<string, number>;
@@ -67,7 +68,7 @@ class BenchRuntime {
 
   static async start(pollers: boolean): Promise<BenchRuntime> {
     const dataDir = await mkdtemp(join(tmpdir(), 'zt-bench-'));
-    const port = await freePort();
+    const port = process.env.BENCH_PORT ? Number(process.env.BENCH_PORT) : await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/bench-runtime.ts'], {
       env: { ...process.env, PORT: String(port), ZT_DATA_DIR: dataDir, ZT_POLLERS: String(pollers), POWERTOOLS_LOG_LEVEL: 'ERROR' },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -85,7 +86,7 @@ class BenchRuntime {
     return new BenchRuntime(child, url, dataDir);
   }
 
-  private ask(request: { type: 'counts' } | { type: 'backlog'; of: 'intake' | 'notifications' }): Promise<Record<string, unknown>> {
+  private ask(request: { type: 'counts' } | { type: 'backlog'; of: 'intake' | 'notifications' | 'audit' } | { type: 'auditLoad'; count: number; tenants: number }): Promise<Record<string, unknown>> {
     const id = (this.nextId += 1);
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
@@ -98,11 +99,16 @@ class BenchRuntime {
   }
 
   /** Messages waiting or in flight on the intake queues, or on the notification queue. */
-  async backlog(of: 'intake' | 'notifications'): Promise<number> {
+  /** Queues audit records straight onto the audit queue (what the functions' `record` does). */
+  async auditLoad(count: number, tenants: number): Promise<void> {
+    await this.ask({ type: 'auditLoad', count, tenants });
+  }
+
+  async backlog(of: 'intake' | 'notifications' | 'audit'): Promise<number> {
     return (await this.ask({ type: 'backlog', of })).backlog as number;
   }
 
-  async drained(of: 'intake' | 'notifications', deadline: number): Promise<void> {
+  async drained(of: 'intake' | 'notifications' | 'audit', deadline: number): Promise<void> {
     while ((await this.backlog(of)) > 0) {
       if (Date.now() > deadline) throw new Error(`The ${of} queue did not drain in time (BENCH_PHASE_TIMEOUT_S)`);
       await sleep(50);
@@ -228,6 +234,11 @@ async function pipelinePhase(): Promise<void> {
     await runtime.drained('notifications', deadline);
     const requests = diff(await runtime.counts(), before);
     const filings = results.reduce((n, r) => n + r.submitted, 0);
+    // The audit queue must keep up with the pipeline (DESIGN.md §5: appends batched, so the log keeps up).
+    const auditBacklogAtEnd = await runtime.backlog('audit');
+    const auditStarted = performance.now();
+    await runtime.drained('audit', deadline);
+    const auditDrainS = (performance.now() - auditStarted) / 1000;
 
     // After the measurement (these reads are not in the counts): every filing must have left SUBMITTED.
     const outcomes: Record<string, number> = {};
@@ -243,6 +254,8 @@ async function pipelinePhase(): Promise<void> {
       'all submitted after (s)': submittedS.toFixed(2),
       'all decided after (s)': elapsedS.toFixed(2),
       'decided filings/s': Math.round(filings / elapsedS),
+      'audit queue backlog when decided (ApproximateNumberOfMessages)': auditBacklogAtEnd,
+      'audit queue drained after (s)': auditDrainS.toFixed(2),
       ...Object.fromEntries(Object.entries(outcomes).map(([status, n]) => [`outcome ${status}`, n])),
     });
     console.log('   requests per filing: submit + intake + progress events (notifier; no webhook registered), pollers apart');
@@ -252,7 +265,28 @@ async function pipelinePhase(): Promise<void> {
   }
 }
 
+/** The appender alone: records queued faster than it appends, then the time until the queue is empty. */
+async function auditPhase(): Promise<void> {
+  const runtime = await BenchRuntime.start(true);
+  try {
+    const deadline = Date.now() + PHASE_TIMEOUT_MS;
+    await runtime.drained('audit', deadline);
+    for (const tenants of [1, 10]) {
+      const started = performance.now();
+      await runtime.auditLoad(AUDIT_ENTRIES, tenants);
+      const queuedS = (performance.now() - started) / 1000;
+      await runtime.drained('audit', deadline);
+      const elapsedS = (performance.now() - started) / 1000;
+      console.log(`\n3. audit appender — ${AUDIT_ENTRIES} records over ${tenants} tenant log(s), queued by 20 writers, appended by the appender (batches of 10, one HEAD commit each)`);
+      console.table({ 'records queued after (s)': queuedS.toFixed(2), 'all appended after (s)': elapsedS.toFixed(2), 'appended entries/s': Math.round(AUDIT_ENTRIES / elapsedS) });
+    }
+  } finally {
+    await runtime.stop();
+  }
+}
+
 console.log(`Zhitong bench — ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`);
 await submitPhase();
 await pipelinePhase();
+await auditPhase();
 console.log(`\nload average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`);

@@ -12,6 +12,7 @@ import { dynamoDocumentClient, sqs } from '../../functions/adapters/aws-clients'
 import { startLocalRuntime } from '../../infra/local/runtime';
 import { seedDemoData } from '../../infra/local/seed/seed';
 import { queueEnvVar } from '../../infra/topology';
+import { SqsAuditLog } from '../../functions/adapters/sqs/audit-queue';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -70,7 +71,7 @@ const runtime = await startLocalRuntime({
 // Not counted: the bench's own look at the queues.
 const observer = new SQSClient({});
 
-const BACKLOG_QUEUES = { intake: ['intake', 'intakeUrgent'], notifications: ['notifications'] } as const;
+const BACKLOG_QUEUES = { intake: ['intake', 'intakeUrgent'], notifications: ['notifications'], audit: ['audit'] } as const;
 
 /** Messages waiting or in flight on the intake queues (both lanes) or the notification queue. */
 async function backlog(of: keyof typeof BACKLOG_QUEUES): Promise<number> {
@@ -85,10 +86,30 @@ async function backlog(of: keyof typeof BACKLOG_QUEUES): Promise<number> {
   return total;
 }
 
-type Request = { id: number; type: 'counts' } | { id: number; type: 'backlog'; of: keyof typeof BACKLOG_QUEUES };
+/** Queues `count` audit records over `tenants` logs, as the functions would (one FIFO message each), not counted. */
+async function auditLoad(count: number, tenants: number): Promise<number> {
+  const log = new SqsAuditLog({ client: observer, queueUrl: process.env[queueEnvVar('audit')]! });
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (next < count) {
+        const i = next++;
+        await log.record({ tenant: `bench-${i % tenants}`, actor: 'bench', action: 'BENCH_LOAD', outcome: 'SUCCESS', target: `T${i}`, detail: { i } });
+      }
+    }),
+  );
+  return count;
+}
+
+type Request = { id: number; type: 'counts' } | { id: number; type: 'backlog'; of: keyof typeof BACKLOG_QUEUES } | { id: number; type: 'auditLoad'; count: number; tenants: number };
 process.on('message', (message: Request) => {
   void (async () => {
-    const reply = message.type === 'counts' ? { id: message.id, counts: { ...counts } } : { id: message.id, backlog: await backlog(message.of) };
+    const reply =
+      message.type === 'counts'
+        ? { id: message.id, counts: { ...counts } }
+        : message.type === 'backlog'
+          ? { id: message.id, backlog: await backlog(message.of) }
+          : { id: message.id, queued: await auditLoad(message.count, message.tenants) };
     process.send!(reply);
   })();
 });
