@@ -17,6 +17,7 @@ import { demoInstitutions } from '../../infra/local/seed/demo-data';
 import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
 import { KEY_PROVIDER_ENV, LOCAL_KEYRING_DIR_ENV, PII_KEY_ENV, tableEnvVar, type TableName } from '../../infra/topology';
 import { startTestEmulators, type TestEmulators } from './emulators';
+import { drainAuditQueue } from './audit-records';
 import type { Signer } from './fixtures';
 
 export interface Person {
@@ -123,6 +124,14 @@ export async function startChannelWorld(prefix: string): Promise<ChannelWorld> {
     otherBank,
     disabledBank,
     countItems: async (table) => {
+      if (table === 'audit') {
+        // The audit log: records are queued first; count the log's entries once the appender has them.
+        await drainAuditQueue();
+        const { Count } = await dynamo.send(
+          new ScanCommand({ TableName: process.env[tableEnvVar(table)]!, Select: 'COUNT', FilterExpression: 'begins_with(sk, :e)', ExpressionAttributeValues: { ':e': { S: 'E#' } } }),
+        );
+        return Count ?? 0;
+      }
       const { Count } = await dynamo.send(new ScanCommand({ TableName: process.env[tableEnvVar(table)]!, Select: 'COUNT' }));
       return Count ?? 0;
     },
