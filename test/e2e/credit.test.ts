@@ -21,6 +21,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditQueueSettled } from '../support/audit-records';
 import { ZhitongClient } from '../../client/zt-client';
 import { isCreditNotice, verifyWebhook, type ZhitongCreditNotice } from '../../client/zt-webhook';
 import { pointsOf, type CreditRules, type LedgerKind, type SignalKind } from '../../functions/core/domain/credit';
@@ -212,11 +213,13 @@ async function awaitIntake(channel: Channel, batchId: string): Promise<Item[]> {
 
 /** The audit records of a tenant (an institution, or a staff member's district for staff calls). */
 async function scanAudit(tenant: string): Promise<{ action: string; outcome: string; target?: string }[]> {
+  // Records are queued before the runtime's appender puts them in the log.
+  await auditQueueSettled();
   const client = new DynamoDBClient({});
   const found: { action: string; outcome: string; target?: string }[] = [];
   for await (const page of paginateScan({ client }, { TableName: process.env[tableEnvVar('audit')]! })) {
     for (const item of page.Items ?? []) {
-      if (!item.pk?.S?.startsWith(`AUDIT#${tenant}#`)) continue;
+      if (item.pk?.S !== `LOG#${tenant}` || item.sk?.S?.startsWith('E#') !== true) continue;
       found.push({ action: item.action?.S ?? '', outcome: item.outcome?.S ?? '', ...(item.target?.S ? { target: item.target.S } : {}) });
     }
   }

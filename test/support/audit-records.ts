@@ -55,6 +55,21 @@ async function drainOnce(maxFailedRounds: number): Promise<void> {
   }
 }
 
+/**
+ * For tests of a running local runtime (its own poller feeds the appender): waits until the audit queue is
+ * empty, i.e. every record queued so far is in the log.
+ */
+export async function auditQueueSettled(timeoutMs = 60_000): Promise<void> {
+  const queueUrl = process.env[queueEnvVar('audit')]!;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { Attributes } = await sqs().send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    if (Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('The audit queue did not drain');
+}
+
 /** The tenant's log entries of one UTC day, in sequence order (after draining the queue into the log). */
 export async function auditRecordsOf(tenant: string, day: string): Promise<AuditEntry[]> {
   await drainAuditQueue();
