@@ -156,7 +156,7 @@ export function classificationRows(): ClassificationRow[] {
 }
 
 /** The paths of every field of every filing input schema (zod), `[]` for array elements: what FILING_CONTENT_FIELDS must cover. */
-export function filingInputFieldPaths(): string[] {
+export function filingInputFieldPaths(schemas: readonly unknown[] = Object.values(filingInputSchemas)): string[] {
   const out = new Set<string>();
   const walk = (schema: unknown, prefix: string): void => {
     let type = schema as { def?: { type?: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown>; element?: unknown } };
@@ -168,7 +168,7 @@ export function filingInputFieldPaths(): string[] {
     if (type?.def?.type === 'array') return walk(type.def.element, `${prefix}[]`);
     out.add(prefix);
   };
-  for (const schema of Object.values(filingInputSchemas)) walk(schema, '');
+  for (const schema of schemas) walk(schema, '');
   return [...out].sort();
 }
 
