@@ -93,6 +93,12 @@ export interface FunctionDecl {
    * plays that role, so the CDK app creates no function for it.
    */
   readonly localOnly?: boolean;
+  /**
+   * Whether the function looks into every dead-letter queue of the topology (GetQueueAttributes only, never
+   * a receive): the incident watch, which opens a SYSTEM_ANOMALY incident for a DLQ holding messages. Each
+   * DLQ's URL comes in {@link deadLetterQueueEnvVar}.
+   */
+  readonly watchesDeadLetters?: boolean;
 }
 
 export const tables = {
@@ -623,6 +629,57 @@ export const functions = {
     tables: { audit: 'readWrite' },
     logKey: 'sign',
   },
+  // Room C (issue 10): incidents (003 第十八条), the incident watch, the risk-assessment data section (004 第二十五条).
+  postIncident: {
+    entry: 'functions/handlers/post-incident.ts',
+    description: "POST /v1/staff/incidents: any staff member opens an incident of their district (the 1-hour report deadline starts at detection)",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'POST', path: '/v1/staff/incidents' },
+    tables: { staff: 'read', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+  },
+  listIncidents: {
+    entry: 'functions/handlers/list-incidents.ts',
+    description: 'GET /v1/staff/incidents: incidents of the district and city-wide ones, by status and overdue, most urgent deadline first',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/incidents' },
+    tables: { staff: 'read', guards: 'readWrite', security: 'read', audit: 'write' },
+  },
+  getIncident: {
+    entry: 'functions/handlers/get-incident.ts',
+    description: 'GET /v1/staff/incidents/{incidentId}: one incident with its deadlines and steps',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/incidents/{incidentId}' },
+    tables: { staff: 'read', guards: 'readWrite', security: 'read', audit: 'write' },
+  },
+  postIncidentAction: {
+    entry: 'functions/handlers/post-incident-action.ts',
+    description: 'POST /v1/staff/incidents/{incidentId}/actions: report to the provincial bureau, end handling, report the result (in that order; conditional on the version)',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'POST', path: '/v1/staff/incidents/{incidentId}/actions' },
+    tables: { staff: 'read', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+  },
+  incidentWatch: {
+    entry: 'functions/workers/incident-watch.ts',
+    description:
+      'Scheduled incident watch: escalates incidents past their 1-hour report or 6-hour result deadline (once per deadline), opens a SYSTEM_ANOMALY incident per dead-letter queue holding messages (one per queue per day)',
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    schedule: { everyMinutes: 1 },
+    tables: { security: 'readWrite', audit: 'write' },
+    watchesDeadLetters: true,
+  },
+  getRiskAssessment: {
+    entry: 'functions/handlers/get-risk-assessment.ts',
+    description: "GET /v1/staff/risk-assessment: the data section of the yearly risk assessment (004 第二十五条): important data processed, processing activities, data provided, incidents, classification",
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/risk-assessment' },
+    tables: { staff: 'read', guards: 'readWrite', security: 'read', audit: 'readWrite', register: 'read' },
+  },
 } as const satisfies Record<string, FunctionDecl>;
 
 export type FunctionName = keyof typeof functions;
@@ -638,6 +695,8 @@ export function visibilityTimeoutSeconds(queue: QueueName): number {
 export const tableEnvVar = (name: TableName): string => `TABLE_${name.toUpperCase()}`;
 /** Environment variable through which a function learns a queue's URL. */
 export const queueEnvVar = (name: QueueName): string => `QUEUE_${name.toUpperCase()}_URL`;
+/** Environment variable through which a function declared `watchesDeadLetters` learns a dead-letter queue's URL. */
+export const deadLetterQueueEnvVar = (name: QueueName): string => `QUEUE_${name.toUpperCase()}_DLQ_URL`;
 /** Environment variable holding the KMS key id (or local keyring key id) that wraps personal-data keys. */
 export const PII_KEY_ENV = 'PII_KEY_ID';
 /** Selects the key provider: `kms` (default) or `local` (the local runtime's keyring). */

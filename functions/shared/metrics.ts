@@ -9,6 +9,7 @@
  * | `SignatureFailures` | `reason` | a channel request fails authentication (bad signature, unknown channel, stale timestamp, reused nonce, …) |
  * | `WebhookFailures` | `reason` | a webhook delivery attempt is not answered with 2xx (`HTTP_<status>`, `TIMEOUT`, `NETWORK`, …) |
  * | `DeadLetters` | `queue` | a worker fails a message on its last allowed receive, so the queue's redrive policy dead-letters it |
+ * | `IncidentOverdue` | `deadline`, `severity` | the incident watch escalates an incident past its 1-hour report (`REPORT`) or 6-hour result (`RESULT`) deadline (003 第十八条); an alarm watches it |
  *
  * Dimension values are codes and queue names, never ids or personal data. Counts are kept per
  * invocation and flushed once when it ends, by {@link flushMetricsPerInvocation} on every handler chain
@@ -22,7 +23,7 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'zhitong',
 });
 
-type MetricName = 'FilingTransitions' | 'SignatureFailures' | 'WebhookFailures' | 'DepartmentDeliveryFailures' | 'DeadLetters';
+type MetricName = 'FilingTransitions' | 'SignatureFailures' | 'WebhookFailures' | 'DepartmentDeliveryFailures' | 'DeadLetters' | 'IncidentOverdue';
 
 /**
  * Counts waiting for the end of the invocation, by metric and dimensions. On Lambda an execution
@@ -64,6 +65,11 @@ export function countDepartmentDeliveryFailure(reason: string): void {
 /** Messages of `queue` failed on their last allowed receive: the redrive policy moves them to the DLQ. */
 export function countDeadLetters(queue: string, messages: number): void {
   if (messages > 0) count('DeadLetters', { queue: code(queue, 'UNKNOWN') }, messages);
+}
+
+/** The incident watch escalated an incident for a missed deadline (003 第十八条): the alarm on this metric calls an operator. */
+export function countIncidentOverdue(deadline: 'REPORT' | 'RESULT', severity: string): void {
+  count('IncidentOverdue', { deadline, severity: code(severity, 'UNKNOWN') });
 }
 
 /** Publishes what this invocation counted: one EMF document per metric and dimension combination. */

@@ -67,3 +67,7 @@ export const creditChannelPath = pathSchema({ channelId }, { code: 'CHANNEL_NOT_
 export const creditCasePath = pathSchema({ caseNo }, { code: 'CASE_NOT_FOUND', detail: 'No case with this number exists.' });
 export const rectificationPath = pathSchema({ caseNo, rectificationId }, { code: 'RECTIFICATION_NOT_FOUND', detail: 'No rectification report with this id exists in this case.' });
 export const creditAppealPath = pathSchema({ channelId, eventId: creditEventId }, { code: 'APPEAL_NOT_FOUND', detail: 'No appeal of this ledger event of this channel exists.' });
+
+/** `IN` and 24 upper-case hex digits (functions/core/use-cases/incidents.ts `incidentIdOf`). */
+export const INCIDENT_ID = /^IN[0-9A-F]{24}$/;
+export const incidentPath = pathSchema({ incidentId: z.string().regex(INCIDENT_ID) }, { code: 'INCIDENT_NOT_FOUND', detail: 'No incident with this id exists in your district or city-wide.' });

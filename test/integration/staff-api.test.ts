@@ -35,6 +35,8 @@ import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/chann
 import { creditStoreFromEnv } from '../../functions/adapters/dynamodb/credit-store';
 import { BUILT_IN_CREDIT_RULES, ledgerEventIdOf } from '../../functions/core/domain/credit';
 import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
+import { incidentStoreFromEnv } from '../../functions/adapters/dynamodb/incident-store';
+import { reportDueOf } from '../../functions/core/domain/incident';
 
 // Counts scrypt runs, to check that an unknown username costs the same work as a wrong password.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -74,6 +76,24 @@ const CREDIT = {
   eventId: ledgerEventIdOf('ch-matrix-bank', 'matrix-refusal'),
 } as const;
 const { version: _version, publishedAt: _publishedAt, publishedBy: _publishedBy, ...RULES_BODY } = BUILT_IN_CREDIT_RULES;
+
+/** Incidents the matrix acts on: one to read per district, and one per role and district to report on. */
+const INCIDENTS = {
+  read: { own: 'IN00000000000000000000A000', other: 'IN00000000000000000000B000' },
+  // One per role (every row of the matrix builds its event, allowed or not).
+  act: { own: [1, 2, 3, 4, 5, 6].map((n) => `IN0000000000000000000000A${n}`), other: [1, 2, 3, 4, 5, 6].map((n) => `IN0000000000000000000000B${n}`) },
+};
+const actedOn = { own: 0, other: 0 };
+
+async function seedIncidents(): Promise<void> {
+  const at = new Date().toISOString();
+  const store = incidentStoreFromEnv();
+  for (const [world, district] of [['own', DISTRICTS.own], ['other', DISTRICTS.other]] as const) {
+    for (const incidentId of [INCIDENTS.read[world], ...INCIDENTS.act[world]]) {
+      await store.create({ incidentId, type: 'OTHER', severity: 'LOW', district, summary: 'Matrix check', source: { kind: 'STAFF', staffId: 'matrix' }, detectedAt: at, openedAt: at, reportDueAt: reportDueOf(at), status: 'OPEN', version: 1 });
+    }
+  }
+}
 
 async function seedCredit(): Promise<void> {
   const directory = channelDirectoryFromEnv();
@@ -179,6 +199,7 @@ beforeAll(async () => {
     await repository.putIfAbsent({ ...base, status: 'INTAKE_REVIEW', manualIntake: { grade: 'WATCH' }, history: [{ at, status: 'SUBMITTED', by: 'channel:ch-bank-a' }, { at, status: 'INTAKE_REVIEW', by: 'worker:intake' }] });
   }
   await seedCredit();
+  await seedIncidents();
 });
 afterAll(async () => world.stop());
 
@@ -368,6 +389,22 @@ const requests: {
   getCreditRules: { ok: 200, event: (token) => staffRequest('getCreditRules', { token }) },
   // The one allowed role publishes twice, "own" first (the matrix runs in order): on version 1, then on 2.
   putCreditRules: { ok: 200, event: (token, district) => staffRequest('putCreditRules', { token, body: { ...RULES_BODY, baseVersion: district === DISTRICTS.own ? 1 : 2 } }) },
+  // Incidents: opened in the caller's own district whatever is targeted (the body names none); another
+  // district's incident answers 404 like a missing one; a list of another district is DISTRICT_FORBIDDEN.
+  postIncident: { ok: 201, other: '201 OK', event: (token) => staffRequest('postIncident', { token, body: { type: 'OTHER', severity: 'LOW', summary: 'Matrix check' } }) },
+  listIncidents: { ok: 200, event: (token, district) => staffRequest('listIncidents', { token, query: { district } }) },
+  getIncident: { ok: 200, other: '404 INCIDENT_NOT_FOUND', event: (token, district) => staffRequest('getIncident', { token, path: { incidentId: INCIDENTS.read[district === DISTRICTS.own ? 'own' : 'other'] } }) },
+  // Each allowed call reports a fresh incident of the district targeted (REPORT is a one-time step).
+  postIncidentAction: {
+    ok: 200,
+    other: '404 INCIDENT_NOT_FOUND',
+    event: (token, district) => {
+      const world = district === DISTRICTS.own ? 'own' : 'other';
+      const incidentId = INCIDENTS.act[world][actedOn[world]++]!;
+      return staffRequest('postIncidentAction', { token, path: { incidentId }, body: { action: 'REPORT', note: 'Reported by phone' } });
+    },
+  },
+  getRiskAssessment: { ok: 200, event: (token) => staffRequest('getRiskAssessment', { token, query: { year: String(new Date().getUTCFullYear()) } }) },
 };
 
 const matrix = staffEndpointNames().flatMap((endpoint) =>

@@ -29,6 +29,15 @@ const CREDIT_READ: StaffPermission = {
     'which hold ids, codes and points, never personal data. Staff who work filings do not judge institutions (least privilege).',
 };
 
+/** Reading incidents: administrators and auditors, of their own district and the city-wide ones. */
+const INCIDENT_READ: StaffPermission = {
+  roles: ['ADMIN', 'AUDITOR'],
+  scope: 'district',
+  why:
+    "Incidents are handled by the district's administrator and audited by its auditors (003 第十八条; 004 第二十五条); a leak's record " +
+    "names staff ids and evidence, so those who work filings do not browse them. Another district's incident answers 404 like a missing one.",
+};
+
 /** A credit officer's action (`what` they do), city-wide; nobody else's. */
 const creditAction = (what: string): StaffPermission => ({
   roles: ['CREDIT_OFFICER'],
@@ -98,6 +107,30 @@ export const STAFF_PERMISSIONS = {
   decideRectification: creditAction('accept or reject a rectification report'),
   reopenCase: creditAction('reopen a shut-off channel'),
   decideCreditAppeal: creditAction('uphold or reverse an appealed ledger event'),
+  // Incidents (003 第十八条) and the risk-assessment data section (004 第二十五条).
+  postIncident: {
+    roles: ['CLERK', 'REVIEWER', 'REGISTRAR', 'CREDIT_OFFICER', 'AUDITOR', 'ADMIN'],
+    scope: 'district',
+    why:
+      'Whoever meets an incident at the counter or on screen reports it at once (003 第十八条: 1 小时内报送): every role may open one, ' +
+      'of their own district; handling it is for administrators and auditors.',
+  },
+  listIncidents: INCIDENT_READ,
+  getIncident: INCIDENT_READ,
+  postIncidentAction: {
+    roles: ['ADMIN', 'AUDITOR'],
+    scope: 'district',
+    why:
+      "The district administrator handles incidents and reports them to the provincial bureau; auditors (the security officers of 004 " +
+      '第二十五条) do the same for data incidents. Those who work filings or judge institutions report incidents but do not close them.',
+  },
+  getRiskAssessment: {
+    roles: ['ADMIN', 'AUDITOR'],
+    scope: 'city',
+    why:
+      'The yearly risk assessment (004 第二十五条) is the security officers\' and administrators\' report: counts of data and activities ' +
+      'city-wide, no personal data. Other roles have no part in it (least privilege).',
+  },
 } as const satisfies Partial<Record<FunctionName, StaffPermission>>;
 
 export type StaffEndpointName = keyof typeof STAFF_PERMISSIONS;
