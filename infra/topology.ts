@@ -230,7 +230,7 @@ const creditReader = (entry: string, route: HttpRoute, description: string, memo
     timeoutSeconds: 10,
     memoryMb,
     route,
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'read', ...extra },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write', credit: 'read', ...extra },
   }) as const satisfies FunctionDecl;
 
 /**
@@ -245,7 +245,7 @@ const creditDecision = (entry: string, route: HttpRoute, description: string) =>
     timeoutSeconds: 10,
     memoryMb: 512,
     route,
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write', credit: 'readWrite', channels: 'readWrite' },
     sends: ['notifications'],
   }) as const satisfies FunctionDecl;
 
@@ -347,7 +347,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', audit: 'write' },
     sends: ['intakeUrgent', 'notifications'],
   },
   getStaffFiling: {
@@ -356,7 +356,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings/{filingId}' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'read', keys: 'read', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read', keys: 'read', audit: 'write' },
     usesPiiKey: true,
   },
   reviewFiling: {
@@ -365,7 +365,7 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1024,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/review' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read', audit: 'write' },
     sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
     usesPiiKey: true,
     platformKey: 'sign',
@@ -403,7 +403,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/checklists/{businessType}' },
-    tables: { staff: 'read', guards: 'readWrite', checklists: 'read', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', checklists: 'read', audit: 'write' },
   },
   putChecklist: {
     entry: 'functions/handlers/put-checklist.ts',
@@ -411,7 +411,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/staff/checklists/{businessType}' },
-    tables: { staff: 'read', guards: 'readWrite', checklists: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', checklists: 'readWrite', audit: 'write' },
   },
   getWebhook: {
     entry: 'functions/handlers/get-webhook.ts',
@@ -534,7 +534,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/staff/credit/rules' },
-    tables: { staff: 'read', guards: 'readWrite', audit: 'write', credit: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write', credit: 'readWrite' },
   },
   decideIntakeReview: {
     entry: 'functions/handlers/decide-intake-review.ts',
@@ -543,7 +543,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/intake-review' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', audit: 'write' },
     sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit'],
   },
   listStaffFilings: {
@@ -552,7 +552,49 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'read', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read', audit: 'write' },
+  },
+  // Room B (issue 10): audited unmasking, insider-misuse rules and alerts, account unlock.
+  unmaskFiling: {
+    entry: 'functions/handlers/post-unmasking.ts',
+    description: "POST /v1/staff/filings/{filingId}/unmasking: a reviewer or registrar sees a filing's personal data for a declared purpose (recorded and audited first)",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/staff/filings/{filingId}/unmasking' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read', audit: 'write' },
+    usesPiiKey: true,
+  },
+  getMisuseRules: {
+    entry: 'functions/handlers/get-misuse-rules.ts',
+    description: 'GET /v1/staff/security/misuse-rules: the insider-misuse rules in force and their version history',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/security/misuse-rules' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+  },
+  putMisuseRules: {
+    entry: 'functions/handlers/put-misuse-rules.ts',
+    description: 'PUT /v1/staff/security/misuse-rules: an administrator publishes a new version of the insider-misuse rules',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'PUT', path: '/v1/staff/security/misuse-rules' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+  },
+  listSecurityAlerts: {
+    entry: 'functions/handlers/list-security-alerts.ts',
+    description: "GET /v1/staff/security/alerts: the insider-misuse alerts of the caller's district, newest first",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/security/alerts' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+  },
+  unlockStaff: {
+    entry: 'functions/handlers/unlock-staff.ts',
+    description: 'POST /v1/staff/accounts/{staffId}/unlock: an administrator of the district unlocks an account the misuse detector locked, with a reason',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'POST', path: '/v1/staff/accounts/{staffId}/unlock' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
   },
 } as const satisfies Record<string, FunctionDecl>;
 

@@ -23,6 +23,7 @@ import { appealRequestSchema, appealViewSchema, caseViewSchema, channelCreditVie
 import { departmentDeliverySchema, departmentResultResponseSchema, departmentResultSchema } from './departments/v1';
 import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
 import { creditStaffPathSchemas, creditStaffRequestComponents, creditStaffResponseComponents } from './v1/api-credit-staff';
+import { misusePathSchemas, misuseRequestComponents, misuseResponseComponents } from './v1/misuse-api';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
 export const ZT_SM2_HEADER_FORMAT =
@@ -67,6 +68,7 @@ const requestComponents = new Map<z.ZodType, string>([
   [departmentResultSchema, 'DepartmentResult'],
   [departmentDeliverySchema, 'DepartmentDelivery'],
   ...creditStaffRequestComponents,
+  ...misuseRequestComponents,
 ]);
 const responseComponents = new Map<z.ZodType, string>([
   [submitBatchResponseSchema, 'SubmitBatchResponse'],
@@ -92,6 +94,7 @@ const responseComponents = new Map<z.ZodType, string>([
   [filingStateSchema, 'FilingState'],
   [departmentResultResponseSchema, 'DepartmentResultRecorded'],
   ...creditStaffResponseComponents,
+  ...misuseResponseComponents,
 ]);
 
 const refTo = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -119,7 +122,7 @@ function schemaRef(schema: z.ZodType, components: Map<z.ZodType, string>, where:
 
 /** The format of each path parameter, from the schemas the endpoint chains check it with (schemas/v1/path-parameters.ts). */
 const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, unknown>> = Object.fromEntries(
-  [filingPath, batchPath, businessTypePath, certificatePath, ...creditStaffPathSchemas].flatMap((schema) =>
+  [filingPath, batchPath, businessTypePath, certificatePath, ...creditStaffPathSchemas, ...misusePathSchemas].flatMap((schema) =>
     Object.entries((z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> }).properties),
   ),
 );

@@ -34,6 +34,7 @@ import { staffRequest } from '../support/credit-staff-events';
 import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/channel-directory';
 import { creditStoreFromEnv } from '../../functions/adapters/dynamodb/credit-store';
 import { BUILT_IN_CREDIT_RULES, ledgerEventIdOf } from '../../functions/core/domain/credit';
+import { BUILT_IN_MISUSE_RULES } from '../../functions/core/domain/misuse';
 import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
 
 // Counts scrypt runs, to check that an unknown username costs the same work as a wrong password.
@@ -74,6 +75,7 @@ const CREDIT = {
   eventId: ledgerEventIdOf('ch-matrix-bank', 'matrix-refusal'),
 } as const;
 const { version: _version, publishedAt: _publishedAt, publishedBy: _publishedBy, ...RULES_BODY } = BUILT_IN_CREDIT_RULES;
+const { version: _mVersion, publishedAt: _mPublishedAt, publishedBy: _mPublishedBy, ...BUILT_IN_MISUSE_THRESHOLDS } = BUILT_IN_MISUSE_RULES;
 
 async function seedCredit(): Promise<void> {
   const directory = channelDirectoryFromEnv();
@@ -179,6 +181,10 @@ beforeAll(async () => {
     await repository.putIfAbsent({ ...base, status: 'INTAKE_REVIEW', manualIntake: { grade: 'WATCH' }, history: [{ at, status: 'SUBMITTED', by: 'channel:ch-bank-a' }, { at, status: 'INTAKE_REVIEW', by: 'worker:intake' }] });
   }
   await seedCredit();
+  for (const district of Object.values(DISTRICTS)) {
+    await world.directory.putStaff({ staffId: `stf-${district}-locked`, username: `locked.${district}`, displayName: '测试锁定', role: 'CLERK', district, status: 'ACTIVE' });
+    await world.directory.lock(`stf-${district}-locked`, { at: '2026-11-23T09:00:00.000Z', rule: 'UNMASKING_RATE', alertId: `AL-MATRIX-${district}` });
+  }
 });
 afterAll(async () => world.stop());
 
@@ -368,6 +374,19 @@ const requests: {
   getCreditRules: { ok: 200, event: (token) => staffRequest('getCreditRules', { token }) },
   // The one allowed role publishes twice, "own" first (the matrix runs in order): on version 1, then on 2.
   putCreditRules: { ok: 200, event: (token, district) => staffRequest('putCreditRules', { token, body: { ...RULES_BODY, baseVersion: district === DISTRICTS.own ? 1 : 2 } }) },
+  // The review filings (discharges: no people), so an unmasking reveals nothing; another district's is 404.
+  unmaskFiling: {
+    ok: 200,
+    other: '404 FILING_NOT_FOUND',
+    event: (token, district) =>
+      staffRequest('unmaskFiling', { token, path: { filingId: district === DISTRICTS.own ? 'F98331C3757F66A9C26A87E9B' : 'FF77813DC29E691A674E51C9F' }, body: { purpose: 'SUPERVISION', reason: 'Matrix check' } }),
+  },
+  getMisuseRules: { ok: 200, event: (token) => staffRequest('getMisuseRules', { token }) },
+  // The one allowed role publishes twice, "own" first: on version 1, then on 2.
+  putMisuseRules: { ok: 200, event: (token, district) => staffRequest('putMisuseRules', { token, body: { ...BUILT_IN_MISUSE_THRESHOLDS, baseVersion: district === DISTRICTS.own ? 1 : 2 } }) },
+  listSecurityAlerts: { ok: 200, event: (token, district) => staffRequest('listSecurityAlerts', { token, query: { district } }) },
+  // A LOCKED account of each district (seeded below); the one allowed role unlocks its own district's once.
+  unlockStaff: { ok: 200, event: (token, district) => staffRequest('unlockStaff', { token, path: { staffId: `stf-${district}-locked` }, body: { reason: 'Reviewed: a false alarm' } }) },
 };
 
 const matrix = staffEndpointNames().flatMap((endpoint) =>
