@@ -122,17 +122,17 @@ describe('POST /v1/staff/filings/{filingId}/unmasking', () => {
   });
 
   it.each([
-    ['another district’s filing (404 like a missing one)', 'REVIEWER', () => otherFiling.filingId, undefined, '404 FILING_NOT_FOUND'],
-    ['a clerk (role)', 'CLERK', () => ownFiling.filingId, undefined, '403 ROLE_FORBIDDEN'],
-    ['an auditor (role)', 'AUDITOR', () => ownFiling.filingId, undefined, '403 ROLE_FORBIDDEN'],
-    ['an ID number in the reason', 'REVIEWER', () => ownFiling.filingId, { purpose: 'IDENTITY_VERIFICATION', reason: `核验 ${PEOPLE.owner.idNumber}` }, '422 INVALID_BODY'],
-    ['a phone number in the reason', 'REVIEWER', () => ownFiling.filingId, { purpose: 'IDENTITY_VERIFICATION', reason: '联系 138-1234-5678 核验' }, '422 INVALID_BODY'],
-    ['a reason under 4 characters', 'REVIEWER', () => ownFiling.filingId, { purpose: 'IDENTITY_VERIFICATION', reason: '核验' }, '422 INVALID_BODY'],
-    ['an unknown purpose', 'REVIEWER', () => ownFiling.filingId, { purpose: 'CURIOSITY', reason: '想看看这个人' }, '422 INVALID_BODY'],
-    ['an unknown field', 'REVIEWER', () => ownFiling.filingId, { purpose: 'SUPERVISION', reason: '监督检查', fields: ['idNumber'] }, '422 INVALID_BODY'],
-    ['a wrong type', 'REVIEWER', () => ownFiling.filingId, { purpose: 7, reason: ['x'] }, '422 INVALID_BODY'],
-    ['an oversized body', 'REVIEWER', () => ownFiling.filingId, { purpose: 'SUPERVISION', reason: '监'.repeat(5000) }, '413 PAYLOAD_TOO_LARGE'],
-    ['a malformed filing id', 'REVIEWER', () => '../F1', undefined, '404 FILING_NOT_FOUND'],
+    ['another district’s filing (404 like a missing one)', 'REVIEWER', (): string => otherFiling.filingId, undefined, '404 FILING_NOT_FOUND'],
+    ['a clerk (role)', 'CLERK', (): string => ownFiling.filingId, undefined, '403 ROLE_FORBIDDEN'],
+    ['an auditor (role)', 'AUDITOR', (): string => ownFiling.filingId, undefined, '403 ROLE_FORBIDDEN'],
+    ['an ID number in the reason', 'REVIEWER', (): string => ownFiling.filingId, { purpose: 'IDENTITY_VERIFICATION', reason: `核验 ${PEOPLE.owner.idNumber}` }, '422 INVALID_BODY'],
+    ['a phone number in the reason', 'REVIEWER', (): string => ownFiling.filingId, { purpose: 'IDENTITY_VERIFICATION', reason: '联系 138-1234-5678 核验' }, '422 INVALID_BODY'],
+    ['a reason under 4 characters', 'REVIEWER', (): string => ownFiling.filingId, { purpose: 'IDENTITY_VERIFICATION', reason: '核验' }, '422 INVALID_BODY'],
+    ['an unknown purpose', 'REVIEWER', (): string => ownFiling.filingId, { purpose: 'CURIOSITY', reason: '想看看这个人' }, '422 INVALID_BODY'],
+    ['an unknown field', 'REVIEWER', (): string => ownFiling.filingId, { purpose: 'SUPERVISION', reason: '监督检查', fields: ['idNumber'] }, '422 INVALID_BODY'],
+    ['a wrong type', 'REVIEWER', (): string => ownFiling.filingId, { purpose: 7, reason: ['x'] }, '422 INVALID_BODY'],
+    ['an oversized body', 'REVIEWER', (): string => ownFiling.filingId, { purpose: 'SUPERVISION', reason: '监'.repeat(5000) }, '413 PAYLOAD_TOO_LARGE'],
+    ['a malformed filing id', 'REVIEWER', (): string => '../F1', undefined, '404 FILING_NOT_FOUND'],
   ] as const)('refuses %s, decrypting nothing and recording no disclosure', async (_name, role, filingId, body, expected) => {
     const staff = await freshAccount(role);
     const before = ((await filingRepositoryFromEnv().get(ownFiling.filingId)) as { disclosureCount?: number }).disclosureCount ?? 0;
