@@ -50,8 +50,7 @@ export const listAlertsQuerySchema = z.strictObject({
   cursor: z.string().max(2048).optional(),
 });
 
-export const STAFF_ID = /^[A-Za-z0-9._-]{1,64}$/;
-export const staffAccountPath = z.strictObject({ staffId: z.string().regex(STAFF_ID) });
+export { staffAccountPath } from './path-parameters';
 
 export const unlockRequestSchema = z.strictObject({
   reason: freeTextSchema(500).pipe(z.string().min(4)).meta({ description: 'Why the account may work again (4–500 characters, no personal data). Audited.' }),

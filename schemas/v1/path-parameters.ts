@@ -67,3 +67,9 @@ export const creditChannelPath = pathSchema({ channelId }, { code: 'CHANNEL_NOT_
 export const creditCasePath = pathSchema({ caseNo }, { code: 'CASE_NOT_FOUND', detail: 'No case with this number exists.' });
 export const rectificationPath = pathSchema({ caseNo, rectificationId }, { code: 'RECTIFICATION_NOT_FOUND', detail: 'No rectification report with this id exists in this case.' });
 export const creditAppealPath = pathSchema({ channelId, eventId: creditEventId }, { code: 'APPEAL_NOT_FOUND', detail: 'No appeal of this ledger event of this channel exists.' });
+
+/** A staff account (POST /v1/staff/accounts/{staffId}/unlock; use case: `STAFF_NOT_FOUND`). */
+export const staffAccountPath = pathSchema(
+  { staffId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) },
+  { code: 'STAFF_NOT_FOUND', detail: 'No staff account has this id.' },
+);

@@ -246,6 +246,7 @@ describe('POST /v1/staff/accounts/{staffId}/unlock', () => {
     expect(problem(await unlock(admin.token, staff.staffId, `本人 ${PEOPLE.owner.idNumber} 已核实`))).toBe('422 INVALID_BODY');
     expect(problem(await unlock(admin.token, (await freshAccount('CLERK')).staffId))).toBe('409 STAFF_NOT_LOCKED');
     expect(problem(await unlock(admin.token, 'stf-nobody'))).toBe('404 STAFF_NOT_FOUND');
+    expect(problem(await unlock(admin.token, `${'x'.repeat(2048)}/../stf`))).toBe('404 STAFF_NOT_FOUND');
     expect((await world.directory.get(staff.staffId))!.status).toBe('LOCKED');
   });
 });

@@ -49,6 +49,7 @@ describe('OpenAPI document', () => {
       'getCreditChannel',
       'getCreditRules',
       'getFiling',
+      'getMisuseRules',
       'getOpenapi',
       'getStaffFiling',
       'getWebhook',
@@ -56,6 +57,7 @@ describe('OpenAPI document', () => {
       'listCreditAppeals',
       'listCreditCases',
       'listCreditChannels',
+      'listSecurityAlerts',
       'listStaffFilings',
       'lookupProgress',
       'markUrgent',
@@ -66,12 +68,15 @@ describe('OpenAPI document', () => {
       'postShutoff',
       'putChecklist',
       'putCreditRules',
+      'putMisuseRules',
       'putWebhook',
       'reopenCase',
       'reviewFiling',
       'staffJwks',
       'staffLogin',
       'submitBatch',
+      'unlockStaff',
+      'unmaskFiling',
       'verifyCertificate',
       'withdrawFiling',
     ]);
@@ -112,6 +117,7 @@ describe('OpenAPI document', () => {
       ...['listStaffFilings', 'markUrgent', 'getChecklist', 'putChecklist', 'getStaffFiling', 'reviewFiling', 'decideIntakeReview'],
       ...['listCreditChannels', 'getCreditChannel', 'postCreditViolation', 'postShutoff', 'listCreditCases', 'getCreditCase', 'decideRectification'],
       ...['reopenCase', 'listCreditAppeals', 'decideCreditAppeal', 'getCreditRules', 'putCreditRules'],
+      ...['unmaskFiling', 'getMisuseRules', 'putMisuseRules', 'listSecurityAlerts', 'unlockStaff'],
     ];
     const departments = ['postDepartmentResult'];
     for (const route of routed) {
