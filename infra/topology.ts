@@ -274,7 +274,7 @@ const creditReader = (entry: string, route: HttpRoute, description: string, memo
     timeoutSeconds: 10,
     memoryMb,
     route,
-    tables: { staff: 'read', guards: 'readWrite', credit: 'read', ...extra },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', credit: 'read', ...extra },
     sends: ['audit'],
   }) as const satisfies FunctionDecl;
 
@@ -290,7 +290,7 @@ const creditDecision = (entry: string, route: HttpRoute, description: string) =>
     timeoutSeconds: 10,
     memoryMb: 512,
     route,
-    tables: { staff: 'read', guards: 'readWrite', credit: 'readWrite', channels: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', credit: 'readWrite', channels: 'readWrite' },
     sends: ['notifications', 'audit'],
   }) as const satisfies FunctionDecl;
 
@@ -392,7 +392,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite' },
     sends: ['intakeUrgent', 'notifications', 'audit'],
   },
   getStaffFiling: {
@@ -401,7 +401,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings/{filingId}' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'read', keys: 'read' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read', keys: 'read' },
     sends: ['audit'],
     usesPiiKey: true,
   },
@@ -411,7 +411,7 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMb: 1024,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/review' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read' },
     sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
     usesPiiKey: true,
     platformKey: 'sign',
@@ -451,7 +451,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/checklists/{businessType}' },
-    tables: { staff: 'read', guards: 'readWrite', checklists: 'read' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', checklists: 'read' },
     sends: ['audit'],
   },
   putChecklist: {
@@ -460,7 +460,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/staff/checklists/{businessType}' },
-    tables: { staff: 'read', guards: 'readWrite', checklists: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', checklists: 'readWrite' },
     sends: ['audit'],
   },
   getWebhook: {
@@ -586,7 +586,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/staff/credit/rules' },
-    tables: { staff: 'read', guards: 'readWrite', credit: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', credit: 'readWrite' },
     sends: ['audit'],
   },
   decideIntakeReview: {
@@ -596,7 +596,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/intake-review' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite' },
     sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
   },
   listStaffFilings: {
@@ -605,7 +605,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings' },
-    tables: { staff: 'read', guards: 'readWrite', filings: 'read' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read' },
     sends: ['audit'],
   },
   auditAppender: {
@@ -636,7 +636,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/incidents' },
-    tables: { staff: 'read', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
   },
   listIncidents: {
     entry: 'functions/handlers/list-incidents.ts',
@@ -644,7 +644,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/incidents' },
-    tables: { staff: 'read', guards: 'readWrite', security: 'read', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
   },
   getIncident: {
     entry: 'functions/handlers/get-incident.ts',
@@ -652,7 +652,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/incidents/{incidentId}' },
-    tables: { staff: 'read', guards: 'readWrite', security: 'read', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
   },
   postIncidentAction: {
     entry: 'functions/handlers/post-incident-action.ts',
@@ -660,7 +660,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/incidents/{incidentId}/actions' },
-    tables: { staff: 'read', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
   },
   incidentWatch: {
     entry: 'functions/workers/incident-watch.ts',
@@ -678,7 +678,49 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/risk-assessment' },
-    tables: { staff: 'read', guards: 'readWrite', security: 'read', audit: 'readWrite', register: 'read' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'readWrite', register: 'read' },
+  },
+  // Room B (issue 10): audited unmasking, insider-misuse rules and alerts, account unlock.
+  unmaskFiling: {
+    entry: 'functions/handlers/post-unmasking.ts',
+    description: "POST /v1/staff/filings/{filingId}/unmasking: a reviewer or registrar sees a filing's personal data for a declared purpose (recorded and audited first)",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'POST', path: '/v1/staff/filings/{filingId}/unmasking' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read', audit: 'write' },
+    usesPiiKey: true,
+  },
+  getMisuseRules: {
+    entry: 'functions/handlers/get-misuse-rules.ts',
+    description: 'GET /v1/staff/security/misuse-rules: the insider-misuse rules in force and their version history',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/security/misuse-rules' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+  },
+  putMisuseRules: {
+    entry: 'functions/handlers/put-misuse-rules.ts',
+    description: 'PUT /v1/staff/security/misuse-rules: an administrator publishes a new version of the insider-misuse rules',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'PUT', path: '/v1/staff/security/misuse-rules' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+  },
+  listSecurityAlerts: {
+    entry: 'functions/handlers/list-security-alerts.ts',
+    description: "GET /v1/staff/security/alerts: the insider-misuse alerts of the caller's district, newest first",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/security/alerts' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+  },
+  unlockStaff: {
+    entry: 'functions/handlers/unlock-staff.ts',
+    description: 'POST /v1/staff/accounts/{staffId}/unlock: an administrator of the district unlocks an account the misuse detector locked, with a reason',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'POST', path: '/v1/staff/accounts/{staffId}/unlock' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
   },
 } as const satisfies Record<string, FunctionDecl>;
 

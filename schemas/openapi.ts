@@ -24,6 +24,7 @@ import { departmentDeliverySchema, departmentResultResponseSchema, departmentRes
 import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
 import { creditStaffPathSchemas, creditStaffRequestComponents, creditStaffResponseComponents } from './v1/api-credit-staff';
 import { incidentsPathSchemas, incidentsRequestComponents, incidentsResponseComponents } from './v1/api-incidents';
+import { misusePathSchemas, misuseRequestComponents, misuseResponseComponents } from './v1/misuse-api';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
 export const ZT_SM2_HEADER_FORMAT =
@@ -69,6 +70,7 @@ const requestComponents = new Map<z.ZodType, string>([
   [departmentDeliverySchema, 'DepartmentDelivery'],
   ...creditStaffRequestComponents,
   ...incidentsRequestComponents,
+  ...misuseRequestComponents,
 ]);
 const responseComponents = new Map<z.ZodType, string>([
   [submitBatchResponseSchema, 'SubmitBatchResponse'],
@@ -95,6 +97,7 @@ const responseComponents = new Map<z.ZodType, string>([
   [departmentResultResponseSchema, 'DepartmentResultRecorded'],
   ...creditStaffResponseComponents,
   ...incidentsResponseComponents,
+  ...misuseResponseComponents,
 ]);
 
 const refTo = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -122,7 +125,7 @@ function schemaRef(schema: z.ZodType, components: Map<z.ZodType, string>, where:
 
 /** The format of each path parameter, from the schemas the endpoint chains check it with (schemas/v1/path-parameters.ts). */
 const PATH_PARAMETER_SCHEMAS: Readonly<Record<string, unknown>> = Object.fromEntries(
-  [filingPath, batchPath, businessTypePath, certificatePath, ...creditStaffPathSchemas, ...incidentsPathSchemas].flatMap((schema) =>
+  [filingPath, batchPath, businessTypePath, certificatePath, ...creditStaffPathSchemas, ...incidentsPathSchemas, ...misusePathSchemas].flatMap((schema) =>
     Object.entries((z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, unknown> }).properties),
   ),
 );

@@ -8,11 +8,13 @@ import type { ChecklistDraft, ChecklistVersion } from './domain/checklists';
 import type { DispositionLock } from './domain/disposition';
 import type { FilingRecord, BatchRecord, FilingStatus, HistoryEntry } from './domain/filing';
 import type { DepartmentKind } from './domain/coordination';
+import type { Disclosure } from './domain/disclosure';
+import type { MisuseAlert, MisuseRules, MisuseRulesDraft } from './domain/misuse';
 import type { AuditDraft, DepartmentMessage, PendingEffect, ProgressEvent } from './domain/lifecycle';
 import type { UnitView } from './domain/register';
 import type { Certificate, CertificateSeries } from './domain/certificate';
 import type { RegisterCommit } from './domain/registration';
-import type { StaffAccount } from './domain/staff';
+import type { StaffAccount, StaffLock } from './domain/staff';
 import type { RetentionClass, SignedTreeHead } from './domain/audit-log';
 import type { Incident, IncidentDraft } from './domain/incident';
 import type { Frontier, NodeReader } from './domain/merkle';
@@ -436,6 +438,38 @@ export interface FilingSummaryPage {
 /** Registry staff accounts (DESIGN.md §1, §5). Read on every staff request, so changes act at once. */
 export interface StaffDirectory {
   get(staffId: string): Promise<StaffAccount | undefined>;
+}
+
+/**
+ * Locking and unlocking staff accounts (insider misuse, DESIGN.md §5; 004 第二十五条). Both are conditional
+ * writes on the account's status, so racing detectors lock once and racing administrators unlock once.
+ */
+export interface StaffLocks {
+  /** ACTIVE → LOCKED with the lock's reasons; false when the account is not ACTIVE (already locked, deactivated, gone). */
+  lock(staffId: string, lock: StaffLock): Promise<boolean>;
+  /** Records the incident on the lock raised by `alertId` (a no-op once the account was unlocked or locked again). */
+  noteIncident(staffId: string, alertId: string, incidentId: string): Promise<void>;
+  /** LOCKED → ACTIVE, keeping who unlocked it and when; false when the account is not LOCKED. */
+  unlock(staffId: string, unlock: { readonly by: string; readonly at: string; readonly alertId?: string }): Promise<boolean>;
+}
+
+/** Records an unmasking on the filing (bounded list + count); false when there is no such filing. */
+export interface DisclosureRecorder {
+  recordDisclosure(filingId: string, disclosure: Disclosure): Promise<boolean>;
+}
+
+/** The insider-misuse rules (versioned, like the credit rules) and the alerts they raised, in table `security`. */
+export interface MisuseStore {
+  currentRules(): Promise<MisuseRules>;
+  /** Every version, newest first (version 1 included). */
+  rulesHistory(): Promise<MisuseRules[]>;
+  /** Publishes `baseVersion + 1`; throws 409 MISUSE_RULES_VERSION_CONFLICT when `baseVersion` is not current. */
+  publishRules(draft: MisuseRulesDraft, publishedBy: string, at: Date): Promise<MisuseRules>;
+  /** Stores the alert unless one with its id exists; answers the stored one and whether it was new. */
+  putAlert(alert: MisuseAlert): Promise<{ readonly alert: MisuseAlert; readonly created: boolean }>;
+  noteAlertIncident(alertId: string, incidentId: string): Promise<void>;
+  /** A district's alerts, newest first. */
+  listAlerts(district: string, page: { readonly limit: number; readonly cursor?: string }): Promise<Page<MisuseAlert>>;
 }
 
 /**

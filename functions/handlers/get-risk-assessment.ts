@@ -1,9 +1,8 @@
 /**
  * GET /v1/staff/risk-assessment?year=: the data section of the yearly risk assessment (004 第二十五条), city-wide.
- * The audit statistics come through the log's read port; until the Merkle log store lands (room A1) that is
- * the legacy bridge (functions/adapters/dynamodb/legacy-audit-reader.ts).
+ * The audit statistics come through the log's read port (functions/adapters/dynamodb/audit-log.ts).
  */
-import { legacyAuditReaderFromEnv } from '../adapters/dynamodb/legacy-audit-reader';
+import { auditLogReaderFromEnv } from '../adapters/dynamodb/audit-log';
 import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-repository';
 import { incidentStoreFromEnv } from '../adapters/dynamodb/incident-store';
 import { riskAssessment } from '../core/use-cases/risk-assessment';
@@ -17,7 +16,7 @@ import { riskAssessmentQuerySchema } from '../../schemas/v1/risk-assessment';
 const ports = lazy(async () => {
   const register = registerRepositoryFromEnv();
   return {
-    reader: legacyAuditReaderFromEnv(),
+    reader: auditLogReaderFromEnv(),
     // The district logs (staff work, coordination, data provided) and the security log.
     tenants: async () => [...(await register.listDistricts()), SECURITY_TENANT],
     incidents: incidentStoreFromEnv(),

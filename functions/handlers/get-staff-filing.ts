@@ -15,8 +15,8 @@ export const handler = staffEndpoint({
   action: 'GET_STAFF_FILING',
   deps: staffEndpointDeps,
   path: staffFilingPath,
-  run: async ({ staff, path, target }) => {
+  run: async ({ staff, path, target, observe }) => {
     target(`filing:${path.filingId}`);
-    return { statusCode: 200, body: await getStaffFiling(await ports(), staff, path.filingId) };
+    return { statusCode: 200, body: await getStaffFiling(await ports(), staff, path.filingId, observe) };
   },
 });

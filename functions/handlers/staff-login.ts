@@ -16,7 +16,8 @@ import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { LocalStaffIssuer } from '../adapters/identity/local-issuer';
 import { decoyHash, verifyPassword } from '../adapters/identity/password-hash';
 import { rateCounterFromEnv } from '../adapters/dynamodb/rate-counter';
-import { forbidden, unauthenticated } from '../core/domain/errors';
+import { unauthenticated } from '../core/domain/errors';
+import { assertActive } from '../core/domain/staff';
 import type { FailureLimit } from '../core/domain/rate-limit';
 import { LOCAL_KEYRING_DIR_ENV } from '../../infra/topology';
 import { getNumberFromEnv, getStringFromEnv } from '../shared/config';
@@ -63,7 +64,8 @@ export const handler = staffSignInEndpoint({
     const staff = await directory.get(login.staffId);
     if (!staff) throw invalidCredentials();
     identify(staff);
-    if (staff.status !== 'ACTIVE') throw forbidden('STAFF_DEACTIVATED', 'This staff account is deactivated.');
+    // A locked account (misuse detector) is told 403 STAFF_ACCOUNT_LOCKED, a deactivated one STAFF_DEACTIVATED.
+    assertActive(staff);
     const { accessToken, expiresIn } = await issuer.issue(staff);
     const body: StaffLoginResponse = {
       accessToken,

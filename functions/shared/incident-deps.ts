@@ -3,7 +3,7 @@
  * watch — and, at integration, the misuse detector (room B) through {@link incidentDeskFromEnv} — give the
  * incident use cases (functions/core/use-cases/incidents.ts).
  */
-import { auditLogFromEnv } from '../adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { incidentStoreFromEnv } from '../adapters/dynamodb/incident-store';
 import { incidentDesk, type IncidentPorts } from '../core/use-cases/incidents';
 import type { IncidentDesk } from '../core/ports';

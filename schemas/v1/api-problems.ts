@@ -44,7 +44,7 @@ export const problems = from(PROBLEM_DESCRIPTIONS);
 const STAFF_PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: `The body is not JSON (\`MALFORMED_JSON\`), the query is not valid (\`INVALID_QUERY\`, with ${FIELD_ERRORS}), or the cursor is not one this worklist gave (\`CURSOR_INVALID\`).`,
   401: 'No valid staff token: `STAFF_TOKEN_MISSING`, `STAFF_TOKEN_INVALID` (with `WWW-Authenticate: Bearer`).',
-  403: 'The account is deactivated (`STAFF_DEACTIVATED`), its role may not call this endpoint (`ROLE_FORBIDDEN`), or the district named is not its own (`DISTRICT_FORBIDDEN`).',
+  403: 'The account is deactivated (`STAFF_DEACTIVATED`) or locked by the insider-misuse detector (`STAFF_ACCOUNT_LOCKED`), its role may not call this endpoint (`ROLE_FORBIDDEN`), or the district named is not its own (`DISTRICT_FORBIDDEN`).',
   404: 'No such filing in your district (`FILING_NOT_FOUND`): another district’s filing, and an id of the wrong format, answer the same.',
   413: 'The body exceeds the size limit (`PAYLOAD_TOO_LARGE`).',
   415: 'The body is not application/json (`UNSUPPORTED_MEDIA_TYPE`).',

@@ -26,6 +26,7 @@ import { departmentsApi } from './api-departments';
 import { creditChannelApi } from './api-credit-channel';
 import { creditStaffApi } from './api-credit-staff';
 import { incidentsApi } from './api-incidents';
+import { misuseApi } from './misuse-api';
 
 // Re-exported for the api-*.ts modules written before api-problems.ts; new code imports from there.
 export { codeList, problems, staffProblems };
@@ -298,4 +299,5 @@ export const api = {
   ...creditChannelApi,
   ...creditStaffApi,
   ...incidentsApi,
+  ...misuseApi,
 } as const satisfies Record<RoutedFunctionName, ApiOperation>;

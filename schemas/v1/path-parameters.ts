@@ -71,3 +71,8 @@ export const creditAppealPath = pathSchema({ channelId, eventId: creditEventId }
 /** `IN` and 24 upper-case hex digits (functions/core/use-cases/incidents.ts `incidentIdOf`). */
 export const INCIDENT_ID = /^IN[0-9A-F]{24}$/;
 export const incidentPath = pathSchema({ incidentId: z.string().regex(INCIDENT_ID) }, { code: 'INCIDENT_NOT_FOUND', detail: 'No incident with this id exists in your district or city-wide.' });
+/** A staff account (POST /v1/staff/accounts/{staffId}/unlock; use case: `STAFF_NOT_FOUND`). */
+export const staffAccountPath = pathSchema(
+  { staffId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) },
+  { code: 'STAFF_NOT_FOUND', detail: 'No staff account has this id.' },
+);

@@ -10,7 +10,9 @@
  */
 import { z } from 'zod';
 import { BUSINESS_TYPES } from '../../functions/core/domain/business-types';
+import { UNMASKING_PURPOSE_CODES } from '../../functions/core/domain/disclosure';
 import { FILING_STATUSES } from '../../functions/core/domain/filing';
+import { STAFF_ROLES } from '../../functions/core/domain/staff';
 import { personNameSchema, residentIdSchema } from '../identifiers';
 
 /** A business number, exactly as the receipt shows it. */
@@ -39,6 +41,19 @@ export const progressViewSchema = z.object({
   history: z
     .array(z.object({ at: z.iso.datetime({ offset: true }), status: z.enum(FILING_STATUSES) }))
     .meta({ description: 'Every transition, oldest first: time and status only (no notes, reasons or actors).' }),
+  disclosures: z
+    .array(
+      z.object({
+        at: z.iso.datetime({ offset: true }),
+        role: z.enum(STAFF_ROLES),
+        purpose: z.enum(UNMASKING_PURPOSE_CODES),
+        purposeLabel: z.string().meta({ description: 'The purpose as staff declared it, in Chinese (e.g. `核验申请人身份`).' }),
+      }),
+    )
+    .meta({
+      description:
+        "When registry staff saw this filing's personal data unmasked (DESIGN.md §5; 001 4.2.10–11), oldest first (the last 100): time, the staff member's role and the purpose they declared — never who.",
+    }),
 });
 
 export type ProgressView = z.output<typeof progressViewSchema>;

@@ -334,7 +334,7 @@ describe('the PII key', () => {
 
   it('only submitBatch (which creates tenant keys) may GenerateDataKey; the readers may only Decrypt', () => {
     expect(piiUsers.filter(writesKeys)).toEqual(['submitBatch']);
-    expect(piiUsers.filter((n) => !writesKeys(n)).sort()).toEqual(['getFiling', 'getStaffFiling', 'lookupProgress', 'reviewFiling', 'taxConnector', 'tradingConnector']);
+    expect(piiUsers.filter((n) => !writesKeys(n)).sort()).toEqual(['getFiling', 'getStaffFiling', 'lookupProgress', 'reviewFiling', 'taxConnector', 'tradingConnector', 'unmaskFiling']);
   });
 
   it.each(piiUsers)("%s may use the PII key only under the vault's encryption context { tenant, purpose: pii }", (name) => {

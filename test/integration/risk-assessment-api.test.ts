@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { auditLogFromEnv } from '../../functions/adapters/dynamodb/audit-log';
+import { auditLogFromEnv } from '../../functions/adapters/sqs/audit-queue';
+import { drainAuditQueue } from '../support/audit-records';
 import { dynamoDocumentClient } from '../../functions/adapters/aws-clients';
 import { tableEnvVar } from '../../infra/topology';
 import { registerRepositoryFromEnv } from '../../functions/adapters/dynamodb/register-repository';
@@ -38,6 +39,7 @@ beforeAll(async () => {
   await audit.record({ id: 'risk:1', at, tenant: DISTRICTS.own, actor: 'staff:r', action: 'REVIEW_APPROVED', outcome: 'SUCCESS', subject });
   await audit.record({ id: 'risk:2', at, tenant: DISTRICTS.own, actor: 'worker:tax', action: 'DATA_PROVIDED_TO_DEPARTMENT', outcome: 'SUCCESS', retention: 'DATA_PROVIDED', subject, detail: { departmentId: 'tax-1', departmentKind: 'TAX' } });
   await incidentDesk(await incidentPorts()).open({ type: 'SYSTEM_ANOMALY', severity: 'HIGH', district: 'city', summary: 'DLQ', source: { kind: 'ALARM', alarm: 'DLQ:credit' }, detectedAt: at, dedupeKey: 'risk-test' });
+  await drainAuditQueue();
 });
 afterAll(async () => world.stop());
 
@@ -47,8 +49,8 @@ describe('GET /v1/staff/risk-assessment', () => {
       const response = await get(role, { year }, district);
       expect(outcome(response)).toBe('200 OK');
       const section = riskAssessmentSchema.parse(JSON.parse(response.body));
-      // Filings by district and business type come from the entries' `subject`, which today's audit adapter does
-      // not keep (the Merkle log store of room A1 does; the use case's test covers the count with a fake reader).
+      // Filings by district and business type come from the entries' `subject`.
+      expect(section.importantData.filingsByDistrictAndBusinessType).toContainEqual({ district: DISTRICTS.own, businessType: 'MORTGAGE_CREATE', filings: 1 });
       expect(section.processingActivities).toContainEqual({ activityClass: 'USE', action: 'REVIEW_APPROVED', success: 1, denied: 0, error: 0 });
       expect(section.importantData.auditEntriesByRetention.DATA_PROVIDED).toBeGreaterThanOrEqual(1);
       expect(section.dataProvided).toContainEqual({ departmentId: 'tax-1', departmentKind: 'TAX', deliveries: 1, failures: 0 });

@@ -34,6 +34,7 @@ import { staffRequest } from '../support/credit-staff-events';
 import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/channel-directory';
 import { creditStoreFromEnv } from '../../functions/adapters/dynamodb/credit-store';
 import { BUILT_IN_CREDIT_RULES, ledgerEventIdOf } from '../../functions/core/domain/credit';
+import { BUILT_IN_MISUSE_RULES } from '../../functions/core/domain/misuse';
 import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
 import { incidentStoreFromEnv } from '../../functions/adapters/dynamodb/incident-store';
 import { reportDueOf } from '../../functions/core/domain/incident';
@@ -76,6 +77,7 @@ const CREDIT = {
   eventId: ledgerEventIdOf('ch-matrix-bank', 'matrix-refusal'),
 } as const;
 const { version: _version, publishedAt: _publishedAt, publishedBy: _publishedBy, ...RULES_BODY } = BUILT_IN_CREDIT_RULES;
+const { version: _mVersion, publishedAt: _mPublishedAt, publishedBy: _mPublishedBy, ...BUILT_IN_MISUSE_THRESHOLDS } = BUILT_IN_MISUSE_RULES;
 
 /** Incidents the matrix acts on: one to read per district, and one per role and district to report on. */
 const INCIDENTS = {
@@ -200,6 +202,10 @@ beforeAll(async () => {
   }
   await seedCredit();
   await seedIncidents();
+  for (const district of Object.values(DISTRICTS)) {
+    await world.directory.putStaff({ staffId: `stf-${district}-locked`, username: `locked.${district}`, displayName: '测试锁定', role: 'CLERK', district, status: 'ACTIVE' });
+    await world.directory.lock(`stf-${district}-locked`, { at: '2026-11-23T09:00:00.000Z', rule: 'UNMASKING_RATE', alertId: `AL-MATRIX-${district}` });
+  }
 });
 afterAll(async () => world.stop());
 
@@ -405,6 +411,19 @@ const requests: {
     },
   },
   getRiskAssessment: { ok: 200, event: (token) => staffRequest('getRiskAssessment', { token, query: { year: String(new Date().getUTCFullYear()) } }) },
+  // The review filings (discharges: no people), so an unmasking reveals nothing; another district's is 404.
+  unmaskFiling: {
+    ok: 200,
+    other: '404 FILING_NOT_FOUND',
+    event: (token, district) =>
+      staffRequest('unmaskFiling', { token, path: { filingId: district === DISTRICTS.own ? 'F98331C3757F66A9C26A87E9B' : 'FF77813DC29E691A674E51C9F' }, body: { purpose: 'SUPERVISION', reason: 'Matrix check' } }),
+  },
+  getMisuseRules: { ok: 200, event: (token) => staffRequest('getMisuseRules', { token }) },
+  // The one allowed role publishes twice, "own" first: on version 1, then on 2.
+  putMisuseRules: { ok: 200, event: (token, district) => staffRequest('putMisuseRules', { token, body: { ...BUILT_IN_MISUSE_THRESHOLDS, baseVersion: district === DISTRICTS.own ? 1 : 2 } }) },
+  listSecurityAlerts: { ok: 200, event: (token, district) => staffRequest('listSecurityAlerts', { token, query: { district } }) },
+  // A LOCKED account of each district (seeded below); the one allowed role unlocks its own district's once.
+  unlockStaff: { ok: 200, event: (token, district) => staffRequest('unlockStaff', { token, path: { staffId: `stf-${district}-locked` }, body: { reason: 'Reviewed: a false alarm' } }) },
 };
 
 const matrix = staffEndpointNames().flatMap((endpoint) =>

@@ -25,7 +25,8 @@ import type { BusinessType } from '../../core/domain/business-types';
 import type { DispositionLock } from '../../core/domain/disposition';
 import { badRequest } from '../../core/domain/errors';
 import type { BatchItem, BatchRecord, FilingRecord, FilingStatus } from '../../core/domain/filing';
-import type { FilingCommit, FilingRepository, FilingSummary, FilingSummaryPage, PutFilingResult } from '../../core/ports';
+import { MAX_DISCLOSURES_KEPT, type Disclosure } from '../../core/domain/disclosure';
+import type { DisclosureRecorder, FilingCommit, FilingRepository, FilingSummary, FilingSummaryPage, PutFilingResult } from '../../core/ports';
 import { tableEnvVar, tables } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
@@ -67,7 +68,7 @@ export interface DynamoFilingRepositoryDeps {
   readonly tableName: string;
 }
 
-export class DynamoFilingRepository implements FilingRepository {
+export class DynamoFilingRepository implements FilingRepository, DisclosureRecorder {
   constructor(private readonly deps: DynamoFilingRepositoryDeps) {}
 
   async putIfAbsent(filing: FilingRecord): Promise<PutFilingResult> {
@@ -93,6 +94,38 @@ export class DynamoFilingRepository implements FilingRepository {
     // Filings are never deleted, so the one that refused our put must still be there.
     if (existing === undefined) throw new Error(`Filing ${filing.filingId} refused as existing but not found`);
     return { kind: 'exists', existing };
+  }
+
+  /**
+   * Records an unmasking on the filing (audited unmasking, DESIGN.md §5): the last
+   * {@link MAX_DISCLOSURES_KEPT} disclosures and a count of all. Conditional on the count read, so two
+   * racing unmaskings are both kept (the loser re-reads and retries); no lifecycle attribute is touched.
+   */
+  async recordDisclosure(filingId: string, disclosure: Disclosure): Promise<boolean> {
+    for (let attempt = 0; attempt < MAX_BATCH_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      const { Item } = await this.deps.client.send(
+        new GetCommand({ TableName: this.deps.tableName, Key: filingKey(filingId), ConsistentRead: true, ProjectionExpression: 'pk, disclosures, disclosureCount' }),
+      );
+      if (Item === undefined) return false;
+      const count = typeof Item.disclosureCount === 'number' ? Item.disclosureCount : 0;
+      const kept = [...((Item.disclosures as Disclosure[] | undefined) ?? []), disclosure].slice(-MAX_DISCLOSURES_KEPT);
+      try {
+        await this.deps.client.send(
+          new UpdateCommand({
+            TableName: this.deps.tableName,
+            Key: filingKey(filingId),
+            UpdateExpression: 'SET disclosures = :kept, disclosureCount = :next',
+            ConditionExpression: count === 0 ? 'attribute_exists(pk) AND attribute_not_exists(disclosureCount)' : 'disclosureCount = :count',
+            ExpressionAttributeValues: { ':kept': kept, ':next': count + 1, ...(count === 0 ? {} : { ':count': count }) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    throw new Error(`Disclosure on ${filingId} lost the race ${MAX_BATCH_ATTEMPTS} times`);
   }
 
   async get(filingId: string): Promise<FilingRecord | undefined> {

@@ -9,8 +9,8 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../../core/domain/errors';
-import type { StaffAccount } from '../../core/domain/staff';
-import type { StaffDirectory } from '../../core/ports';
+import type { StaffAccount, StaffLock } from '../../core/domain/staff';
+import type { StaffDirectory, StaffLocks } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
@@ -19,7 +19,7 @@ import { isConditionalCheckFailed, withoutKeys } from './dynamo-support';
 const staffKey = (staffId: string) => ({ pk: `STAFF#${staffId}`, sk: 'META' });
 const usernameKey = (username: string) => ({ pk: `USERNAME#${username}`, sk: 'META' });
 /** Attributes of the account item that are not StaffAccount fields. */
-const BOOKKEEPING = ['deactivatedAt'];
+const BOOKKEEPING = ['deactivatedAt', 'lastUnlock'];
 
 /** What the local issuer needs to check a password; `passwordHash` is absent for Cognito-managed accounts. */
 export interface StaffLogin {
@@ -32,7 +32,7 @@ export interface DynamoStaffDirectoryDeps {
   readonly tableName: string;
 }
 
-export class DynamoStaffDirectory implements StaffDirectory {
+export class DynamoStaffDirectory implements StaffDirectory, StaffLocks {
   constructor(private readonly deps: DynamoStaffDirectoryDeps) {}
 
   async get(staffId: string): Promise<StaffAccount | undefined> {
@@ -98,6 +98,57 @@ export class DynamoStaffDirectory implements StaffDirectory {
     const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: usernameKey(username), ConsistentRead: true }));
     if (Item === undefined || typeof Item.staffId !== 'string') return undefined;
     return { staffId: Item.staffId, passwordHash: typeof Item.passwordHash === 'string' ? Item.passwordHash : undefined };
+  }
+
+  /**
+   * Locks an ACTIVE account (the misuse detector, 004 第二十五条): refused from its next request on, and at
+   * sign-in. Conditional on ACTIVE, so a deactivated account stays deactivated and a second hit does not
+   * overwrite the first lock's reasons.
+   */
+  async lock(staffId: string, lock: StaffLock): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: staffKey(staffId),
+      UpdateExpression: 'SET #status = :locked, #lock = :lock',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+      ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock' },
+      ExpressionAttributeValues: { ':locked': 'LOCKED', ':active': 'ACTIVE', ':lock': lock },
+    });
+  }
+
+  async noteIncident(staffId: string, alertId: string, incidentId: string): Promise<void> {
+    await this.conditionalUpdate({
+      Key: staffKey(staffId),
+      UpdateExpression: 'SET #lock.incidentId = :incident',
+      ConditionExpression: '#status = :locked AND #lock.alertId = :alert',
+      ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock' },
+      ExpressionAttributeValues: { ':locked': 'LOCKED', ':alert': alertId, ':incident': incidentId },
+    });
+  }
+
+  /** LOCKED → ACTIVE; of two racing unlocks exactly one succeeds (conditional on LOCKED, and on the alert when named). */
+  async unlock(staffId: string, unlock: { readonly by: string; readonly at: string; readonly alertId?: string }): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: staffKey(staffId),
+      UpdateExpression: 'SET #status = :active, lastUnlock = :unlock REMOVE #lock',
+      ConditionExpression: unlock.alertId === undefined ? '#status = :locked' : '#status = :locked AND #lock.alertId = :alert',
+      ExpressionAttributeNames: { '#status': 'status', '#lock': 'lock' },
+      ExpressionAttributeValues: {
+        ':active': 'ACTIVE',
+        ':locked': 'LOCKED',
+        ':unlock': { by: unlock.by, at: unlock.at, ...(unlock.alertId === undefined ? {} : { alertId: unlock.alertId }) },
+        ...(unlock.alertId === undefined ? {} : { ':alert': unlock.alertId }),
+      },
+    });
+  }
+
+  private async conditionalUpdate(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
+    try {
+      await this.deps.client.send(new UpdateCommand({ TableName: this.deps.tableName, ...input }));
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 
   /**

@@ -11,7 +11,8 @@ import { forbidden } from './errors';
 export const STAFF_ROLES = ['CLERK', 'REVIEWER', 'REGISTRAR', 'CREDIT_OFFICER', 'AUDITOR', 'ADMIN'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-export const STAFF_STATUSES = ['ACTIVE', 'DEACTIVATED'] as const;
+/** LOCKED: the insider-misuse detector locked the account (004 第二十五条); an administrator of the district unlocks it. */
+export const STAFF_STATUSES = ['ACTIVE', 'DEACTIVATED', 'LOCKED'] as const;
 export type StaffStatus = (typeof STAFF_STATUSES)[number];
 
 /** A district (区县) code: the 6-digit administrative division code that prefixes unit codes. */
@@ -26,6 +27,18 @@ export interface StaffAccount {
   /** The district (tenant) the account works in. */
   readonly district: string;
   readonly status: StaffStatus;
+  /** Why and when the account is LOCKED (ids and a rule name: no personal data). */
+  readonly lock?: StaffLock;
+}
+
+/** The misuse detector's lock on an account (functions/core/use-cases/misuse-detector.ts). */
+export interface StaffLock {
+  readonly at: string;
+  /** The misuse rule that fired (functions/core/domain/misuse.ts). */
+  readonly rule: string;
+  readonly alertId: string;
+  /** The data-leak incident opened for it, once the incident desk answered. */
+  readonly incidentId?: string;
 }
 
 export const isStaffRole = (value: unknown): value is StaffRole => typeof value === 'string' && (STAFF_ROLES as readonly string[]).includes(value);
@@ -40,8 +53,9 @@ export function assertRole(staff: Pick<StaffAccount, 'role'>, allowed: readonly 
   if (!hasRole(staff, allowed)) throw forbidden('ROLE_FORBIDDEN', 'Your role may not use this endpoint.');
 }
 
-/** Refuses a deactivated account (403 STAFF_DEACTIVATED). */
+/** Refuses a locked account (403 STAFF_ACCOUNT_LOCKED) and a deactivated one (403 STAFF_DEACTIVATED). */
 export function assertActive(staff: Pick<StaffAccount, 'status'>): void {
+  if (staff.status === 'LOCKED') throw forbidden('STAFF_ACCOUNT_LOCKED', 'This staff account is locked pending review by an administrator of its district.');
   if (staff.status !== 'ACTIVE') throw forbidden('STAFF_DEACTIVATED', 'This staff account is deactivated.');
 }
 

@@ -1,3 +1,4 @@
+import { disclosureViewsOf, type DisclosureView, type FilingDisclosureRecord } from '../domain/disclosure';
 import { notFound } from '../domain/errors';
 import { personByIdIndex, progressAnswer, sameName, type ProgressAnswer } from '../domain/progress-lookup';
 import type { FilingRepository, PersonalDataVault } from '../ports';
@@ -28,12 +29,13 @@ export const progressNotFound = () => notFound('NOT_FOUND', 'No filing matches t
  * 2. Compute the blind index of the ID number under the filing's district, and find the person on the
  *    filing with that index.
  * 3. Open that person's sealed name and compare it with the name given.
- * 4. On a match, answer progress only, the name masked; on any mismatch, the same 404.
+ * 4. On a match, answer progress only, the name masked, and when staff unmasked the filing's personal data:
+ *    time, role and purpose of each disclosure, never who (DESIGN.md §5 audited unmasking); on any mismatch, the same 404.
  *
  * Every path computes exactly one blind index and opens exactly one sealed name (the decoy's when there is
  * no filing or no such person), so the time taken does not tell a missing filing from a wrong name.
  */
-export async function lookupProgress(ports: LookupProgressPorts, query: ProgressQuery): Promise<{ answer: ProgressAnswer; filingId: string }> {
+export async function lookupProgress(ports: LookupProgressPorts, query: ProgressQuery): Promise<{ answer: ProgressAnswer & { readonly disclosures: readonly DisclosureView[] }; filingId: string }> {
   const filing = await ports.filings.get(query.businessNumber);
   const indexVault = filing ? ports.vault : ports.decoy.vault;
   const idIndex = await indexVault.blindIndex(filing?.district ?? ports.decoy.tenant, 'idNumber', query.idNumber);
@@ -44,5 +46,5 @@ export async function lookupProgress(ports: LookupProgressPorts, query: Progress
   ).catch(() => undefined);
   const matched = sameName(opened ?? '', query.name) && filing !== undefined && person !== undefined;
   if (!matched || !filing) throw progressNotFound();
-  return { answer: progressAnswer(filing, query.name), filingId: filing.filingId };
+  return { answer: { ...progressAnswer(filing, query.name), disclosures: disclosureViewsOf(filing as FilingDisclosureRecord) }, filingId: filing.filingId };
 }

@@ -1,9 +1,16 @@
-/** The dependencies every staff endpoint shares, built once per process from the environment. */
+/**
+ * The dependencies every staff endpoint shares, built once per process from the environment, the
+ * insider-misuse detector included. `MISUSE_DETECTION=off` leaves it out: only for test suites that are
+ * not about misuse and would otherwise trip its thresholds (vitest.config.ts); never set in a deployment.
+ * The incident desk: functions/shared/incident-desk.ts (the integrator wires room C's desk there).
+ */
 import { auditLogFromEnv } from '../../adapters/sqs/audit-queue';
 import { staffDirectoryFromEnv } from '../../adapters/dynamodb/staff-directory';
 import { staffTokenVerifierFromEnv } from '../../adapters/identity/staff-token-verifier-from-env';
 import { rateCounterFromEnv } from '../../adapters/dynamodb/rate-counter';
+import { incidentDeskFromEnv } from '../incident-desk';
 import { lazy, systemClock } from '../lazy';
+import { misuseDetectorFromEnv } from '../misuse-deps';
 import type { StaffEndpointDeps } from './staff-endpoint';
 
 export const staffEndpointDeps = lazy(
@@ -12,5 +19,8 @@ export const staffEndpointDeps = lazy(
     tokens: await staffTokenVerifierFromEnv(),
     audit: auditLogFromEnv(),
     denials: { rate: rateCounterFromEnv(), clock: systemClock },
+    clock: systemClock,
+    ...(process.env['MISUSE_DETECTION'] === 'off' ? {} : { misuse: misuseDetectorFromEnv(incidentDeskFromEnv()) }),
   }),
 );
+

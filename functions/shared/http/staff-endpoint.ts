@@ -6,6 +6,12 @@
  * endpoint (staff-permissions.ts) → JSON syntax and the endpoint's `path`, `query` and `body` schemas
  * (request-validation.ts) → the endpoint's use case, which enforces district tenancy.
  *
+ * Every call of an authenticated, non-locked account — allowed or refused — is then told to the insider-misuse
+ * detector (endpoint, outcome, and the filing and people the use case reported through `observe`): a rule
+ * that fires locks the account, so its NEXT request is refused 403 STAFF_ACCOUNT_LOCKED; the current call
+ * keeps its answer. A detector failure is logged and counted (metric `MisuseDetectorFailed`), never turned
+ * into a failure of the call it observed.
+ *
  * Audit records name the tenant (the staff member's district) and the actor (`staff:<id>`), allowed or
  * denied alike (002 五(二)4); refusals outside one's district are the raw material of the insider-misuse
  * detector (004 第二十五条). Never audited or logged: tokens, passwords, names.
@@ -15,7 +21,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { unauthenticated } from '../../core/domain/errors';
+import { ZtError } from '../../core/domain/errors';
+import type { FilingObservation } from '../../core/domain/misuse';
 import { assertActive, assertRole, type StaffAccount } from '../../core/domain/staff';
+import type { MisuseDetector } from '../../core/use-cases/misuse-detector';
 import type { AuditLog, StaffDirectory, StaffTokenVerifier } from '../../core/ports';
 import { logger } from '../logger';
 import { checkJsonBody, parseJsonBody } from './json-body';
@@ -23,7 +32,8 @@ import { jsonResponse } from './problem';
 import { problems } from './problems';
 import { callAuditing, type AuditedContext, type CallRecord, type DenialCounter } from './call-audit';
 import { header } from './request';
-import { flushMetricsPerInvocation } from '../metrics';
+import { flushMetricsPerInvocation, metrics } from '../metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { validateRequest, type RequestSchemas, type ValidatedParts } from './request-validation';
 import { STAFF_PERMISSIONS, type StaffEndpointName } from './staff-permissions';
 
@@ -33,6 +43,9 @@ export interface StaffEndpointDeps {
   readonly audit: AuditLog;
   /** Counts denied calls without a valid token (call-audit.ts). */
   readonly denials: DenialCounter;
+  /** The insider-misuse detector every authenticated call is told about; absent: none (unit tests of the chain only). */
+  readonly misuse?: MisuseDetector;
+  readonly clock?: { now(): Date };
 }
 
 export interface StaffEndpointRequest<B = unknown, Q = undefined, P = undefined> extends ValidatedParts<B, Q, P> {
@@ -41,6 +54,8 @@ export interface StaffEndpointRequest<B = unknown, Q = undefined, P = undefined>
   readonly staff: StaffAccount;
   /** Names what the call acts on (ids or a district, never personal data) in its audit record. */
   target(target: string): void;
+  /** Tells the misuse detector which filing (and which people, by blind index) the call read. */
+  observe(observation: FilingObservation): void;
 }
 
 export interface EndpointResult {
@@ -122,8 +137,18 @@ async function authenticateStaff(event: APIGatewayProxyEvent, deps: StaffEndpoin
   call.authenticated = true;
   logger.appendKeys({ staffId, district: staff.district });
   assertActive(staff);
-  assertRole(staff, STAFF_PERMISSIONS[endpoint].roles);
   return staff;
+}
+
+/** Tells the detector about one call; a failure is logged (its name only) and never fails the call. */
+async function tellDetector(deps: StaffEndpointDeps, staff: StaffAccount, endpoint: StaffEndpointName, outcome: { statusCode: number; code?: string }, observation: FilingObservation): Promise<void> {
+  if (!deps.misuse) return;
+  try {
+    await deps.misuse.observe({ staffId: staff.staffId, district: staff.district, endpoint, at: (deps.clock ?? { now: () => new Date() }).now(), ...outcome, ...observation });
+  } catch (error) {
+    logger.error('Misuse detector failed', { errorName: error instanceof Error ? error.name : 'unknown' });
+    metrics.addMetric('MisuseDetectorFailed', MetricUnit.Count, 1);
+  }
 }
 
 /** A staff endpoint: bearer-authenticated, role-checked against STAFF_PERMISSIONS, audited. */
@@ -135,15 +160,27 @@ export function staffEndpoint<B = unknown, Q = undefined, P = undefined>(options
     bearer: true,
     handle: async (event, deps, call, body) => {
       const staff = await authenticateStaff(event, deps, options.endpoint, call);
-      const parts = validateRequest(options, event, body === undefined ? undefined : parseJsonBody(body));
-      return options.run({
-        event,
-        staff,
-        ...parts,
-        target: (target) => {
-          call.target = target;
-        },
-      });
+      let observation: FilingObservation = {};
+      try {
+        assertRole(staff, STAFF_PERMISSIONS[options.endpoint].roles);
+        const parts = validateRequest(options, event, body === undefined ? undefined : parseJsonBody(body));
+        const result = await options.run({
+          event,
+          staff,
+          ...parts,
+          target: (target) => {
+            call.target = target;
+          },
+          observe: (seen) => {
+            observation = { ...observation, ...seen };
+          },
+        });
+        await tellDetector(deps, staff, options.endpoint, { statusCode: result.statusCode }, observation);
+        return result;
+      } catch (error) {
+        await tellDetector(deps, staff, options.endpoint, error instanceof ZtError ? { statusCode: error.status, code: error.code } : { statusCode: 500, code: 'INTERNAL_ERROR' }, observation);
+        throw error;
+      }
     },
   });
 }

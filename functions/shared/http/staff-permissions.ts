@@ -131,6 +131,34 @@ export const STAFF_PERMISSIONS = {
       'The yearly risk assessment (004 第二十五条) is the security officers\' and administrators\' report: counts of data and activities ' +
       'city-wide, no personal data. Other roles have no part in it (least privilege).',
   },
+  unmaskFiling: {
+    roles: ['REVIEWER', 'REGISTRAR'],
+    scope: 'district',
+    why:
+      'Only those who decide registrations may need a party in the clear (identity checks, materials, disputes: 001 4.2.10–11); clerks accept on ' +
+      'masked data, auditors audit the act rather than see the data, administrators manage accounts (least privilege, 002 五(一)). ' +
+      "Another district's filing is answered 404 like a missing one and counts as an attempt on another district.",
+  },
+  getMisuseRules: {
+    roles: ['ADMIN', 'AUDITOR'],
+    scope: 'city',
+    why: 'The insider-misuse thresholds are security policy (004 第二十五条): administrators set them and auditors check them; those watched need not read them.',
+  },
+  putMisuseRules: {
+    roles: ['ADMIN'],
+    scope: 'city',
+    why: 'Only administrators set the thresholds that lock accounts; every version is kept and audited. Auditors observe.',
+  },
+  listSecurityAlerts: {
+    roles: ['ADMIN', 'AUDITOR'],
+    scope: 'district',
+    why: "The district's administrator acts on misuse alerts (unlocks after review) and auditors trace them (004 第二十五条); staff watched do not see them.",
+  },
+  unlockStaff: {
+    roles: ['ADMIN'],
+    scope: 'district',
+    why: "Only an administrator of the account's own district lifts a lock, with a reason, and never on their own account (DESIGN.md §5).",
+  },
 } as const satisfies Partial<Record<FunctionName, StaffPermission>>;
 
 export type StaffEndpointName = keyof typeof STAFF_PERMISSIONS;

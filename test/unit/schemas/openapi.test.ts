@@ -50,6 +50,7 @@ describe('OpenAPI document', () => {
       'getCreditRules',
       'getFiling',
       'getIncident',
+      'getMisuseRules',
       'getOpenapi',
       'getRiskAssessment',
       'getStaffFiling',
@@ -59,6 +60,7 @@ describe('OpenAPI document', () => {
       'listCreditCases',
       'listCreditChannels',
       'listIncidents',
+      'listSecurityAlerts',
       'listStaffFilings',
       'lookupProgress',
       'markUrgent',
@@ -71,12 +73,15 @@ describe('OpenAPI document', () => {
       'postShutoff',
       'putChecklist',
       'putCreditRules',
+      'putMisuseRules',
       'putWebhook',
       'reopenCase',
       'reviewFiling',
       'staffJwks',
       'staffLogin',
       'submitBatch',
+      'unlockStaff',
+      'unmaskFiling',
       'verifyCertificate',
       'withdrawFiling',
     ]);
@@ -118,6 +123,7 @@ describe('OpenAPI document', () => {
       ...['listCreditChannels', 'getCreditChannel', 'postCreditViolation', 'postShutoff', 'listCreditCases', 'getCreditCase', 'decideRectification'],
       ...['reopenCase', 'listCreditAppeals', 'decideCreditAppeal', 'getCreditRules', 'putCreditRules'],
       ...['postIncident', 'listIncidents', 'getIncident', 'postIncidentAction', 'getRiskAssessment'],
+      ...['unmaskFiling', 'getMisuseRules', 'putMisuseRules', 'listSecurityAlerts', 'unlockStaff'],
     ];
     const departments = ['postDepartmentResult'];
     for (const route of routed) {

@@ -83,6 +83,8 @@ describe('lookupProgress', () => {
         { at: '2026-11-23T09:00:00.000Z', status: 'SUBMITTED' },
         { at: '2026-11-23T09:05:00.000Z', status: 'REFUSED' },
       ],
+      // Nobody unmasked it (the unmasked case: test/integration/misuse-api.test.ts).
+      disclosures: [],
     });
     // Reasons and notes are not shown: a note could name another party.
     expect(JSON.stringify(answer)).not.toMatch(/UNIT_SEIZED|查封|worker|channel/);
