@@ -69,6 +69,17 @@ export interface FunctionDecl {
    */
   readonly platformKey?: 'sign' | 'publicKey';
   /**
+   * What the function does with the audit log's SM2 key (DESIGN.md §5), a key separate from the platform's:
+   * `sign` tree heads (the checkpoint alone), or `publicKey` to hand out / use the key that verifies them.
+   * (Added by room A2 as the minimal optional field; room A1 owns its wiring: env, keyring file, KMS grants.)
+   */
+  readonly logKey?: 'sign' | 'publicKey';
+  /**
+   * Access to the audit export bucket (S3 Object Lock, compliance mode): `write` creates exports (and reads
+   * them back), `read` serves them. The CDK app grants it and sets `EXPORT_BUCKET`; locally `ZT_EXPORT_DIR`.
+   */
+  readonly auditExports?: 'read' | 'write';
+  /**
    * Whether the function reads the department registry (DESIGN.md §7b): configuration, handed over in the
    * {@link DEPARTMENTS_ENV} variable (CDK context `departments` on AWS; the simulators locally).
    */
@@ -553,6 +564,117 @@ export const functions = {
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/filings' },
     tables: { staff: 'read', guards: 'readWrite', filings: 'read', audit: 'write' },
+  },
+  getBatchReceipt: {
+    entry: 'functions/handlers/get-batch-receipt.ts',
+    description: "GET /v1/batches/{batchId}/receipt: the receipt of the channel's own batch (entry, signed tree head, inclusion proof)",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/batches/{batchId}/receipt' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', audit: 'readWrite', credit: 'read' },
+    sends: ['credit'],
+    logKey: 'publicKey',
+  },
+  getBatchReceiptConsistency: {
+    entry: 'functions/handlers/get-batch-receipt-consistency.ts',
+    description: "GET /v1/batches/{batchId}/receipt/consistency: consistency proof from a tree size the institution holds to its log's latest signed head",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/batches/{batchId}/receipt/consistency' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', audit: 'readWrite', credit: 'read' },
+    sends: ['credit'],
+    logKey: 'publicKey',
+  },
+  getAuditLogKey: {
+    entry: 'functions/handlers/get-audit-log-key.ts',
+    description: "GET /v1/audit/log-key: public; the SM2 key that verifies the audit log's signed tree heads",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/audit/log-key' },
+    tables: { guards: 'readWrite', audit: 'write' },
+    logKey: 'publicKey',
+  },
+  listAuditEntries: {
+    entry: 'functions/handlers/list-audit-entries.ts',
+    description: 'GET /v1/staff/audit/entries: search the audit logs the caller may read',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/entries' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'readWrite' },
+    logKey: 'publicKey',
+  },
+  getAuditTrace: {
+    entry: 'functions/handlers/get-audit-trace.ts',
+    description: 'GET /v1/staff/audit/trace: every entry about a filing, or everything a staff member did',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/trace' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'readWrite' },
+    logKey: 'publicKey',
+  },
+  getAuditStatistics: {
+    entry: 'functions/handlers/get-audit-statistics.ts',
+    description: 'GET /v1/staff/audit/statistics: entry counts by district, institution, business type, day, action, outcome',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    route: { method: 'GET', path: '/v1/staff/audit/statistics' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'readWrite' },
+    logKey: 'publicKey',
+  },
+  getAuditTreeHead: {
+    entry: 'functions/handlers/get-audit-tree-head.ts',
+    description: 'GET /v1/staff/audit/logs/{tenant}/tree-head: the latest signed tree head of a log',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/logs/{tenant}/tree-head' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'readWrite' },
+    logKey: 'publicKey',
+  },
+  listAuditTreeHeads: {
+    entry: 'functions/handlers/list-audit-tree-heads.ts',
+    description: 'GET /v1/staff/audit/logs/{tenant}/tree-heads: the signed tree heads in a size range',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/logs/{tenant}/tree-heads' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'readWrite' },
+    logKey: 'publicKey',
+  },
+  getAuditInclusion: {
+    entry: 'functions/handlers/get-audit-inclusion.ts',
+    description: 'GET /v1/staff/audit/logs/{tenant}/proofs/inclusion: an entry and its inclusion proof',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/logs/{tenant}/proofs/inclusion' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'readWrite' },
+    logKey: 'publicKey',
+  },
+  getAuditConsistency: {
+    entry: 'functions/handlers/get-audit-consistency.ts',
+    description: 'GET /v1/staff/audit/logs/{tenant}/proofs/consistency: the consistency proof between two tree sizes',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/logs/{tenant}/proofs/consistency' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'readWrite' },
+    logKey: 'publicKey',
+  },
+  postAuditExport: {
+    entry: 'functions/handlers/post-audit-export.ts',
+    description: 'POST /v1/staff/audit/exports: export a log range as JSON Lines with a manifest, kept under Object Lock',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    route: { method: 'POST', path: '/v1/staff/audit/exports' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'readWrite' },
+    logKey: 'publicKey',
+    auditExports: 'write',
+  },
+  getAuditExport: {
+    entry: 'functions/handlers/get-audit-export.ts',
+    description: 'GET /v1/staff/audit/exports/{exportId}: a kept export, as JSON Lines',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    route: { method: 'GET', path: '/v1/staff/audit/exports/{exportId}' },
+    tables: { staff: 'read', guards: 'readWrite', audit: 'write' },
+    auditExports: 'read',
   },
 } as const satisfies Record<string, FunctionDecl>;
 

@@ -25,6 +25,7 @@ import { reviewApi } from './api-review';
 import { departmentsApi } from './api-departments';
 import { creditChannelApi } from './api-credit-channel';
 import { creditStaffApi } from './api-credit-staff';
+import { auditApi } from './api-audit';
 
 // Re-exported for the api-*.ts modules written before api-problems.ts; new code imports from there.
 export { codeList, problems, staffProblems };
@@ -296,4 +297,5 @@ export const api = {
   ...departmentsApi,
   ...creditChannelApi,
   ...creditStaffApi,
+  ...auditApi,
 } as const satisfies Record<RoutedFunctionName, ApiOperation>;
