@@ -704,6 +704,10 @@ export const PLATFORM_SIGNING_KEY_ENV = 'PLATFORM_SIGNING_KEY_ID';
 export const DEPARTMENTS_ENV = 'DEPARTMENTS';
 /** The registry's results URL that deliveries name as `replyTo` (optional: departments may have it configured). */
 export const RESULTS_URL_ENV = 'ZT_RESULTS_URL';
+/** The audit export bucket (S3, Object Lock), set on functions declared with `auditExports`. */
+export const EXPORT_BUCKET_ENV = 'EXPORT_BUCKET';
+/** The local runtime's export directory (under the data dir), used when EXPORT_BUCKET is unset. */
+export const EXPORT_DIR_ENV = 'ZT_EXPORT_DIR';
 /** Directory of the local keyring when KEY_PROVIDER=local. */
 export const LOCAL_KEYRING_DIR_ENV = 'LOCAL_KEYRING_DIR';
 

@@ -2,13 +2,12 @@
  * Chooses the export store from configuration: the Object Lock bucket on AWS (`EXPORT_BUCKET`, set by the CDK
  * app on functions declared with `auditExports`), a directory of the data dir locally (`ZT_EXPORT_DIR`).
  */
+import { EXPORT_BUCKET_ENV, EXPORT_DIR_ENV } from '../../infra/topology';
 import type { ExportStore } from '../core/ports';
 import { s3 } from './aws-clients';
 import { LocalExportStore } from './local/export-store';
 import { S3ExportStore } from './s3/export-store';
 
-export const EXPORT_BUCKET_ENV = 'EXPORT_BUCKET';
-export const EXPORT_DIR_ENV = 'ZT_EXPORT_DIR';
 
 export function exportStoreFromEnv(): ExportStore {
   const bucket = process.env[EXPORT_BUCKET_ENV]?.trim();
