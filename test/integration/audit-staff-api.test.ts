@@ -78,7 +78,9 @@ describe('search, trace, statistics', () => {
     const stats = json<{ total: number; groups: { key: Record<string, string>; count: number }[] }>(await call('getAuditStatistics', { query: { tenant: AUDIT_WORLD.own, groupBy: 'action,outcome' } }));
     expect(stats.total).toBe(12);
     expect(stats.groups.reduce((n, g) => n + g.count, 0)).toBe(12);
-    expect(stats.groups).toContainEqual({ key: { action: 'FILING_REVIEWED', outcome: 'SUCCESS' }, count: 4 });
+    // Seeded: FILING_REVIEWED at i = 0, 3, 6, 9; DENIED at i = 4, 9.
+    expect(stats.groups).toContainEqual({ key: { action: 'FILING_REVIEWED', outcome: 'SUCCESS' }, count: 3 });
+    expect(stats.groups).toContainEqual({ key: { action: 'FILING_REVIEWED', outcome: 'DENIED' }, count: 1 });
   });
 });
 
