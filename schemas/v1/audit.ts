@@ -92,7 +92,7 @@ export const auditStatisticsQuerySchema = z.strictObject({
   action: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).optional(),
 });
 
-const logEntrySchema = z.object({
+export const logEntrySchema = z.object({
   v: z.literal(1),
   logId: z.string(),
   seq: z.number().int(),

@@ -41,7 +41,16 @@ describe('OpenAPI document', () => {
       'decideCreditAppeal',
       'decideIntakeReview',
       'decideRectification',
+      'getAuditConsistency',
+      'getAuditExport',
+      'getAuditInclusion',
+      'getAuditLogKey',
+      'getAuditStatistics',
+      'getAuditTrace',
+      'getAuditTreeHead',
       'getBatch',
+      'getBatchReceipt',
+      'getBatchReceiptConsistency',
       'getCertificate',
       'getChannelCredit',
       'getChecklist',
@@ -53,12 +62,15 @@ describe('OpenAPI document', () => {
       'getStaffFiling',
       'getWebhook',
       'health',
+      'listAuditEntries',
+      'listAuditTreeHeads',
       'listCreditAppeals',
       'listCreditCases',
       'listCreditChannels',
       'listStaffFilings',
       'lookupProgress',
       'markUrgent',
+      'postAuditExport',
       'postCreditAppeal',
       'postCreditViolation',
       'postDepartmentResult',
@@ -107,11 +119,12 @@ describe('OpenAPI document', () => {
   });
 
   it('secures channel operations with ZT-SM2, department results with ZT-SM2 by the department, staff operations with a bearer token, and leaves sign-in, keys, health and discovery open', () => {
-    const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks', 'lookupProgress', 'verifyCertificate'];
+    const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks', 'lookupProgress', 'verifyCertificate', 'getAuditLogKey'];
     const staff = [
       ...['listStaffFilings', 'markUrgent', 'getChecklist', 'putChecklist', 'getStaffFiling', 'reviewFiling', 'decideIntakeReview'],
       ...['listCreditChannels', 'getCreditChannel', 'postCreditViolation', 'postShutoff', 'listCreditCases', 'getCreditCase', 'decideRectification'],
       ...['reopenCase', 'listCreditAppeals', 'decideCreditAppeal', 'getCreditRules', 'putCreditRules'],
+      ...['listAuditEntries', 'getAuditTrace', 'getAuditStatistics', 'getAuditTreeHead', 'listAuditTreeHeads', 'getAuditInclusion', 'getAuditConsistency', 'postAuditExport', 'getAuditExport'],
     ];
     const departments = ['postDepartmentResult'];
     for (const route of routed) {
