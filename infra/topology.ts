@@ -84,6 +84,11 @@ export interface FunctionDecl {
    */
   readonly logKey?: 'sign' | 'publicKey';
   /**
+   * Access to the audit export bucket (S3 Object Lock, compliance mode): `write` creates exports (and reads
+   * them back), `read` serves them. The CDK app grants it and sets `EXPORT_BUCKET`; locally `ZT_EXPORT_DIR`.
+   */
+  readonly auditExports?: 'read' | 'write';
+  /**
    * Whether the function reads the department registry (DESIGN.md §7b): configuration, handed over in the
    * {@link DEPARTMENTS_ENV} variable (CDK context `departments` on AWS; the simulators locally).
    */
@@ -629,14 +634,15 @@ export const functions = {
     tables: { audit: 'readWrite' },
     logKey: 'sign',
   },
-  // Room C (issue 10): incidents (003 第十八条), the incident watch, the risk-assessment data section (004 第二十五条).
+  // Incidents (003 第十八条), the incident watch, the risk-assessment data section (004 第二十五条).
   postIncident: {
     entry: 'functions/handlers/post-incident.ts',
     description: "POST /v1/staff/incidents: any staff member opens an incident of their district (the 1-hour report deadline starts at detection)",
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/incidents' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
   },
   listIncidents: {
     entry: 'functions/handlers/list-incidents.ts',
@@ -644,7 +650,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/incidents' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
   },
   getIncident: {
     entry: 'functions/handlers/get-incident.ts',
@@ -652,7 +659,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/incidents/{incidentId}' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
   },
   postIncidentAction: {
     entry: 'functions/handlers/post-incident-action.ts',
@@ -660,7 +668,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/incidents/{incidentId}/actions' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
   },
   incidentWatch: {
     entry: 'functions/workers/incident-watch.ts',
@@ -669,7 +678,8 @@ export const functions = {
     timeoutSeconds: 60,
     memoryMb: 256,
     schedule: { everyMinutes: 1 },
-    tables: { security: 'readWrite', audit: 'write' },
+    tables: { security: 'readWrite' },
+    sends: ['audit'],
     watchesDeadLetters: true,
   },
   getRiskAssessment: {
@@ -678,16 +688,18 @@ export const functions = {
     timeoutSeconds: 30,
     memoryMb: 512,
     route: { method: 'GET', path: '/v1/staff/risk-assessment' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'readWrite', register: 'read' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'read', register: 'read' },
+    sends: ['audit'],
   },
-  // Room B (issue 10): audited unmasking, insider-misuse rules and alerts, account unlock.
+  // Audited unmasking, insider-misuse rules and alerts, account unlock.
   unmaskFiling: {
     entry: 'functions/handlers/post-unmasking.ts',
     description: "POST /v1/staff/filings/{filingId}/unmasking: a reviewer or registrar sees a filing's personal data for a declared purpose (recorded and audited first)",
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/unmasking' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read' },
+    sends: ['audit'],
     usesPiiKey: true,
   },
   getMisuseRules: {
@@ -696,7 +708,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/security/misuse-rules' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
   },
   putMisuseRules: {
     entry: 'functions/handlers/put-misuse-rules.ts',
@@ -704,7 +717,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'PUT', path: '/v1/staff/security/misuse-rules' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
   },
   listSecurityAlerts: {
     entry: 'functions/handlers/list-security-alerts.ts',
@@ -712,7 +726,8 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'GET', path: '/v1/staff/security/alerts' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
   },
   unlockStaff: {
     entry: 'functions/handlers/unlock-staff.ts',
@@ -720,7 +735,129 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/accounts/{staffId}/unlock' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', audit: 'write' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
+  },
+  getBatchReceipt: {
+    entry: 'functions/handlers/get-batch-receipt.ts',
+    description: "GET /v1/batches/{batchId}/receipt: the receipt of the channel's own batch (entry, signed tree head, inclusion proof)",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/batches/{batchId}/receipt' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', audit: 'read', credit: 'read' },
+    sends: ['credit', 'audit'],
+    logKey: 'publicKey',
+  },
+  getBatchReceiptConsistency: {
+    entry: 'functions/handlers/get-batch-receipt-consistency.ts',
+    description: "GET /v1/batches/{batchId}/receipt/consistency: consistency proof from a tree size the institution holds to its log's latest signed head",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/batches/{batchId}/receipt/consistency' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'read', audit: 'read', credit: 'read' },
+    sends: ['credit', 'audit'],
+    logKey: 'publicKey',
+  },
+  getAuditLogKey: {
+    entry: 'functions/handlers/get-audit-log-key.ts',
+    description: "GET /v1/audit/log-key: public; the SM2 key that verifies the audit log's signed tree heads",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/audit/log-key' },
+    tables: { guards: 'readWrite' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+  },
+  listAuditEntries: {
+    entry: 'functions/handlers/list-audit-entries.ts',
+    description: 'GET /v1/staff/audit/entries: search the audit logs the caller may read',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/entries' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+  },
+  getAuditTrace: {
+    entry: 'functions/handlers/get-audit-trace.ts',
+    description: 'GET /v1/staff/audit/trace: every entry about a filing, or everything a staff member did',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/trace' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+  },
+  getAuditStatistics: {
+    entry: 'functions/handlers/get-audit-statistics.ts',
+    description: 'GET /v1/staff/audit/statistics: entry counts by district, institution, business type, day, action, outcome',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    route: { method: 'GET', path: '/v1/staff/audit/statistics' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+  },
+  getAuditTreeHead: {
+    entry: 'functions/handlers/get-audit-tree-head.ts',
+    description: 'GET /v1/staff/audit/logs/{tenant}/tree-head: the latest signed tree head of a log',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/logs/{tenant}/tree-head' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+  },
+  listAuditTreeHeads: {
+    entry: 'functions/handlers/list-audit-tree-heads.ts',
+    description: 'GET /v1/staff/audit/logs/{tenant}/tree-heads: the signed tree heads in a size range',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/logs/{tenant}/tree-heads' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+  },
+  getAuditInclusion: {
+    entry: 'functions/handlers/get-audit-inclusion.ts',
+    description: 'GET /v1/staff/audit/logs/{tenant}/proofs/inclusion: an entry and its inclusion proof',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/logs/{tenant}/proofs/inclusion' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+  },
+  getAuditConsistency: {
+    entry: 'functions/handlers/get-audit-consistency.ts',
+    description: 'GET /v1/staff/audit/logs/{tenant}/proofs/consistency: the consistency proof between two tree sizes',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/audit/logs/{tenant}/proofs/consistency' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+  },
+  postAuditExport: {
+    entry: 'functions/handlers/post-audit-export.ts',
+    description: 'POST /v1/staff/audit/exports: export a log range as JSON Lines with a manifest, kept under Object Lock',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    route: { method: 'POST', path: '/v1/staff/audit/exports' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
+    sends: ['audit'],
+    logKey: 'publicKey',
+    auditExports: 'write',
+  },
+  getAuditExport: {
+    entry: 'functions/handlers/get-audit-export.ts',
+    description: 'GET /v1/staff/audit/exports/{exportId}: a kept export, as JSON Lines',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    route: { method: 'GET', path: '/v1/staff/audit/exports/{exportId}' },
+    tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite' },
+    sends: ['audit'],
+    auditExports: 'read',
   },
 } as const satisfies Record<string, FunctionDecl>;
 
@@ -754,6 +891,10 @@ export const DEPARTMENTS_ENV = 'DEPARTMENTS';
 export const RESULTS_URL_ENV = 'ZT_RESULTS_URL';
 /** The audit log's SM2 signing key (DESIGN.md §5): a KMS key id, or `local` (`log-signing.key` in the local keyring). */
 export const LOG_SIGNING_KEY_ENV = 'LOG_SIGNING_KEY_ID';
+/** The audit export bucket (S3, Object Lock), set on functions declared with `auditExports`. */
+export const EXPORT_BUCKET_ENV = 'EXPORT_BUCKET';
+/** The local runtime's export directory (under the data dir), used when EXPORT_BUCKET is unset. */
+export const EXPORT_DIR_ENV = 'ZT_EXPORT_DIR';
 /** Directory of the local keyring when KEY_PROVIDER=local. */
 export const LOCAL_KEYRING_DIR_ENV = 'LOCAL_KEYRING_DIR';
 

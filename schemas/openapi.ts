@@ -6,7 +6,25 @@
 import { z } from 'zod';
 import { functions, type FunctionDecl } from '../infra/topology';
 import { api, healthResponseSchema, submitBatchRequestDocSchema, type ApiOperation } from './v1/api';
-import { batchViewSchema, submitBatchResponseSchema } from './v1/batch';
+import { batchReceiptReferenceSchema, batchViewSchema, submitBatchResponseSchema } from './v1/batch';
+import {
+  batchReceiptSchema,
+  consistencySchema,
+  createdExportSchema,
+  entryListSchema,
+  entryViewSchema,
+  exportManifestSchema,
+  inclusionSchema,
+  logEntrySchema,
+  logKeySchema,
+  postExportRequestSchema,
+  receiptConsistencySchema,
+  receiptPendingSchema,
+  signedTreeHeadSchema,
+  statisticsSchema,
+  treeHeadListSchema,
+  treeHeadSchema,
+} from './v1/audit';
 import { filingViewSchema } from './v1/filing-view';
 import { filingInputSchemas } from './v1/filing-input';
 import { fieldErrorSchema, PROBLEM_CONTENT_TYPE, problemSchema } from './v1/problem';
@@ -71,6 +89,7 @@ const requestComponents = new Map<z.ZodType, string>([
   ...creditStaffRequestComponents,
   ...incidentsRequestComponents,
   ...misuseRequestComponents,
+  [postExportRequestSchema, 'AuditExportRequest'],
 ]);
 const responseComponents = new Map<z.ZodType, string>([
   [submitBatchResponseSchema, 'SubmitBatchResponse'],
@@ -98,6 +117,22 @@ const responseComponents = new Map<z.ZodType, string>([
   ...creditStaffResponseComponents,
   ...incidentsResponseComponents,
   ...misuseResponseComponents,
+  [batchReceiptReferenceSchema, 'BatchReceiptReference'],
+  [batchReceiptSchema, 'BatchReceipt'],
+  [receiptPendingSchema, 'BatchReceiptPending'],
+  [receiptConsistencySchema, 'BatchReceiptConsistency'],
+  [logKeySchema, 'AuditLogKey'],
+  [treeHeadSchema, 'TreeHead'],
+  [signedTreeHeadSchema, 'SignedTreeHead'],
+  [treeHeadListSchema, 'SignedTreeHeadList'],
+  [logEntrySchema, 'AuditLogEntry'],
+  [entryViewSchema, 'AuditEntryView'],
+  [entryListSchema, 'AuditEntryList'],
+  [statisticsSchema, 'AuditStatistics'],
+  [inclusionSchema, 'AuditInclusionProof'],
+  [consistencySchema, 'AuditConsistencyProof'],
+  [exportManifestSchema, 'AuditExportManifest'],
+  [createdExportSchema, 'AuditExport'],
 ]);
 
 const refTo = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -12,6 +12,8 @@ import { getNumberFromEnv } from '../shared/config';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
 import { lazy, systemClock } from '../shared/lazy';
+import { sm3Hex } from '../shared/crypto/sm3';
+import { rawBody } from '../shared/http/request';
 import { MAX_FILINGS_PER_BATCH_DEFAULT, submitBatchRequestSchema } from '../../schemas/v1/batch';
 import { validateFilingInput } from '../../schemas/v1/filing-input';
 
@@ -41,5 +43,6 @@ export const handler = channelEndpoint({
   deps: endpointDeps,
   // The envelope only (`{ filings: [1..MAX] }`, too many: `filings` TOO_MANY); each filing is validated on its own by the use case.
   body: envelope,
-  run: async ({ channel, body }) => ({ statusCode: 202, body: await submitBatch(await ports(), channel, body.filings) }),
+  // The receipt entry commits to the bytes the channel signed: SM3 of the raw body, as its signature covers it.
+  run: async ({ channel, body, event }) => ({ statusCode: 202, body: await submitBatch(await ports(), channel, body.filings, { bodySm3: sm3Hex(rawBody(event)) }) }),
 });

@@ -4,10 +4,11 @@
  * (RETAIN, deletion protection); the stateless stack receives these resources as props and can be torn
  * down and rebuilt freely (clean-serverless-code's stateful/stateless split, STYLE.md).
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Key, KeySpec, KeyUsage, type IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
   queues as queueDecls,
@@ -25,6 +26,9 @@ const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name
 const entriesOf = <K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] => Object.entries(record) as [K, V][];
 
 /** What the stateless stack needs from this one. */
+/** The export bucket's name: stage and account, so that two stages or accounts never collide. */
+export const auditExportBucketName = (stage: string): string => `zhitong-${stage}-audit-exports-${Aws.ACCOUNT_ID}`;
+
 export interface StatefulResources {
   readonly tables: Readonly<Record<TableName, ITable>>;
   readonly queues: Readonly<Record<QueueName, IQueue>>;
@@ -40,6 +44,8 @@ export interface StatefulResources {
   readonly logSigningKey: IKey;
   /** The Cognito user pool of registry staff: staff functions verify its access tokens. */
   readonly staffIdentity: StaffIdentity;
+  /** Audit log exports under Object Lock (compliance mode). */
+  readonly auditExportBucket: IBucket;
 }
 
 /**
@@ -70,6 +76,8 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly tableKey: Key;
   /** Encrypts queue messages (and dead letters) at rest. */
   readonly queueKey: Key;
+  /** Audit log exports, under Object Lock in compliance mode (room A2). */
+  readonly auditExportBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -85,6 +93,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.logSigningKey = this.signingKey('AuditLogSigningKey', `${aliasPrefix}/audit-log-signing`,
       'Zhitong: the audit log SM2 signing key (signed tree heads; kms:Sign for the checkpoint function only)');
     this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', { stage: props.stage });
+    this.auditExportBucket = this.exportBucket(props.stage);
 
     const tables: Partial<Record<TableName, Table>> = {};
     for (const [name, decl] of entriesOf<TableName, TableDecl>(tableDecls)) {
@@ -101,6 +110,34 @@ export class StatefulStack extends Stack implements StatefulResources {
     }
     this.queues = queues as Record<QueueName, Queue>;
     this.deadLetterQueues = deadLetterQueues as Record<QueueName, Queue>;
+  }
+
+  /**
+   * Audit log exports (DESIGN.md §5; 004 第二十三条: logs kept ≥ 1 year, data provided and core incidents ≥ 3):
+   * Object Lock in COMPLIANCE mode, 400 days by default (the OPERATIONS class) — each export is locked until the
+   * longest class it holds expires (S3ExportStore sets its own date) — so nobody, the account root included,
+   * can delete or overwrite an export before its time. Versioned (Object Lock requires it), encrypted, private,
+   * TLS only, and retained with the stack.
+   */
+  private exportBucket(stage: string): Bucket {
+    const bucket = new Bucket(this, 'AuditExports', {
+      // A name known to both stacks (no cross-stack export): the functions' grant names it and its prefix.
+      bucketName: auditExportBucketName(stage),
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(400)),
+      versioned: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Every read and write of an export goes through the staff API, which audits the call in the tamper-evident audit log itself; S3 server access logs would need a second bucket of their own with no stronger guarantee.',
+    });
+    return bucket;
   }
 
   private customerManagedKey(id: string, alias: string, description: string): Key {

@@ -27,7 +27,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { functions as functionDecls, type Access, type FunctionDecl, type FunctionName, type HttpRoute, type TableName } from '../topology';
 import type { Department } from '../../functions/core/ports';
-import type { StatefulResources } from './stateful-stack';
+import { auditExportBucketName, type StatefulResources } from './stateful-stack';
 import { ZtFunction } from './zt-function';
 
 export interface StatelessStackProps extends StackProps {
@@ -67,6 +67,12 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
+    // INTEGRATOR: the audit read side's twelve functions (room A2) bring this template to ~83 % of CloudFormation's
+    // 1 MB limit; acknowledged for now, and the next functions should go to a stack of their own (e.g. the audit API).
+    Validations.of(this).acknowledge({
+      id: 'Annotation::@aws-cdk/core:Stack.templateSize',
+      reason: 'At ~83 % of the 1 MB template limit after the audit read side; a split (audit API stack) is planned before the next functions are added.',
+    });
     const { stateful } = props;
 
     this.alarmTopic = this.createAlarmTopic(props.stage);
@@ -94,6 +100,7 @@ export class StatelessStack extends Stack {
       if (decl.usesPiiKey === true) fn.bindPiiKey(stateful.piiKey, decl.tables.keys);
       fn.bindPlatformKey(decl, stateful.platformSigningKey);
       fn.bindLogKey(decl, stateful.logSigningKey);
+      fn.bindAuditExports(decl, auditExportBucketName(props.stage));
       // Only the connectors (queue workers) name the results URL: a routed function referring to its own
       // API's URL would make the API's deployment depend on itself.
       fn.bindDepartments(decl, departments, decl.source === undefined ? undefined : (props.resultsUrl ?? this.api.urlForPath(resultsPath)));

@@ -5,7 +5,7 @@
  * hold a grant it has no variable for, or a variable it has no grant for (STYLE.md: Powertools'
  * `bindTable({ table, accessMode })`).
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { TableGrants, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -16,6 +16,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   DEPARTMENTS_ENV,
+  EXPORT_BUCKET_ENV,
   KEY_PROVIDER_ENV,
   LOG_SIGNING_KEY_ENV,
   PII_KEY_ENV,
@@ -222,6 +223,26 @@ export class ZtFunction extends NodejsFunction {
     if (access === 'sign') key.grant(this, 'kms:Sign', 'kms:GetPublicKey');
     else key.grant(this, 'kms:GetPublicKey');
     this.addEnvironment(LOG_SIGNING_KEY_ENV, key.keyArn);
+    return this;
+  }
+
+  /**
+   * Lets a function declared `auditExports` use the export bucket: `write` puts (and reads back) exports with
+   * their Object Lock retention, `read` serves them; never delete, never change a lock. Sets EXPORT_BUCKET.
+   */
+  bindAuditExports(decl: FunctionDecl, bucketName: string): this {
+    const access = decl.auditExports;
+    if (access === undefined) return this;
+    // Objects under exports/ only, and only these actions: no list, no delete, no retention or legal-hold change.
+    this.addToRolePolicy(new PolicyStatement({ actions: access === 'write' ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'], resources: [`arn:${Aws.PARTITION}:s3:::${bucketName}/exports/*`] }));
+    if (this.role) {
+      Validations.of(this.role).acknowledge({
+        // cdk-nag names the finding by the resource with its pseudo parameters spelled <AWS::…>.
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucketName.replace(Aws.ACCOUNT_ID, '<AWS::AccountId>')}/exports/*]`,
+        reason: 'Export keys are exports/<exportId>.jsonl, chosen per export: the grant names the bucket and the exports/ prefix, with GetObject (and PutObject to create) only.',
+      });
+    }
+    this.addEnvironment(EXPORT_BUCKET_ENV, bucketName);
     return this;
   }
 

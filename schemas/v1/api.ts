@@ -27,6 +27,7 @@ import { creditChannelApi } from './api-credit-channel';
 import { creditStaffApi } from './api-credit-staff';
 import { incidentsApi } from './api-incidents';
 import { misuseApi } from './misuse-api';
+import { auditApi } from './api-audit';
 
 // Re-exported for the api-*.ts modules written before api-problems.ts; new code imports from there.
 export { codeList, problems, staffProblems };
@@ -300,4 +301,5 @@ export const api = {
   ...creditStaffApi,
   ...incidentsApi,
   ...misuseApi,
+  ...auditApi,
 } as const satisfies Record<RoutedFunctionName, ApiOperation>;

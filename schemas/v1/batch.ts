@@ -37,9 +37,17 @@ export const submitBatchItemSchema = z.object({
   errors: itemErrors.optional(),
 });
 
+/** Where the batch's receipt is (DESIGN.md §5): poll `href` until a signed tree head covers the entry `entryKey` of log `logId`. */
+export const batchReceiptReferenceSchema = z.object({
+  href: z.string().describe('`/v1/batches/<batchId>/receipt`: 202 PENDING until a signed tree head covers the entry, then the receipt.'),
+  logId: z.string().describe("The institution's audit log, `zhitong/audit/v1/<institutionId>`."),
+  entryKey: z.string().describe('The log entry key of the receipt entry, `batch:<batchId>`.'),
+});
+
 export const submitBatchResponseSchema = z.object({
   batchId: z.string(),
   items: z.array(submitBatchItemSchema),
+  receipt: batchReceiptReferenceSchema,
 });
 
 export type SubmitBatchResponse = z.output<typeof submitBatchResponseSchema>;

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { piiEncryptionContext } from '../../functions/adapters/keys/pii-context';
 import { buildApp, type ZhitongApp } from '../../infra/cdk/app';
 import type { CloudFunctionName } from '../../infra/cdk/stateless-stack';
-import { DEPARTMENTS_ENV, RESULTS_URL_ENV, STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../infra/topology';
+import { DEPARTMENTS_ENV, EXPORT_BUCKET_ENV, RESULTS_URL_ENV, STAFF_AUDIENCE_ENV, STAFF_ISSUER_ENV, STAFF_JWKS_URL_ENV } from '../../infra/topology';
 import { generateSm2KeyPair } from '../../functions/shared/crypto/sm2';
 import {
   functions,
@@ -353,6 +353,42 @@ describe('the PII key', () => {
   });
 });
 
+describe('the audit export bucket (room A2)', () => {
+  const bucketId = (): string => logicalId(built.stateful, built.stateful.auditExportBucket);
+  const onBucket = (name: CloudFunctionName) => statementsOf(name).filter((s) => mentions(s.Resource, 'zhitong-test-audit-exports-'));
+
+  it('has Object Lock on, COMPLIANCE 400 days by default, versioned, encrypted, private, and is retained', () => {
+    const bucket = stateful[bucketId()]!;
+    expect(bucket.Type).toBe('AWS::S3::Bucket');
+    expect(bucket.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('refuses every request without TLS', () => {
+    const policies = ofType(stateful, 'AWS::S3::BucketPolicy').filter(([, p]) => mentions(p.Properties?.Bucket, bucketId()));
+    const statements = policies.flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: (Statement & { Condition?: unknown })[] }).Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+  });
+
+  it('only the export endpoints touch it: the POST may put (never delete or change a lock), the GET only reads', () => {
+    const touching = functionNames.filter((n) => onBucket(n).length > 0).sort();
+    expect(touching).toEqual(['getAuditExport', 'postAuditExport']);
+    const actions = (name: CloudFunctionName) => onBucket(name).flatMap(actionsOf);
+    expect(actions('postAuditExport')).toEqual(expect.arrayContaining(['s3:PutObject']));
+    expect(actions('getAuditExport')).not.toContain('s3:PutObject');
+    for (const name of touching) {
+      expect(actions(name).filter((a) => /Delete|PutObjectRetention|PutObjectLegalHold|BypassGovernance|PutBucket/.test(a))).toEqual([]);
+    }
+  });
+});
+
 describe('the platform signing key', () => {
   const platformKeyId = (): string => logicalId(built.stateful, built.stateful.platformSigningKey);
   const onPlatformKey = (name: (typeof functionNames)[number]) => statementsOf(name).filter((s) => mentions(s.Resource, platformKeyId()));
@@ -537,6 +573,7 @@ describe('least privilege and configuration, per function', () => {
       ...(decl.logKey !== undefined ? [LOG_SIGNING_KEY_ENV] : []),
       ...(decl.tables.staff !== undefined ? [STAFF_JWKS_URL_ENV, STAFF_ISSUER_ENV, STAFF_AUDIENCE_ENV] : []),
       ...(decl.departments === true ? [DEPARTMENTS_ENV] : []),
+      ...(decl.auditExports !== undefined ? [EXPORT_BUCKET_ENV] : []),
       ...(decl.departments === true && decl.source !== undefined ? [RESULTS_URL_ENV] : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());

@@ -45,6 +45,9 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...actual, scrypt: vi.fn(actual.scrypt) };
 });
 const { scrypt } = await import('node:crypto');
+// The audit log's read side over room A2's in-memory log (test/support/audit-read-world.ts) until room A1's store lands.
+vi.mock('../../functions/shared/audit-read-deps', async () => (await import('../support/audit-read-world')).auditReadDepsModule());
+const { AUDIT_WORLD } = await import('../support/audit-read-world');
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -424,6 +427,20 @@ const requests: {
   listSecurityAlerts: { ok: 200, event: (token, district) => staffRequest('listSecurityAlerts', { token, query: { district } }) },
   // A LOCKED account of each district (seeded below); the one allowed role unlocks its own district's once.
   unlockStaff: { ok: 200, event: (token, district) => staffRequest('unlockStaff', { token, path: { staffId: `stf-${district}-locked` }, body: { reason: 'Reviewed: a false alarm' } }) },
+  // The audit logs (test/support/audit-read-world.ts): a district's log is its staff's; another district's is 403.
+  listAuditEntries: { ok: 200, event: (token, district) => staffRequest('listAuditEntries', { token, query: { tenant: district } }) },
+  // A trace reads across logs and keeps the readable ones: the same 200 whichever filing is traced.
+  getAuditTrace: { ok: 200, other: '200 OK', event: (token) => staffRequest('getAuditTrace', { token, query: { filingId: AUDIT_WORLD.filingId } }) },
+  getAuditStatistics: { ok: 200, event: (token, district) => staffRequest('getAuditStatistics', { token, query: { tenant: district, groupBy: 'action' } }) },
+  getAuditTreeHead: { ok: 200, event: (token, district) => staffRequest('getAuditTreeHead', { token, path: { tenant: district } }) },
+  listAuditTreeHeads: { ok: 200, event: (token, district) => staffRequest('listAuditTreeHeads', { token, path: { tenant: district } }) },
+  getAuditInclusion: { ok: 200, event: (token, district) => staffRequest('getAuditInclusion', { token, path: { tenant: district }, query: { seq: '3' } }) },
+  getAuditConsistency: { ok: 200, event: (token, district) => staffRequest('getAuditConsistency', { token, path: { tenant: district }, query: { first: '4', second: '12' } }) },
+  postAuditExport: { ok: 201, event: (token, district) => staffRequest('postAuditExport', { token, body: { tenant: district } }) },
+  getAuditExport: {
+    ok: 200,
+    event: (token, district) => staffRequest('getAuditExport', { token, path: { exportId: district === DISTRICTS.own ? AUDIT_WORLD.exports.own : AUDIT_WORLD.exports.other } }),
+  },
 };
 
 const matrix = staffEndpointNames().flatMap((endpoint) =>

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson as logCanonicalJson, logIdOf } from '../domain/audit-log';
 import { assertBatchBusinessTypes, batchBusinessTypeProblems, channelMayFileIn, mortgageeIsFiler } from '../domain/channel-grants';
 import { batchTooLarge, channelShutOff, expiredProbation, overDailyQuota, quotaCounterOf, quotaExceeded, standingGate, type RestrictedGrade } from '../domain/credit-gate';
 import type { CreditSignal } from '../domain/credit';
@@ -46,7 +47,19 @@ export interface SubmitBatchPorts {
 export interface SubmitBatchResult {
   readonly batchId: string;
   readonly items: readonly BatchItem[];
+  /** Where the batch's receipt is fetched once a signed tree head covers its entry (audit-receipt.ts). */
+  readonly receipt: BatchReceiptReference;
 }
+
+/** The receipt reference of a `202` (DESIGN.md §5 "Receipts for institutions"). */
+export interface BatchReceiptReference {
+  readonly href: string;
+  readonly logId: string;
+  readonly entryKey: string;
+}
+
+/** The log entry key of a batch's receipt entry: the log keeps it at most once. */
+export const receiptKeyOf = (batchId: string): string => `batch:${batchId}`;
 
 /** Filings stored in parallel per batch: enough to overlap round trips, few enough to stay gentle. */
 const STORE_CONCURRENCY = 32;
@@ -279,7 +292,7 @@ async function refuseTypesNotGranted(ports: SubmitBatchPorts, channel: Channel, 
  * 7. Store the batch record; signal each out-of-scope item (`<batchId>:<index>`) to the credit worker,
  *    audit the attempts and the submission.
  */
-export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, rawFilings: readonly unknown[]): Promise<SubmitBatchResult> {
+export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, rawFilings: readonly unknown[], signed: { readonly bodySm3: string }): Promise<SubmitBatchResult> {
   const now = ports.clock.now();
   const at = now.toISOString();
   const restricted = await restrictionOf(ports, channel, rawFilings.length, now);
@@ -288,7 +301,7 @@ export async function submitBatch(ports: SubmitBatchPorts, channel: Channel, raw
   // A filing already stored (the same clientRef re-sent, a retry) was counted when it was first filed.
   const restriction = restricted && (await countAgainstQuota(ports, channel, restricted.grade, restricted.restricted, rawFilings.length - (await alreadyFiled(ports, channel, rawFilings)), now));
   try {
-    return await storeBatch(ports, channel, batchId, rawFilings, now, restriction?.grade);
+    return await storeBatch(ports, channel, batchId, rawFilings, now, restriction?.grade, signed.bodySm3);
   } catch (error) {
     // The batch failed: its filings are not held against today's quota (a retry counts them again).
     await restriction?.giveBack().catch(() => undefined);
@@ -303,6 +316,7 @@ async function storeBatch(
   rawFilings: readonly unknown[],
   now: Date,
   manualIntake: RestrictedGrade | undefined,
+  bodySm3: string,
 ): Promise<SubmitBatchResult> {
   const at = now.toISOString();
   const inForce = await checklistsInForce(ports.checklists, rawFilings);
@@ -330,15 +344,21 @@ async function storeBatch(
   await ports.filings.putBatch(batch);
   await signalOutOfScope(ports, channel, batchId, checked, at);
   const submitted = items.filter((i) => i.status === 'SUBMITTED').length;
+  // The receipt entry (DESIGN.md §5): keyed `batch:<batchId>` so it is logged once, committing to the exact
+  // bytes the channel signed (SM3 of the body, as in its signature) and to what the registry answered per item.
+  const answered = items.map((i) => ({ index: i.index, clientRef: i.clientRef, filingId: i.filingId, status: i.status }));
   await ports.audit.record({
+    id: receiptKeyOf(batchId),
+    at,
     tenant: channel.institutionId,
     actor: `channel:${channel.channelId}`,
     action: 'BATCH_SUBMITTED',
     outcome: 'SUCCESS',
     target: batchId,
-    detail: { filings: items.length, submitted, invalid: items.length - submitted },
+    subject: { institutionId: channel.institutionId, channelId: channel.channelId },
+    detail: { filings: items.length, submitted, invalid: items.length - submitted, bodySm3, itemsSm3: createHash('sm3').update(logCanonicalJson(answered), 'utf8').digest('hex') },
   });
-  return { batchId, items };
+  return { batchId, items, receipt: { href: `/v1/batches/${batchId}/receipt`, logId: logIdOf(channel.institutionId), entryKey: receiptKeyOf(batchId) } };
 }
 
 /** How many of the batch's filings this channel has stored already (by the id their clientRef gives): a restricted channel's quota counts them once. */

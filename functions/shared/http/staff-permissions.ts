@@ -38,6 +38,19 @@ const INCIDENT_READ: StaffPermission = {
     "names staff ids and evidence, so those who work filings do not browse them. Another district's incident answers 404 like a missing one.",
 };
 
+/**
+ * Reading the audit logs (002 五(二)4: 查询、追溯、统计; DESIGN.md §5): auditors, their own district's log and every
+ * non-district log city-wide; a district administrator, their own district's log. Another district's log is
+ * 403 DISTRICT_FORBIDDEN (audited, and counted by the misuse detector). Nobody else reads who did what.
+ */
+const AUDIT_READ: StaffPermission = {
+  roles: ['AUDITOR', 'ADMIN'],
+  scope: 'district',
+  why:
+    'Auditing the registry is the auditors\' duty (002 五(二)4), and the district administrator answers for their district\'s operations; ' +
+    'staff who work filings or judge institutions are the subjects of the log and do not read it (separation of duties, 004 第二十五条).',
+};
+
 /** A credit officer's action (`what` they do), city-wide; nobody else's. */
 const creditAction = (what: string): StaffPermission => ({
   roles: ['CREDIT_OFFICER'],
@@ -159,6 +172,15 @@ export const STAFF_PERMISSIONS = {
     scope: 'district',
     why: "Only an administrator of the account's own district lifts a lock, with a reason, and never on their own account (DESIGN.md §5).",
   },
+  listAuditEntries: AUDIT_READ,
+  getAuditTrace: AUDIT_READ,
+  getAuditStatistics: AUDIT_READ,
+  getAuditTreeHead: AUDIT_READ,
+  listAuditTreeHeads: AUDIT_READ,
+  getAuditInclusion: AUDIT_READ,
+  getAuditConsistency: AUDIT_READ,
+  postAuditExport: AUDIT_READ,
+  getAuditExport: AUDIT_READ,
 } as const satisfies Partial<Record<FunctionName, StaffPermission>>;
 
 export type StaffEndpointName = keyof typeof STAFF_PERMISSIONS;

@@ -41,7 +41,16 @@ describe('OpenAPI document', () => {
       'decideCreditAppeal',
       'decideIntakeReview',
       'decideRectification',
+      'getAuditConsistency',
+      'getAuditExport',
+      'getAuditInclusion',
+      'getAuditLogKey',
+      'getAuditStatistics',
+      'getAuditTrace',
+      'getAuditTreeHead',
       'getBatch',
+      'getBatchReceipt',
+      'getBatchReceiptConsistency',
       'getCertificate',
       'getChannelCredit',
       'getChecklist',
@@ -56,6 +65,8 @@ describe('OpenAPI document', () => {
       'getStaffFiling',
       'getWebhook',
       'health',
+      'listAuditEntries',
+      'listAuditTreeHeads',
       'listCreditAppeals',
       'listCreditCases',
       'listCreditChannels',
@@ -64,6 +75,7 @@ describe('OpenAPI document', () => {
       'listStaffFilings',
       'lookupProgress',
       'markUrgent',
+      'postAuditExport',
       'postCreditAppeal',
       'postCreditViolation',
       'postDepartmentResult',
@@ -117,13 +129,14 @@ describe('OpenAPI document', () => {
   });
 
   it('secures channel operations with ZT-SM2, department results with ZT-SM2 by the department, staff operations with a bearer token, and leaves sign-in, keys, health and discovery open', () => {
-    const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks', 'lookupProgress', 'verifyCertificate'];
+    const open = ['health', 'getOpenapi', 'staffLogin', 'staffJwks', 'lookupProgress', 'verifyCertificate', 'getAuditLogKey'];
     const staff = [
       ...['listStaffFilings', 'markUrgent', 'getChecklist', 'putChecklist', 'getStaffFiling', 'reviewFiling', 'decideIntakeReview'],
       ...['listCreditChannels', 'getCreditChannel', 'postCreditViolation', 'postShutoff', 'listCreditCases', 'getCreditCase', 'decideRectification'],
       ...['reopenCase', 'listCreditAppeals', 'decideCreditAppeal', 'getCreditRules', 'putCreditRules'],
       ...['postIncident', 'listIncidents', 'getIncident', 'postIncidentAction', 'getRiskAssessment'],
       ...['unmaskFiling', 'getMisuseRules', 'putMisuseRules', 'listSecurityAlerts', 'unlockStaff'],
+      ...['listAuditEntries', 'getAuditTrace', 'getAuditStatistics', 'getAuditTreeHead', 'listAuditTreeHeads', 'getAuditInclusion', 'getAuditConsistency', 'postAuditExport', 'getAuditExport'],
     ];
     const departments = ['postDepartmentResult'];
     for (const route of routed) {

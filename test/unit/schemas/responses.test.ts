@@ -42,9 +42,12 @@ describe('batch responses', () => {
         { index: 0, clientRef: 'R1', filingId: 'F1', status: 'SUBMITTED' },
         { index: 1, status: 'INVALID', errors: [{ path: 'unitCode', code: 'UNIT_CODE_FORMAT', message: 'Must be…' }] },
       ],
+      receipt: { href: '/v1/batches/B1/receipt', logId: 'zhitong/audit/v1/INST-1', entryKey: 'batch:B1' },
     };
     expect(submitBatchResponseSchema.parse(body)).toEqual(body);
-    expect(submitBatchResponseSchema.safeParse({ batchId: 'B1', items: [{ index: 0, status: 'ACCEPTED' }] }).success).toBe(false);
+    expect(submitBatchResponseSchema.safeParse({ ...body, items: [{ index: 0, status: 'ACCEPTED' }] }).success).toBe(false);
+    // The receipt reference is part of every 202 (DESIGN.md §5).
+    expect(submitBatchResponseSchema.safeParse({ batchId: 'B1', items: [] }).success).toBe(false);
   });
 
   it('batch view: every filing status and INVALID; internal fields are stripped', () => {
