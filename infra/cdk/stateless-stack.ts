@@ -29,6 +29,7 @@ import { functions as functionDecls, type Access, type FunctionDecl, type Functi
 import type { Department } from '../../functions/core/ports';
 import { auditExportBucketName, type StatefulResources } from './stateful-stack';
 import { ZtFunction } from './zt-function';
+import { addIncidentOverdueAlarm } from './incident-alarms';
 
 export interface StatelessStackProps extends StackProps {
   readonly stage: string;
@@ -101,6 +102,7 @@ export class StatelessStack extends Stack {
       fn.bindPlatformKey(decl, stateful.platformSigningKey);
       fn.bindLogKey(decl, stateful.logSigningKey);
       fn.bindAuditExports(decl, auditExportBucketName(props.stage));
+      fn.bindDeadLetterQueues(decl, stateful.deadLetterQueues);
       // Only the connectors (queue workers) name the results URL: a routed function referring to its own
       // API's URL would make the API's deployment depend on itself.
       fn.bindDepartments(decl, departments, decl.source === undefined ? undefined : (props.resultsUrl ?? this.api.urlForPath(resultsPath)));
@@ -124,6 +126,9 @@ export class StatelessStack extends Stack {
     this.alarm('AuditLogInconsistentAlarm',
       'The audit checkpoint refused to sign a log whose head does not extend its last signed tree head: the log was rewritten or forked.',
       new Metric({ namespace: 'Zhitong', metricName: 'AuditLogInconsistent', dimensionsMap: { service: 'zhitong' }, period: Duration.minutes(5), statistic: Stats.SUM }));
+
+    // Incidents past their 1-hour or 6-hour deadline (003 第十八条), escalated by the incident watch.
+    addIncidentOverdueAlarm(this, this.alarmTopic);
 
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe operators to Zhitong alarms here' });
   }

@@ -22,6 +22,7 @@ import {
   PII_KEY_ENV,
   PLATFORM_SIGNING_KEY_ENV,
   queueEnvVar,
+  deadLetterQueueEnvVar,
   RESULTS_URL_ENV,
   tableEnvVar,
   tables as tableDecls,
@@ -166,6 +167,19 @@ export class ZtFunction extends NodejsFunction {
     queue.grantSendMessages(this);
     this.addEnvironment(queueEnvVar(name), queue.queueUrl);
     if (queue.encryptionMasterKey !== undefined) this.acknowledgeKmsWriteWildcards();
+    return this;
+  }
+
+  /**
+   * Lets a function declared `watchesDeadLetters` (the incident watch) read each dead-letter queue's depth
+   * (sqs:GetQueueAttributes only: it neither receives nor deletes dead letters) and tells it their URLs.
+   */
+  bindDeadLetterQueues(decl: FunctionDecl, deadLetterQueues: Readonly<Record<QueueName, IQueue>>): this {
+    if (decl.watchesDeadLetters !== true) return this;
+    for (const [name, queue] of Object.entries(deadLetterQueues) as [QueueName, IQueue][]) {
+      this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [queue.queueArn] }));
+      this.addEnvironment(deadLetterQueueEnvVar(name), queue.queueUrl);
+    }
     return this;
   }
 

@@ -26,6 +26,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
 import {
   DEPARTMENTS_ENV,
+  EXPORT_DIR_ENV,
+  deadLetterQueueEnvVar,
   LOG_SIGNING_KEY_ENV,
   PII_KEY_ENV,
   PLATFORM_SIGNING_KEY_ENV,
@@ -113,10 +115,11 @@ export function currentFunction(): FunctionScope | undefined {
 
 const tableVariables = new Map((Object.keys(tables) as TableName[]).map((t) => [tableEnvVar(t), t] as const));
 const queueVariables = new Map((Object.keys(queues) as QueueName[]).map((q) => [queueEnvVar(q), q] as const));
+const deadLetterVariables = new Map((Object.keys(queues) as QueueName[]).map((q) => [deadLetterQueueEnvVar(q), q] as const));
 
 /** Whether a variable names a resource that only the functions granted it may see. */
 function isResourceVariable(name: string): boolean {
-  return tableVariables.has(name) || queueVariables.has(name) || name === PII_KEY_ENV || name === PLATFORM_SIGNING_KEY_ENV || name === LOG_SIGNING_KEY_ENV || name === DEPARTMENTS_ENV;
+  return tableVariables.has(name) || queueVariables.has(name) || deadLetterVariables.has(name) || name === EXPORT_DIR_ENV || name === PII_KEY_ENV || name === PLATFORM_SIGNING_KEY_ENV || name === LOG_SIGNING_KEY_ENV || name === DEPARTMENTS_ENV;
 }
 
 /** The resource variables the CDK app would set on this function (infra/cdk/stateless-stack.ts). */
@@ -128,6 +131,10 @@ export function resourceVariablesOf(decl: FunctionDecl): Set<string> {
     ...(decl.platformKey !== undefined ? [PLATFORM_SIGNING_KEY_ENV] : []),
     // The audit log's signing key (DESIGN.md §5): the checkpoint signs, the log-key endpoint publishes.
     ...(decl.logKey !== undefined ? [LOG_SIGNING_KEY_ENV] : []),
+    // The dead-letter queues, for the incident watch (a DLQ holding messages opens a SYSTEM_ANOMALY incident).
+    ...(decl.watchesDeadLetters === true ? [...deadLetterVariables.keys()] : []),
+    // The export store (the S3 bucket's local stand-in): only the functions declared `auditExports`.
+    ...(decl.auditExports !== undefined ? [EXPORT_DIR_ENV] : []),
     // The department registry (endpoints and keys, DESIGN.md §7b): only the connectors and the results route.
     ...(decl.departments === true ? [DEPARTMENTS_ENV] : []),
   ]);
@@ -212,6 +219,13 @@ const logicalQueue = (url: string): QueueName | undefined => {
   }
   return undefined;
 };
+const logicalDeadLetterQueue = (url: string): QueueName | undefined => {
+  for (const [variable, queue] of deadLetterVariables) {
+    const own = Reflect.get(realEnvOf(), variable) as string | undefined;
+    if (own !== undefined && own !== '' && (own === url || own.endsWith(`/${url}`))) return queue;
+  }
+  return undefined;
+};
 /** The unfiltered environment: which physical name is which logical resource is the runtime's knowledge. */
 let realEnv: NodeJS.ProcessEnv | undefined;
 const realEnvOf = (): NodeJS.ProcessEnv => realEnv ?? process.env;
@@ -255,6 +269,12 @@ function check(scope: FunctionScope, service: GrantViolation['service'], operati
   if (service === 'sqs') {
     const op = operation.replace(/Command$/, '');
     const target = typeof input.QueueUrl === 'string' ? input.QueueUrl : typeof input.QueueName === 'string' ? input.QueueName : '';
+    const deadLetters = logicalDeadLetterQueue(target);
+    if (deadLetters !== undefined) {
+      // A DLQ: only its depth, and only for the functions declared to watch the dead letters.
+      if (!(op === 'GetQueueAttributes' && decl.watchesDeadLetters === true)) deny(`dead-letter queue of ${deadLetters}`, 'only watchesDeadLetters functions read DLQ attributes');
+      return;
+    }
     const queue = logicalQueue(target);
     if (queue === undefined) return deny(target, 'not a queue of the topology');
     if (op === 'SendMessage' || op === 'SendMessageBatch') {

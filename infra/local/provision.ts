@@ -14,6 +14,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   queueEnvVar,
+  deadLetterQueueEnvVar,
   queues,
   tableEnvVar,
   tables,
@@ -152,6 +153,7 @@ export async function provision(options: ProvisionOptions): Promise<Provisioned>
     for (const name of Object.keys(queues) as QueueName[]) {
       queueUrls[name] = await ensureQueue(sqsClient, options.prefix, name);
       env[queueEnvVar(name)] = queueUrls[name].url;
+      env[deadLetterQueueEnvVar(name)] = queueUrls[name].dlqUrl;
     }
     return { env, queueUrls };
   } finally {

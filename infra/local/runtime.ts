@@ -33,6 +33,8 @@ import {
   functions as topologyFunctions,
   KEY_PROVIDER_ENV,
   LOCAL_KEYRING_DIR_ENV,
+  EXPORT_DIR_ENV,
+  deadLetterQueueEnvVar,
   LOG_SIGNING_KEY_ENV,
   PII_KEY_ENV,
   queueEnvVar,
@@ -290,10 +292,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         for (const name of resourceVariables()) env.setDefault(name, process.env[name]!);
         sqsClient = new SQSClient({});
         queueUrls = await queueUrlsFromEnv(sqsClient);
+        for (const [name, { dlqUrl }] of Object.entries(queueUrls)) if (dlqUrl !== '') env.setDefault(deadLetterQueueEnvVar(name as QueueName), dlqUrl);
       }
     }
     env.setDefault(KEY_PROVIDER_ENV, 'local');
     env.setDefault(LOCAL_KEYRING_DIR_ENV, join(dataDir, 'keyring'));
+    // Audit exports (S3 with Object Lock on AWS): write-once files with their retention, under the data dir.
+    env.setDefault(EXPORT_DIR_ENV, join(dataDir, 'exports'));
     env.setDefault(PII_KEY_ENV, 'local');
     // The log signing key (`log-signing.key` in the keyring): only functions declared `logKey` see the variable.
     env.setDefault(LOG_SIGNING_KEY_ENV, 'local');

@@ -2,10 +2,6 @@
  * Receipts end to end over HTTP on the local runtime (DESIGN.md §5): an institution submits a batch with its own
  * client, polls the receipt until a signed tree head covers it, and verifies it with `client/zt-audit.ts` and
  * the published log key only; later, the consistency proof from its receipt's head to the latest verifies.
- *
- * NEEDS ROOM A1 (the queue, appender, checkpoint and log store behind the local runtime): in room A2's branch the
- * read ports are not wired (functions/shared/audit-read-deps.ts), so this file is skipped unless
- * ZT_A1_MERGED=1. INTEGRATION: after merging A1 and wiring audit-read-deps.ts, delete the skipIf.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZhitongClient } from '../../client/zt-client';
@@ -17,7 +13,7 @@ import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(process.env.ZT_A1_MERGED !== '1')('receipts over HTTP (needs room A1)', () => {
+describe('receipts over HTTP', () => {
   let demo: DemoRuntime;
   let bank: DemoCredentials['channels'][number];
   let client: ZhitongClient;

@@ -587,9 +587,11 @@ describe(`a fuzz of ${REQUESTS} hostile requests (seed ${SEED})`, () => {
       if (bytes) headers['content-type'] = 'application/json';
       if (kind === 'channel') headers['authorization'] = signRequest({ channelId: bankChannel.channelId, privateKeyHex: bankChannel.privateKey, method, pathAndQuery: path, body: bytes ?? '' }).authorization;
       // A role the endpoint allows: the credit officer does credit, the admin publishes checklists and misuse rules,
-      // unlocks accounts, handles incidents and the risk assessment, the registrar does the rest.
+      // unlocks accounts, handles incidents and the risk assessment and reads the audit logs, the registrar does the rest.
       const adminRoute =
-        method === 'PUT' || route.startsWith('/v1/staff/incidents') || route === '/v1/staff/risk-assessment' || route.startsWith('/v1/staff/accounts/') || route.startsWith('/v1/staff/security/');
+        method === 'PUT' ||
+        ['/v1/staff/incidents', '/v1/staff/accounts/', '/v1/staff/security/', '/v1/staff/audit/'].some((prefix) => route.startsWith(prefix)) ||
+        route === '/v1/staff/risk-assessment';
       if (kind === 'staff') headers['authorization'] = `Bearer ${tokens.bearer[route.startsWith('/v1/staff/credit/') ? 5 : adminRoute ? 3 : 2]}`;
       return { method, path, headers, body: bytes, label: `probe ${method} ${route}`, route };
     };

@@ -4,15 +4,13 @@
  * |---|---|---|---|
  * | rules version / pointer | `MISUSE-RULES` | `V#<10 digits>` / `CURRENT` | — |
  * | alert | `ALERT#<alertId>` | `META` | `ALERTS#<district>` / `<at>#<alertId>` (newest first) |
- * Room C's incidents live in the same table under their own keys. Rules are versioned exactly as the credit
+ * Incidents (incident-store.ts) live in the same table under their own keys. Rules are versioned exactly as the credit
  * rules are (credit-store.ts): version items written once, a pointer moved conditionally, version 1 in code.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { badRequest, conflict } from '../../core/domain/errors';
 import { BUILT_IN_MISUSE_RULES, type MisuseAlert, type MisuseRules, type MisuseRulesDraft } from '../../core/domain/misuse';
-import { reportDueOf, type Incident, type IncidentDraft } from '../../core/domain/incident';
-import type { IncidentDesk, MisuseStore, Page } from '../../core/ports';
+import type { MisuseStore, Page } from '../../core/ports';
 import { tableEnvVar } from '../../../infra/topology';
 import { getNumberFromEnv, getStringFromEnv } from '../../shared/config';
 import { dynamoDocumentClient } from '../aws-clients';
