@@ -130,7 +130,7 @@ export const CLASSIFICATION: Readonly<Record<TableName, readonly ItemClassificat
       item: 'incident (INCIDENT#<id>)',
       fields: general('incidentId', 'type', 'severity', 'status', 'district', 'summary', 'source', 'detectedAt', 'openedAt', 'reportDueAt', 'reportedAt', 'handledAt', 'resultDueAt', 'closedAt', 'overdue', 'escalatedAt', 'evidence', 'steps', 'version'),
     },
-    { item: 'misuse rules, alerts (room B)', fields: general('rules', 'version', 'alertId', 'staffId', 'rule', 'at', 'counts') },
+    { item: 'misuse rules, alerts', fields: general('rules', 'version', 'alertId', 'staffId', 'rule', 'at', 'counts') },
   ],
 };
 

@@ -1,6 +1,6 @@
 /**
  * The incident ports, built once per process from the environment: what the incident endpoints, the incident
- * watch — and, at integration, the misuse detector (room B) through {@link incidentDeskFromEnv} — give the
+ * watch and the misuse detector (through {@link incidentDeskFromEnv}) give the
  * incident use cases (functions/core/use-cases/incidents.ts).
  */
 import { auditLogFromEnv } from '../adapters/sqs/audit-queue';

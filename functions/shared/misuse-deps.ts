@@ -1,6 +1,6 @@
 /**
  * The insider-misuse detector's ports, built once per process (DESIGN.md §5). The incident desk is a port:
- * `misuseDetectorFromEnv(desk)` takes it, so the integrator wires room C's desk in `staff-deps.ts` (one line)
+ * `misuseDetectorFromEnv(desk)` takes it: `staff-deps.ts` passes the incident desk,
  * and tests pass a fake.
  */
 import { misuseStoreFromEnv } from '../adapters/dynamodb/misuse-store';

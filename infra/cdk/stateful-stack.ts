@@ -76,7 +76,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly tableKey: Key;
   /** Encrypts queue messages (and dead letters) at rest. */
   readonly queueKey: Key;
-  /** Audit log exports, under Object Lock in compliance mode (room A2). */
+  /** Audit log exports, under Object Lock in compliance mode. */
   readonly auditExportBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {

@@ -68,8 +68,8 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    // INTEGRATOR: the audit read side's twelve functions (room A2) bring this template to ~83 % of CloudFormation's
-    // 1 MB limit; acknowledged for now, and the next functions should go to a stack of their own (e.g. the audit API).
+    // Issue 10's functions bring this template to ~83 % of CloudFormation's 1 MB limit: acknowledged for now;
+    // the next functions go to a stack of their own (e.g. the audit API).
     Validations.of(this).acknowledge({
       id: 'Annotation::@aws-cdk/core:Stack.templateSize',
       reason: 'At ~83 % of the 1 MB template limit after the audit read side; a split (audit API stack) is planned before the next functions are added.',

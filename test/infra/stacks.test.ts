@@ -353,7 +353,7 @@ describe('the PII key', () => {
   });
 });
 
-describe('the audit export bucket (room A2)', () => {
+describe('the audit export bucket', () => {
   const bucketId = (): string => logicalId(built.stateful, built.stateful.auditExportBucket);
   const onBucket = (name: CloudFunctionName) => statementsOf(name).filter((s) => mentions(s.Resource, 'zhitong-test-audit-exports-'));
 

@@ -1,7 +1,7 @@
 /**
  * Audited unmasking, the citizen's view of it, the insider-misuse detector and the account lock (DESIGN.md
  * §5; 001 4.2.10–11; 004 第二十五条), through the real handlers on the in-process emulators, the detector
- * ON and a fake of room C's incident desk in place of the real one:
+ * ON and a fake of the incident desk in place of the real one:
  * - an account that unmasks above the threshold is locked: the call that crosses it still gets its answer,
  *   the next is 403 STAFF_ACCOUNT_LOCKED, and so is its sign-in; the alert and the incident exist;
  * - the data subject's progress lookup shows the unmasking (role, purpose, time; no staff identity);

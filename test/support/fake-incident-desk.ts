@@ -1,5 +1,5 @@
 /**
- * A fake of room C's IncidentDesk (functions/core/ports.ts): idempotent on `dedupeKey`, deadlines computed
+ * A fake of the IncidentDesk (functions/core/ports.ts): idempotent on `dedupeKey`, deadlines computed
  * by the contract's domain functions (functions/core/domain/incident.ts), every draft kept for assertions.
  */
 import { reportDueOf, type Incident, type IncidentDraft } from '../../functions/core/domain/incident';

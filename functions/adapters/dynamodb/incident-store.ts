@@ -1,6 +1,6 @@
 /**
  * Incidents on the `security` table (DESIGN.md §5; 003 第十八条), shared with the misuse detector's alerts
- * and rules (room B: `ALERT#…`, `MISUSE_RULES…`). Item layout of incidents:
+ * and rules (misuse-store.ts: `ALERT#…`, `MISUSE-RULES`). Item layout of incidents:
  *
  * | item | pk | sk | byStatus index |
  * |---|---|---|---|

@@ -7,7 +7,7 @@ export interface MisuseDetectorPorts {
   readonly counter: RateCounter;
   readonly locks: StaffLocks;
   readonly audit: AuditLog;
-  /** Room C's incident desk (functions/core/ports.ts IncidentDesk): opening is idempotent on `dedupeKey`. */
+  /** The incident desk (functions/core/ports.ts IncidentDesk): opening is idempotent on `dedupeKey`. */
   readonly incidents: IncidentDesk;
 }
 

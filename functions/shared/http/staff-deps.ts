@@ -2,7 +2,7 @@
  * The dependencies every staff endpoint shares, built once per process from the environment, the
  * insider-misuse detector included. `MISUSE_DETECTION=off` leaves it out: only for test suites that are
  * not about misuse and would otherwise trip its thresholds (vitest.config.ts); never set in a deployment.
- * The incident desk: functions/shared/incident-desk.ts (the integrator wires room C's desk there).
+ * The detector opens incidents through the one incident desk (functions/shared/incident-desk.ts).
  */
 import { auditLogFromEnv } from '../../adapters/sqs/audit-queue';
 import { staffDirectoryFromEnv } from '../../adapters/dynamodb/staff-directory';
