@@ -35,7 +35,7 @@ export const handler = staffEndpoint({
   path: staffFilingPath,
   body: intakeReviewRequestSchema,
   run: async ({ staff, path, body, target }) => {
-    target(`filing:${path.filingId}`);
+    target(path.filingId);
     return { statusCode: 200, body: await decideIntakeReview(await ports(), staff, path.filingId, body) };
   },
 });

@@ -16,7 +16,7 @@ export const handler = staffEndpoint({
   deps: staffEndpointDeps,
   path: staffFilingPath,
   run: async ({ staff, path, target, observe }) => {
-    target(`filing:${path.filingId}`);
+    target(path.filingId);
     return { statusCode: 200, body: await getStaffFiling(await ports(), staff, path.filingId, observe) };
   },
 });

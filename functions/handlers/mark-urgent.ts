@@ -28,7 +28,7 @@ export const handler = staffEndpoint({
   path: staffFilingPath,
   body: markUrgentRequestSchema,
   run: async ({ staff, path, body, target }) => {
-    target(`filing:${path.filingId}`);
+    target(path.filingId);
     return { statusCode: 200, body: await markUrgent(await ports(), staff, path.filingId, body.reason) };
   },
 });

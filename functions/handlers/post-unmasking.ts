@@ -26,7 +26,7 @@ export const handler = staffEndpoint({
   path: staffFilingPath,
   body: unmaskingRequestSchema,
   run: async ({ staff, path, body, target, observe }) => {
-    target(`filing:${path.filingId}`);
+    target(path.filingId);
     return { statusCode: 200, body: await unmaskFiling(await ports(), staff, path.filingId, body, observe) };
   },
 });

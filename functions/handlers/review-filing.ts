@@ -42,7 +42,7 @@ export const handler = staffEndpoint({
   path: staffFilingPath,
   body: reviewRequestSchema,
   run: async ({ staff, path, body, target }) => {
-    target(`filing:${path.filingId}`);
+    target(path.filingId);
     return { statusCode: 200, body: await reviewFiling(await ports(), staff, path.filingId, body) };
   },
 });

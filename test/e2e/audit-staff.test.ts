@@ -198,6 +198,8 @@ describe('the auditor API over HTTP, on the real audit log', () => {
         `${bank.institutionId} READY_FOR_REVIEW worker:lifecycle`,
         `${DISTRICT} STAFF_FILING_READ staff:stf-${DISTRICT}-clerk`,
         `${DISTRICT} STAFF_FILING_READ staff:stf-${DISTRICT}-auditor`,
+        // The calls themselves name the filing by the same id, so they are part of its trace.
+        `${DISTRICT} API_GET_STAFF_FILING staff:stf-${DISTRICT}-clerk`,
       ]),
     );
     // Every entry is about the filing, and they come in time order (the workers before the staff reads here).

@@ -105,7 +105,7 @@ describe('POST /v1/staff/filings/{filingId}/unmasking', () => {
     expect(stored.disclosures).toContainEqual({ at: body.unmaskedAt, role: 'REVIEWER', purpose: 'IDENTITY_VERIFICATION', actor: `staff:${reviewer.staffId}` });
     const audit = (await auditRecordsOf(OWN, today())).filter((r) => r.action === 'PERSONAL_DATA_UNMASKED' && r.actor === `staff:${reviewer.staffId}`);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ outcome: 'SUCCESS', target: `filing:${ownFiling.filingId}`, detail: { purpose: 'IDENTITY_VERIFICATION', reason: '核验抵押人身份', fields: 'name,idNumber,phone', role: 'REVIEWER' } });
+    expect(audit[0]).toMatchObject({ outcome: 'SUCCESS', target: ownFiling.filingId, detail: { purpose: 'IDENTITY_VERIFICATION', reason: '核验抵押人身份', fields: 'name,idNumber,phone', role: 'REVIEWER' } });
     expect(JSON.stringify(audit)).not.toContain(PEOPLE.owner.idNumber);
     expect(JSON.stringify(audit)).not.toContain(PEOPLE.owner.name);
   });

@@ -70,7 +70,7 @@ export async function unmaskFiling(
     actor,
     action: 'PERSONAL_DATA_UNMASKED',
     outcome: 'SUCCESS',
-    target: `filing:${filingId}`,
+    target: filingId,
     retention: 'OPERATIONS',
     subject: { district: filing.district, institutionId: filing.institutionId, businessType: filing.businessType, filingId },
     detail: { purpose: request.purpose, reason: request.reason, fields: UNMASKED_FIELDS.join(','), people: everyone.length, role: staff.role },
