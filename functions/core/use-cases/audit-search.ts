@@ -99,10 +99,13 @@ export async function trace(
   staff: StaffAccount,
   query: { filingId?: string; staffId?: string; from?: string; to?: string; limit: number; cursor?: string },
 ): Promise<{ items: EntryView[]; nextCursor?: string }> {
+  // One reading of the clock for both ends: two readings a millisecond apart would make the default range
+  // a millisecond wider than TRACE_DAYS and refuse it.
+  const to = query.to ?? ports.clock.now().toISOString();
   const result = await searchEntries(ports, staff, {
     ...(query.filingId !== undefined ? { target: query.filingId } : { actor: `staff:${query.staffId}` }),
-    from: query.from ?? new Date(ports.clock.now().getTime() - TRACE_DAYS * DAY_MS).toISOString(),
-    to: query.to,
+    from: query.from ?? new Date(Date.parse(to) - TRACE_DAYS * DAY_MS).toISOString(),
+    to,
     limit: query.limit,
     cursor: query.cursor,
   }, TRACE_DAYS);
