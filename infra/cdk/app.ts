@@ -1,6 +1,8 @@
 /**
- * The Zhitong CDK app: a stateful stack (tables, queues, keys) and a stateless stack (API, functions,
- * alarms) that receives the stateful resources as props. Both read `infra/topology.ts` and nothing else.
+ * The Zhitong CDK app: a stateful stack (tables, queues, keys) and two stateless stacks that receive the
+ * stateful resources as props — the API stack (REST API and routed functions) and the workers stack (queue
+ * workers, schedules, alarms; it takes the API's URL, so it deploys last). All read `infra/topology.ts`
+ * and nothing else; two stateless stacks because one would pass CloudFormation's 500 resources.
  *
  * `npx cdk synth` runs this file (cdk.json); tests call {@link buildApp} and synthesize once.
  * Stage: `-c stage=prod` (default `dev`), prefixed to the stack names and part of resource names;
@@ -11,7 +13,7 @@
  * the results URL the connectors' requests name as `replyTo` (default: the API's own).
  * cdk-nag's AwsSolutions pack runs as a CDK validation plugin on every synth: an unacknowledged
  * finding fails synthesis; acknowledgements (`Validations.of(x).acknowledge`) sit next to the construct
- * they concern, each with its reason, and are copied into the templates' Metadata as an audit trail.
+ * they concern, each with its reason (in code, reviewed with it; not copied into the templates).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -22,6 +24,10 @@ import { ConfiguredDepartmentDirectory, parseDepartmentConfig } from '../../func
 import type { Department } from '../../functions/core/ports';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
+import type { CloudFunctionName } from './topology-functions';
+import { WorkersStack } from './workers-stack';
+import type { ZtFunction } from './zt-function';
+import { functions as functionDecls } from '../topology';
 
 /** Repository root, where the topology's function entries and package-lock.json live. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,7 +45,11 @@ export interface ZhitongApp {
   readonly app: App;
   readonly stage: string;
   readonly stateful: StatefulStack;
+  /** The API stack. */
   readonly stateless: StatelessStack;
+  readonly workers: WorkersStack;
+  /** Every deployed function, whichever stack holds it. */
+  readonly functions: Record<CloudFunctionName, ZtFunction>;
 }
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
@@ -89,26 +99,40 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
     description: `Zhitong (${stage}): tables, queues and KMS keys — retained, never replaced by a deploy`,
     terminationProtection: stage !== 'dev',
   });
+  const departmentsJson = JSON.stringify(departments);
   const stateless = new StatelessStack(app, `${stage}-ZhitongStateless`, {
     env,
     stage,
     projectRoot: PROJECT_ROOT,
-    // Some fifty functions with their roles, alarms and event sources: an indented template nears
-    // CloudFormation's 1 MB body limit, a compact one is well under it.
+    // Some sixty functions with their roles and routes: an indented template nears CloudFormation's 1 MB
+    // body limit, a compact one is well under it.
     suppressTemplateIndentation: true,
     stateful,
     logLevel,
-    departments,
-    ...(resultsUrl === undefined ? {} : { resultsUrl }),
-    description: `Zhitong (${stage}): channel API, functions and alarms`,
+    departments: departmentsJson,
+    description: `Zhitong (${stage}): channel and staff API with its functions`,
   });
+  const workers = new WorkersStack(app, `${stage}-ZhitongWorkers`, {
+    env,
+    stage,
+    projectRoot: PROJECT_ROOT,
+    suppressTemplateIndentation: true,
+    stateful,
+    logLevel,
+    departments: departmentsJson,
+    resultsUrl: typeof resultsUrl === 'string' ? resultsUrl : stateless.api.urlForPath(functionDecls.postDepartmentResult.route.path),
+    description: `Zhitong (${stage}): queue workers, schedules and alarms`,
+  });
+  const functions = { ...stateless.functions, ...workers.functions } as Record<CloudFunctionName, ZtFunction>;
 
   Tags.of(app).add('project', 'zhitong');
   Tags.of(app).add('stage', stage);
 
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
+  // Acknowledgements are not copied into every resource's Metadata: an API-wide one would be repeated on each
+  // of its ~300 resources and methods, half of the API template's size. They are read where they are made.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: false }));
 
-  return { app, stage, stateful, stateless };
+  return { app, stage, stateful, stateless, workers, functions };
 }
 
 /**

@@ -2,7 +2,7 @@
  * The alarm on overdue incidents (003 第十八条: 1 小时内报送, 处置完后 6 小时内书面报送): the incident watch counts
  * each deadline it escalates as the Powertools metric `IncidentOverdue` (functions/shared/metrics.ts,
  * dimensions `service`, `deadline`, `severity`); this alarm sums every combination and calls an operator
- * through the alarm topic on the first one. Built by the stateless stack next to the dead-letter alarms.
+ * through the alarm topic on the first one. Built by the workers stack next to the dead-letter alarms.
  */
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';

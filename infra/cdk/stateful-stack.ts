@@ -1,7 +1,7 @@
 /**
  * The stateful stack: everything that holds data — the DynamoDB tables and SQS queues declared in
  * `infra/topology.ts`, and the KMS keys that protect them. Nothing here is ever deleted with the stack
- * (RETAIN, deletion protection); the stateless stack receives these resources as props and can be torn
+ * (RETAIN, deletion protection); the stateless stacks (API, workers) receive these resources as props and can be torn
  * down and rebuilt freely (clean-serverless-code's stateful/stateless split, STYLE.md).
  */
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
@@ -25,7 +25,7 @@ const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name
 /** `Object.entries` that keeps the topology's key type. */
 const entriesOf = <K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] => Object.entries(record) as [K, V][];
 
-/** What the stateless stack needs from this one. */
+/** What the stateless stacks need from this one. */
 /** The export bucket's name: stage and account, so that two stages or accounts never collide. */
 export const auditExportBucketName = (stage: string): string => `zhitong-${stage}-audit-exports-${Aws.ACCOUNT_ID}`;
 

@@ -11,7 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -31,6 +31,7 @@ import {
   PLATFORM_SIGNING_KEY_ENV,
   LOG_SIGNING_KEY_ENV,
   queueEnvVar,
+  deadLetterQueueEnvVar,
   tableEnvVar,
   type FunctionDecl,
   type FunctionName,
@@ -68,10 +69,11 @@ const workers = functionNames.filter((name) => functionDecls[name].source !== un
 let built: ZhitongApp;
 let assemblyDirectory: string;
 let stateful: Resources;
+/** The two stateless stacks' resources (API and workers) in one map: their logical ids are distinct. */
 let stateless: Resources;
 
 const logicalId = (stack: Stack, construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
-const fnId = (name: CloudFunctionName): string => logicalId(built.stateless, built.stateless.functions[name]);
+const fnId = (name: CloudFunctionName): string => logicalId(Stack.of(built.functions[name]), built.functions[name]);
 const tableId = (name: TableName): string => logicalId(built.stateful, built.stateful.tables[name]);
 const queueId = (name: QueueName): string => logicalId(built.stateful, built.stateful.queues[name]);
 const dlqId = (name: QueueName): string => logicalId(built.stateful, built.stateful.deadLetterQueues[name]);
@@ -100,9 +102,9 @@ function getAttTargets(value: unknown): string[] {
 
 /** Every IAM statement attached to a function's execution role. */
 function statementsOf(name: CloudFunctionName): Statement[] {
-  const role = built.stateless.functions[name].role;
+  const role = built.functions[name].role;
   if (role === undefined) throw new Error(`${name} has no role`);
-  const roleId = logicalId(built.stateless, role);
+  const roleId = logicalId(Stack.of(role), role);
   return ofType(stateless, 'AWS::IAM::Policy')
     .filter(([, policy]) => mentions(policy.Properties?.Roles, roleId))
     .flatMap(([, policy]) => (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
@@ -132,15 +134,28 @@ beforeAll(() => {
   });
   assemblyDirectory = built.app.synth().directory;
   stateful = Template.fromStack(built.stateful).toJSON().Resources as Resources;
-  stateless = Template.fromStack(built.stateless).toJSON().Resources as Resources;
+  const api = Template.fromStack(built.stateless).toJSON().Resources as Resources;
+  const workerResources = Template.fromStack(built.workers).toJSON().Resources as Resources;
+  const shared = Object.keys(api).filter((id) => id in workerResources);
+  if (shared.length > 0) throw new Error(`Logical ids in both stateless stacks: ${shared.join(', ')}`);
+  stateless = { ...api, ...workerResources };
 }, 120_000);
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('the app', () => {
-  it('names both stacks after the stage', () => {
+  it('names the stacks after the stage', () => {
     expect(built.stateful.stackName).toBe('test-ZhitongStateful');
     expect(built.stateless.stackName).toBe('test-ZhitongStateless');
+    expect(built.workers.stackName).toBe('test-ZhitongWorkers');
+  });
+
+  it('puts every routed function in the API stack and every other one in the workers stack, each exactly once', () => {
+    for (const name of functionNames) {
+      const inApi = name in built.stateless.functions;
+      const inWorkers = name in built.workers.functions;
+      expect([name, inApi, inWorkers]).toEqual([name, functionDecls[name].route !== undefined, functionDecls[name].route === undefined]);
+    }
   });
 });
 
@@ -476,9 +491,15 @@ describe('the audit log (DESIGN.md §5)', () => {
     expect(props(stateful, queueId('auditCheckpoints')).FifoQueue).toBeUndefined();
   });
 
-  it('no function but the appender and the checkpoint writes (or reads) the audit table; every other auditing function sends to the audit queue', () => {
-    const touching = functionNames.filter((name) => statementsOf(name).some((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')) && mentions(s.Resource, tableId('audit'))));
-    expect(touching.sort()).toEqual(['auditAppender', 'auditCheckpoint']);
+  it('no function but the appender and the checkpoint writes the audit table; the auditors\' readers (declared `audit: read`) only read it; every other auditing function sends to the audit queue', () => {
+    const onAudit = (name: CloudFunctionName): string[] =>
+      statementsOf(name).filter((s) => mentions(s.Resource, tableId('audit'))).flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    const writes = (a: string): boolean => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/.test(a);
+    const writers = functionNames.filter((name) => onAudit(name).some(writes));
+    expect(writers.sort()).toEqual(['auditAppender', 'auditCheckpoint']);
+    const readers = functionNames.filter((name) => onAudit(name).length > 0 && !writers.includes(name));
+    expect(readers.sort()).toEqual(functionNames.filter((name) => functionDecls[name].tables.audit === 'read').sort());
+    expect(readers.length).toBeGreaterThan(5);
     const senders = functionNames.filter((name) => statementsOf(name).some((s) => actionsOf(s).includes('sqs:SendMessage') && mentions(s.Resource, queueId('audit'))));
     expect(senders.length).toBeGreaterThan(20);
     expect(senders).not.toContain('auditAppender');
@@ -575,6 +596,7 @@ describe('least privilege and configuration, per function', () => {
       ...(decl.departments === true ? [DEPARTMENTS_ENV] : []),
       ...(decl.auditExports !== undefined ? [EXPORT_BUCKET_ENV] : []),
       ...(decl.departments === true && decl.source !== undefined ? [RESULTS_URL_ENV] : []),
+      ...(decl.watchesDeadLetters === true ? Object.keys(built.stateful.deadLetterQueues).map((q) => deadLetterQueueEnvVar(q as QueueName)) : []),
     ];
     expect(Object.keys(variables).sort()).toEqual(expected.sort());
     expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'zhitong', [KEY_PROVIDER_ENV]: 'kms' });
@@ -602,7 +624,7 @@ describe('staff identity', () => {
     const descriptions = ofType(stateless, 'AWS::Lambda::Function').map(([, f]) => f.Properties?.Description);
     const methods = ofType(stateless, 'AWS::ApiGateway::Method').map(([, m]) => `${String(m.Properties?.HttpMethod)} ${methodPath(m)}`);
     for (const name of localOnlyNames) {
-      expect(Object.keys(built.stateless.functions)).not.toContain(name);
+      expect(Object.keys(built.functions)).not.toContain(name);
       expect(descriptions).not.toContain(functionDecls[name].description);
       expect(methods).not.toContain(`${functionDecls[name].route?.method} ${functionDecls[name].route?.path}`);
     }
@@ -687,8 +709,8 @@ describe('the department connectors (DESIGN.md §7b)', () => {
     ];
     for (const value of [departments, JSON.stringify(departments)]) {
       const other = buildApp({ context: { stage: 'depts', 'aws:cdk:bundling-stacks': [], departments: value, resultsUrl: 'https://zt.example.cn/v1/departments/results' } });
-      const resources = Template.fromStack(other.stateless).toJSON().Resources as Resources;
-      const variables = (name: CloudFunctionName) => variablesOf(resources, logicalId(other.stateless, other.stateless.functions[name]));
+      const resources = { ...Template.fromStack(other.stateless).toJSON().Resources, ...Template.fromStack(other.workers).toJSON().Resources } as Resources;
+      const variables = (name: CloudFunctionName) => variablesOf(resources, logicalId(Stack.of(other.functions[name]), other.functions[name]));
       for (const name of withDepartments) expect(JSON.parse(String(variables(name)[DEPARTMENTS_ENV]))).toEqual(departments);
       for (const name of connectors) expect(variables(name)[RESULTS_URL_ENV]).toBe('https://zt.example.cn/v1/departments/results');
       // Nobody else is told the registry.
@@ -722,7 +744,7 @@ describe('alarms', () => {
     );
     expect(alarms).toHaveLength(1);
     expect(alarms[0]![1].Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
-    expect(mentions(alarms[0]![1].Properties?.AlarmActions, logicalId(built.stateless, built.stateless.alarmTopic))).toBe(true);
+    expect(mentions(alarms[0]![1].Properties?.AlarmActions, logicalId(built.stateless, built.workers.alarmTopic))).toBe(true);
   });
 
   it.each(workers)('%s alarms on function errors', (name) => {
@@ -733,7 +755,7 @@ describe('alarms', () => {
   });
 
   it('the alarm topic is KMS-encrypted and SSL-only', () => {
-    const topicId = logicalId(built.stateless, built.stateless.alarmTopic);
+    const topicId = logicalId(built.stateless, built.workers.alarmTopic);
     expect(props(stateless, topicId).KmsMasterKeyId).toBeDefined();
     const policies = ofType(stateless, 'AWS::SNS::TopicPolicy').filter(([, p]) => mentions(p.Properties?.Topics, topicId));
     expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
