@@ -61,7 +61,7 @@ describe('tree heads and proofs', () => {
 
   it("an institution's log is city-wide for auditors, not for a district administrator", async () => {
     expect(code(await call('getAuditTreeHead', { path: { tenant: AUDIT_WORLD.institution } }))).toBe('200 OK');
-    expect(code(await call('getAuditTreeHead', { path: { tenant: AUDIT_WORLD.institution } }, 'ADMIN'))).toBe('403 DISTRICT_FORBIDDEN');
+    expect(code(await call('getAuditTreeHead', { path: { tenant: AUDIT_WORLD.institution } }, 'ADMIN'))).toBe('403 ROLE_FORBIDDEN');
     expect(code(await call('getAuditTreeHead', { path: { tenant: 'security' } }))).toBe('404 TREE_HEAD_NOT_FOUND');
   });
 });

@@ -156,12 +156,15 @@ describe('POST /v1/staff/filings/{filingId}/unmasking', () => {
 });
 
 describe('the misuse detector locks the account', () => {
-  it('above the unmasking threshold: the 11th unmasking is answered, the 12th request is 403 STAFF_ACCOUNT_LOCKED, and so is sign-in; alert and incident exist', async () => {
+  it('above the unmasking threshold: the 11th unmasking is refused 403 STAFF_ACCOUNT_LOCKED without its plaintext, so is every later request and sign-in; alert and incident exist', async () => {
     const reviewer = await freshAccount('REVIEWER');
     for (let i = 1; i <= 10; i++) expect(problem(await unmask(reviewer.token, ownFiling.filingId))).toBe('200 OK');
     expect((await world.directory.get(reviewer.staffId))!.status).toBe('ACTIVE');
-    // The 11th crosses the threshold of 10: it still gets its answer.
-    expect(problem(await unmask(reviewer.token, ownFiling.filingId))).toBe('200 OK');
+    // The 11th goes above the threshold of 10: the account is locked on it and its answer withheld.
+    const crossing = await unmask(reviewer.token, ownFiling.filingId);
+    expect(problem(crossing)).toBe('403 STAFF_ACCOUNT_LOCKED');
+    expect(crossing.body).not.toContain(PEOPLE.owner.name);
+    expect(crossing.body).not.toContain(PEOPLE.owner.idNumber);
     const locked = await world.directory.get(reviewer.staffId);
     expect(locked).toMatchObject({ status: 'LOCKED', lock: { rule: 'UNMASKING_RATE', alertId: expect.stringMatching(/^AL[0-9A-F]{22}$/), incidentId: expect.any(String) } });
     // Every later request is refused, whatever the endpoint, and audited.
@@ -223,6 +226,19 @@ describe('POST /v1/staff/accounts/{staffId}/unlock', () => {
       expect.objectContaining({ actor: `staff:${admin.staffId}`, outcome: 'SUCCESS', detail: expect.objectContaining({ reason: '经核查属正常业务', alertId: `AL-T-${staff.staffId}` }) }),
     ]);
     expect(problem(await unmask(await world.tokenFor(staff), ownFiling.filingId))).toBe('200 OK');
+  });
+
+  it('after an unlock the detector counts afresh: ten more unmaskings that hour are answered, the eleventh locks the account again', async () => {
+    const reviewer = await freshAccount('REVIEWER');
+    const admin = await freshAccount('ADMIN');
+    for (let i = 1; i <= 11; i++) await unmask(reviewer.token, ownFiling.filingId);
+    const first = (await world.directory.get(reviewer.staffId))!.lock!.alertId;
+    expect(problem(await unlock(admin.token, reviewer.staffId))).toBe('200 OK');
+    for (let i = 1; i <= 10; i++) expect(problem(await unmask(reviewer.token, ownFiling.filingId))).toBe('200 OK');
+    expect(problem(await unmask(reviewer.token, ownFiling.filingId))).toBe('403 STAFF_ACCOUNT_LOCKED');
+    const again = await world.directory.get(reviewer.staffId);
+    expect(again).toMatchObject({ status: 'LOCKED', lock: { rule: 'UNMASKING_RATE' } });
+    expect(again!.lock!.alertId).not.toBe(first);
   });
 
   it('of two administrators racing, exactly one unlocks; the other gets 409 STAFF_NOT_LOCKED', async () => {

@@ -37,7 +37,10 @@ export class DynamoStaffDirectory implements StaffDirectory, StaffLocks {
 
   async get(staffId: string): Promise<StaffAccount | undefined> {
     const { Item } = await this.deps.client.send(new GetCommand({ TableName: this.deps.tableName, Key: staffKey(staffId), ConsistentRead: true }));
-    return Item === undefined ? undefined : (withoutKeys(Item, ...BOOKKEEPING) as unknown as StaffAccount);
+    if (Item === undefined) return undefined;
+    const account = withoutKeys(Item, ...BOOKKEEPING) as unknown as StaffAccount;
+    const unlockedAt = (Item.lastUnlock as { at?: unknown } | undefined)?.at;
+    return typeof unlockedAt === 'string' ? { ...account, lastUnlockedAt: unlockedAt } : account;
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * Insider-misuse rules (DESIGN.md §5; 000 二(三); 004 第二十五条): thresholds over one staff member's
  * activity, kept as versioned data like the credit rules (never code), and what each authenticated staff
- * call tells the detector. A rule fires when its count in its window goes ABOVE its threshold: the
- * account is locked at once and a data-leak incident opened (functions/core/use-cases/misuse-detector.ts).
+ * call tells the detector. A rule fires on every call that finds its count in its window ABOVE its threshold
+ * while the account is still open: the account is locked at once, the call is refused, and a data-leak
+ * incident opened (functions/core/use-cases/misuse-detector.ts). Counting restarts after an unlock.
  *
  * Windows are China Standard Time (UTC+8, no daylight saving): hours and days as the registry works them.
  */
@@ -79,6 +80,12 @@ export interface StaffActivity {
   readonly crossDistrict?: boolean;
   /** Personal data was unmasked (the answer carried plaintext). */
   readonly unmasked?: boolean;
+  /**
+   * When an administrator last unlocked the account (StaffAccount `lastUnlockedAt`): counting starts afresh
+   * from then, in counters of their own, so a reviewed and unlocked account is judged again from zero — and a
+   * rule fires again when it goes above its threshold after the unlock.
+   */
+  readonly countingSince?: string;
 }
 
 /** What a use case learnt about the filing it touched, for the detector (StaffActivity's filing fields). */
@@ -117,7 +124,11 @@ export interface MisuseCount {
 
 /** The counters one call adds to under `rules`. */
 export function misuseCountsOf(rules: MisuseThresholds, activity: StaffActivity): MisuseCount[] {
-  const { hourKey, dayKey, hourEndsAt, dayEndsAt } = chinaTimeOf(activity.at);
+  const { hourKey: hour, dayKey: day, hourEndsAt, dayEndsAt } = chinaTimeOf(activity.at);
+  // After an unlock, the windows' counters (and so their alerts) are new ones: `<window>~<unlock instant>`.
+  const since = activity.countingSince === undefined ? '' : `~${Date.parse(activity.countingSince).toString(36)}`;
+  const hourKey = `${hour}${since}`;
+  const dayKey = `${day}${since}`;
   const who = activity.staffId;
   const counts: MisuseCount[] = [];
   if (activity.unmasked) counts.push({ rule: 'UNMASKING_RATE', key: `misuse#unmask#${who}#${hourKey}`, windowEndsAt: hourEndsAt, threshold: rules.unmaskingsPerHour });
@@ -144,7 +155,7 @@ export function misuseCountsOf(rules: MisuseThresholds, activity: StaffActivity)
 /** A short digest (the counter keys need not carry the blind index itself). */
 const digest = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 24);
 
-/** One alert per staff member, rule and window: a re-run after a crash finds the same alert. */
+/** One alert per staff member, rule and window (since the last unlock): a re-run after a crash finds the same alert. */
 export const alertIdOf = (staffId: string, count: Pick<MisuseCount, 'key'>): string => `AL${createHash('sha256').update(`${staffId}\n${count.key}`).digest('hex').slice(0, 22).toUpperCase()}`;
 
 /** A misuse alert as stored in the `security` table and listed to administrators and auditors. */

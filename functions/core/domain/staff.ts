@@ -29,6 +29,8 @@ export interface StaffAccount {
   readonly status: StaffStatus;
   /** Why and when the account is LOCKED (ids and a rule name: no personal data). */
   readonly lock?: StaffLock;
+  /** When an administrator last unlocked it: the misuse detector counts afresh from then. */
+  readonly lastUnlockedAt?: string;
 }
 
 /** The misuse detector's lock on an account (functions/core/use-cases/misuse-detector.ts). */

@@ -14,7 +14,8 @@ export function assertMayReadLog(staff: Pick<StaffAccount, 'district' | 'role'>,
     if (tenant !== staff.district) throw forbidden('DISTRICT_FORBIDDEN', "Staff may read only their own district's audit log.");
     return;
   }
-  if (!hasRole(staff, ['AUDITOR'])) throw forbidden('DISTRICT_FORBIDDEN', 'Only auditors read the city-wide audit logs.');
+  // A role refusal, not an attempt on another district: the misuse detector counts only the latter.
+  if (!hasRole(staff, ['AUDITOR'])) throw forbidden('ROLE_FORBIDDEN', 'Only auditors read the city-wide audit logs.');
 }
 
 /** The logs a staff member may read among `tenants` (trace and statistics read across logs). */

@@ -26,13 +26,17 @@ export const MISUSE_DETECTOR_ACTOR = 'system:misuse-detector';
  * 1. Read the rules in force (versioned data in table `security`).
  * 2. Add the call to each counter the rules make it count in (guards table, expiring with the window);
  *    person-centred counting adds to a person's counter only for a filing not yet seen that day.
- * 3. A counter that goes above its threshold — exactly once per window, the call that crosses it — fires:
+ * 3. Every call that finds a counter above its threshold fires (not only the one that crossed it: a crash
+ *    between the count and the lock, or a call racing the lock, must not leave the account open), and
+ *    every step is idempotent on the alert, so firing again is harmless:
  *    a. the alert is stored (`ALERT#<id>`, the id derived from staff, rule and window: a re-run finds it);
  *    b. the account is locked at once (ACTIVE → LOCKED, conditional);
- *    c. `MISUSE_DETECTED` is audited in log `security`, retention INCIDENT;
+ *    c. `MISUSE_DETECTED` is audited in log `security`, retention INCIDENT, once per alert (record id);
  *    d. a data-leak incident (INFORMATION_LEAK, HIGH) is opened through the incident desk, deduplicated on
  *       the alert id, and its id noted on the alert and the lock.
- * The lock comes before the incident so that a failing desk never leaves the account open.
+ * The lock comes before the incident so that a failing desk never leaves the account open. The staff
+ * endpoint chain refuses the call that fired (403 STAFF_ACCOUNT_LOCKED): its answer is withheld.
+ * Counters are those since the account's last unlock (misuse.ts `countingSince`).
  */
 export function misuseDetector(ports: MisuseDetectorPorts): MisuseDetector {
   return {
@@ -49,7 +53,7 @@ export function misuseDetector(ports: MisuseDetectorPorts): MisuseDetector {
 async function crossed(counter: RateCounter, count: MisuseCount): Promise<{ count: MisuseCount; value: number } | undefined> {
   if (count.distinctMarker !== undefined && (await counter.increment(count.distinctMarker, count.windowEndsAt)) !== 1) return undefined;
   const value = await counter.increment(count.key, count.windowEndsAt);
-  return value === count.threshold + 1 ? { count, value } : undefined;
+  return value > count.threshold ? { count, value } : undefined;
 }
 
 async function act(ports: MisuseDetectorPorts, rules: MisuseRules, activity: StaffActivity, count: MisuseCount, value: number): Promise<MisuseAlert> {
@@ -69,6 +73,7 @@ async function act(ports: MisuseDetectorPorts, rules: MisuseRules, activity: Sta
   const { alert } = await ports.store.putAlert(draft);
   const locked = await ports.locks.lock(activity.staffId, { at, rule: alert.rule, alertId: alert.alertId });
   await ports.audit.record({
+    id: `misuse:${alert.alertId}`,
     tenant: 'security',
     actor: MISUSE_DETECTOR_ACTOR,
     action: 'MISUSE_DETECTED',

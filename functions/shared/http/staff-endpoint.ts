@@ -8,9 +8,10 @@
  *
  * Every call of an authenticated, non-locked account — allowed or refused — is then told to the insider-misuse
  * detector (endpoint, outcome, and the filing and people the use case reported through `observe`): a rule
- * that fires locks the account, so its NEXT request is refused 403 STAFF_ACCOUNT_LOCKED; the current call
- * keeps its answer. A detector failure is logged and counted (metric `MisuseDetectorFailed`), never turned
- * into a failure of the call it observed.
+ * that fires locks the account, and the call that made it fire is itself refused 403 STAFF_ACCOUNT_LOCKED —
+ * its answer (an unmasking's plaintext, a worklist page) is withheld; a refused call keeps its refusal. A
+ * detector failure is logged and counted (metric `MisuseDetectorFailed`), never turned into a failure of
+ * the call it observed.
  *
  * Audit records name the tenant (the staff member's district) and the actor (`staff:<id>`), allowed or
  * denied alike (002 五(二)4); refusals outside one's district are the raw material of the insider-misuse
@@ -20,7 +21,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
-import { unauthenticated } from '../../core/domain/errors';
+import { forbidden, unauthenticated } from '../../core/domain/errors';
 import { ZtError } from '../../core/domain/errors';
 import type { FilingObservation } from '../../core/domain/misuse';
 import { assertActive, assertRole, type StaffAccount } from '../../core/domain/staff';
@@ -140,14 +141,24 @@ async function authenticateStaff(event: APIGatewayProxyEvent, deps: StaffEndpoin
   return staff;
 }
 
-/** Tells the detector about one call; a failure is logged (its name only) and never fails the call. */
-async function tellDetector(deps: StaffEndpointDeps, staff: StaffAccount, endpoint: StaffEndpointName, outcome: { statusCode: number; code?: string }, observation: FilingObservation): Promise<void> {
-  if (!deps.misuse) return;
+/** Tells the detector about one call; answers whether a rule fired. A failure is logged (its name only) and never fails the call. */
+async function tellDetector(deps: StaffEndpointDeps, staff: StaffAccount, endpoint: StaffEndpointName, outcome: { statusCode: number; code?: string }, observation: FilingObservation): Promise<boolean> {
+  if (!deps.misuse) return false;
   try {
-    await deps.misuse.observe({ staffId: staff.staffId, district: staff.district, endpoint, at: (deps.clock ?? { now: () => new Date() }).now(), ...outcome, ...observation });
+    const alerts = await deps.misuse.observe({
+      staffId: staff.staffId,
+      district: staff.district,
+      endpoint,
+      at: (deps.clock ?? { now: () => new Date() }).now(),
+      ...outcome,
+      ...observation,
+      ...(staff.lastUnlockedAt === undefined ? {} : { countingSince: staff.lastUnlockedAt }),
+    });
+    return alerts.length > 0;
   } catch (error) {
     logger.error('Misuse detector failed', { errorName: error instanceof Error ? error.name : 'unknown' });
     metrics.addMetric('MisuseDetectorFailed', MetricUnit.Count, 1);
+    return false;
   }
 }
 
@@ -161,10 +172,11 @@ export function staffEndpoint<B = unknown, Q = undefined, P = undefined>(options
     handle: async (event, deps, call, body) => {
       const staff = await authenticateStaff(event, deps, options.endpoint, call);
       let observation: FilingObservation = {};
+      let result: EndpointResult;
       try {
         assertRole(staff, STAFF_PERMISSIONS[options.endpoint].roles);
         const parts = validateRequest(options, event, body === undefined ? undefined : parseJsonBody(body));
-        const result = await options.run({
+        result = await options.run({
           event,
           staff,
           ...parts,
@@ -175,12 +187,15 @@ export function staffEndpoint<B = unknown, Q = undefined, P = undefined>(options
             observation = { ...observation, ...seen };
           },
         });
-        await tellDetector(deps, staff, options.endpoint, { statusCode: result.statusCode }, observation);
-        return result;
       } catch (error) {
         await tellDetector(deps, staff, options.endpoint, error instanceof ZtError ? { statusCode: error.status, code: error.code } : { statusCode: 500, code: 'INTERNAL_ERROR' }, observation);
         throw error;
       }
+      if (await tellDetector(deps, staff, options.endpoint, { statusCode: result.statusCode }, observation)) {
+        // The detector locked the account on this very call: its answer is withheld.
+        throw forbidden('STAFF_ACCOUNT_LOCKED', 'This staff account is locked pending review by an administrator of its district.');
+      }
+      return result;
     },
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The insider-misuse detector (functions/core/use-cases/misuse-detector.ts) on in-memory ports: each rule
- * fires on the call that goes above its threshold and not at or below it; a hit stores the alert, locks the
+ * fires on every call that finds its count above its threshold and not at or below it (counting afresh after an
+ * unlock); a hit, idempotent on its alert, stores the alert, locks the
  * account, audits MISUSE_DETECTED in log `security` (INCIDENT retention) and opens one data-leak incident.
  */
 import { describe, expect, it } from 'vitest';
@@ -165,9 +166,49 @@ describe('a hit', () => {
       }),
     ]);
     expect(w.incidents.incidents.get(alert!.alertId)!.reportDueAt).toBe(reportDueOf(WORKING.toISOString()));
-    // The 12th call (had the chain let it through) crosses nothing new: no second alert or incident.
-    expect(await w.detector.observe(call({ endpoint: 'unmaskFiling', unmasked: true }))).toEqual([]);
-    expect(w.incidents.drafts).toHaveLength(1);
+    // A 12th call (one racing the lock, or after a crash) fires the same alert again: one alert, one lock,
+    // one audit record and one incident all the same.
+    const again = await w.detector.observe(call({ endpoint: 'unmaskFiling', unmasked: true }));
+    expect(again.map((a) => a.alertId)).toEqual([alert!.alertId]);
+    expect(w.store.alerts.size).toBe(1);
+    expect(w.audit.records).toHaveLength(1);
+    expect(w.incidents.incidents.size).toBe(1);
+    expect(w.locks.locks.get('stf-1')!.alertId).toBe(alert!.alertId);
+  });
+
+  it('a crash after the count and before the lock does not leave the account open: the next call above the threshold locks it', async () => {
+    const w = world();
+    await firesAfter(w, 10, () => call({ endpoint: 'unmaskFiling', unmasked: true }));
+    // The 11th call counts, then the process dies before acting: the lock port fails.
+    const lock = w.locks.lock.bind(w.locks);
+    w.locks.lock = async () => {
+      throw new Error('crash');
+    };
+    await expect(w.detector.observe(call({ endpoint: 'unmaskFiling', unmasked: true }))).rejects.toThrow('crash');
+    expect(w.locks.locks.size).toBe(0);
+    w.locks.lock = lock;
+    // The 12th finds the count above the threshold and fires the alert the 11th stored (count 11).
+    const alerts = await w.detector.observe(call({ endpoint: 'unmaskFiling', unmasked: true }));
+    expect(alerts.map((a) => [a.rule, a.count])).toEqual([['UNMASKING_RATE', 11]]);
+    expect(w.locks.locks.size).toBe(1);
+    expect(w.store.alerts.size).toBe(1);
+  });
+
+  it('after an unlock, counting starts afresh in the same hour and the rule fires again above its threshold, as a new alert', async () => {
+    const w = world();
+    await firesAfter(w, 11, () => call({ endpoint: 'unmaskFiling', unmasked: true }));
+    const [first] = [...w.store.alerts.values()];
+    await w.locks.unlock('stf-1');
+    const since = new Date(WORKING.getTime() + 60_000).toISOString();
+    const later = (over: Partial<StaffActivity> = {}) => call({ endpoint: 'unmaskFiling', unmasked: true, at: new Date(WORKING.getTime() + 120_000), countingSince: since, ...over });
+    // Ten more unmaskings that hour are within the threshold again…
+    expect(await firesAfter(w, 10, () => later())).toBeUndefined();
+    // …the eleventh since the unlock fires: a second alert, the account locked again, a second incident.
+    const alerts = await w.detector.observe(later());
+    expect(alerts.map((a) => [a.rule, a.count])).toEqual([['UNMASKING_RATE', 11]]);
+    expect(alerts[0]!.alertId).not.toBe(first!.alertId);
+    expect(w.locks.locks.get('stf-1')!.alertId).toBe(alerts[0]!.alertId);
+    expect(w.incidents.incidents.size).toBe(2);
   });
 
   it('locks the account even when the incident desk fails (the lock comes first)', async () => {
