@@ -2,7 +2,7 @@
  * Insider misuse end to end over real HTTP through the local runtime that `npm start` runs (port 3301, a
  * scratch data directory, the demo seed), the detector ON with its built-in rules and the interim incident
  * desk: the demo bank files a mortgage; the demo reviewer unmasks it 11 times (the 11th crosses the
- * threshold of 10 and is still answered), the 12th request is 403 STAFF_ACCOUNT_LOCKED and so is sign-in;
+ * threshold of 10 and is refused 403 STAFF_ACCOUNT_LOCKED, its plaintext withheld), so is the next request and sign-in;
  * the district administrator sees the alert with its incident and unlocks the account; the reviewer signs
  * in again; the citizen's progress lookup shows the unmaskings (role and purpose, not who). No personal
  * data in the logs of the run, except in the unmasking answers themselves (which are not logged).

@@ -2,8 +2,9 @@
  * Audited unmasking, the citizen's view of it, the insider-misuse detector and the account lock (DESIGN.md
  * §5; 001 4.2.10–11; 004 第二十五条), through the real handlers on the in-process emulators, the detector
  * ON and a fake of the incident desk in place of the real one:
- * - an account that unmasks above the threshold is locked: the call that crosses it still gets its answer,
- *   the next is 403 STAFF_ACCOUNT_LOCKED, and so is its sign-in; the alert and the incident exist;
+ * - an account that unmasks above the threshold is locked: the call that crosses it is refused 403
+ *   STAFF_ACCOUNT_LOCKED without its plaintext, so is every later one and its sign-in; the alert and the
+ *   incident exist; after an unlock counting starts afresh and locks again above the threshold;
  * - the data subject's progress lookup shows the unmasking (role, purpose, time; no staff identity);
  * - hostile unmaskings: another district, wrong role, personal data in the reason, unknown fields, oversized;
  * - attempts on another district lock too;
