@@ -1,7 +1,8 @@
 /**
  * The dependencies every staff endpoint shares, built once per process from the environment, the
- * insider-misuse detector included. `MISUSE_DETECTION=off` leaves it out: only for test suites that are
- * not about misuse and would otherwise trip its thresholds (vitest.config.ts); never set in a deployment.
+ * insider-misuse detector included. `MISUSE_DETECTION=off` leaves it out, and only in a test process
+ * (`NODE_ENV=test`, as vitest sets it): for suites not about misuse, which would otherwise trip its
+ * thresholds (vitest.config.ts). Anywhere else — a Lambda, `npm start` — the detector always runs.
  * The detector opens incidents through the one incident desk (functions/shared/incident-desk.ts).
  */
 import { auditLogFromEnv } from '../../adapters/sqs/audit-queue';
@@ -20,7 +21,11 @@ export const staffEndpointDeps = lazy(
     audit: auditLogFromEnv(),
     denials: { rate: rateCounterFromEnv(), clock: systemClock },
     clock: systemClock,
-    ...(process.env['MISUSE_DETECTION'] === 'off' ? {} : { misuse: misuseDetectorFromEnv(incidentDeskFromEnv()) }),
+    ...(detectionOffForTests() ? {} : { misuse: misuseDetectorFromEnv(incidentDeskFromEnv()) }),
   }),
 );
 
+
+function detectionOffForTests(): boolean {
+  return process.env['NODE_ENV'] === 'test' && process.env['MISUSE_DETECTION'] === 'off';
+}
