@@ -162,7 +162,10 @@ export const exportManifestSchema = z.object({
   exportHash: hex64,
   exportedAt: z.string(),
   treeHead: treeHeadSchema,
-  signature: z.string(),
+  signature: z.string().meta({ description: "The end tree head's signature (the log key, as in `treeHead` lines)." }),
   keyId: z.string(),
+  platformKeyId: z.string().meta({ description: 'The platform key that signed this manifest (not the log key).' }),
+  platformPublicKey: z.string().meta({ description: 'Its uncompressed SM2 public key (hex); pin it from `GET /v1/channel/webhook` or a certificate verification.' }),
+  platformSignature: z.string().meta({ description: 'Base64 DER SM2 (SM3 over Z ‖ M, user id 1234567812345678) over canonical JSON of this manifest without `platformSignature`.' }),
 });
 export const createdExportSchema = z.object({ exportId: z.string(), location: z.string(), manifest: exportManifestSchema });

@@ -5,20 +5,29 @@
  * followed by `\n`:
  *
  *   header    {"type":"header","v":1,"logId","tenant","fromSeq","complete","frontier","exportedAt","keyId","publicKey"}
+ *                                                                            (+ "filter" when filtered)
  *   entry     {"type":"entry","seq","leafHash","entry":<LogEntry>}           (+ "inclusion" when filtered)
  *   expired   {"type":"expired","seq","leafHash","retention"}                (content past its retention)
  *   treeHead  {"type":"treeHead","treeHead","signature","keyId","previousTreeSize","consistency"}
- *   manifest  {"type":"manifest","lines","entries","exportHash","exportedAt","treeHead","signature","keyId"}
+ *   manifest  {"type":"manifest","lines","entries","exportHash","exportedAt","treeHead","signature","keyId",
+ *              "platformKeyId","platformPublicKey","platformSignature"}
  *
  * A complete export holds every entry from `fromSeq` to the manifest's signed head, with a treeHead line
  * right after the entry that completes each signed head in range (`previousTreeSize`: the previous treeHead
  * line's size, or `fromSeq` for the first; `consistency`: the RFC 9162 proof between the two). A filtered
  * export (`complete: false`) holds the matching entries only, each with its inclusion proof in the manifest's head.
+ *
+ * The manifest's `signature`/`keyId` are the end tree head's (log key). The log key cannot vouch for what an export
+ * left out, so the manifest is also signed by the platform key (`platformSignature`, SM2 over canonical JSON of the
+ * manifest without that member): it binds the counts, `exportHash` (hence the header's `complete` and `filter`),
+ * `exportedAt` and the end head, so that dropping entries, relabelling a complete export as filtered or changing
+ * the filter cannot be hidden by recomputing `exportHash`. The platform key, not the log key: only the checkpoint
+ * may sign with the log key (DESIGN.md §5).
  */
 import { canonicalJson, logIdOf, longerRetention, RETENTION_CLASSES, type LogEntry, type RetentionClass, type SignedTreeHead } from '../domain/audit-log';
 import { notFound, unprocessable } from '../domain/errors';
 import { consistencyProof, inclusionProof, perfectCover, type Frontier } from '../domain/merkle';
-import type { AuditLogReader, Clock, ExportStore, StoredLogEntry } from '../ports';
+import type { AuditLogReader, Clock, ExportStore, PlatformSigner, StoredLogEntry } from '../ports';
 import { sm3Hex } from '../../shared/crypto/sm3';
 
 /** At most this many entries per export (use ranges beyond: 422 EXPORT_TOO_LARGE). */
@@ -50,6 +59,8 @@ export interface LogPublicKey {
 export interface ExportPorts {
   readonly reader: AuditLogReader;
   readonly logKey: LogPublicKey;
+  /** Signs the manifest (the platform key: KMS SM2 on AWS, the local keyring locally). */
+  readonly platformSigner: PlatformSigner;
   readonly clock: Clock;
 }
 
@@ -60,8 +71,13 @@ export interface ExportManifest {
   readonly exportHash: string;
   readonly exportedAt: string;
   readonly treeHead: SignedTreeHead['treeHead'];
+  /** The end tree head's signature and key (the log key). */
   readonly signature: string;
   readonly keyId: string;
+  readonly platformKeyId: string;
+  readonly platformPublicKey: string;
+  /** Base64 DER SM2 (SM3 over Z ‖ M, default user id) over canonical JSON of the manifest without this member. */
+  readonly platformSignature: string;
 }
 
 export interface BuiltExport {
@@ -85,7 +101,7 @@ const matches = (entry: LogEntry, filter: ExportFilter): boolean =>
  * 2. Refuse an empty range (422 EXPORT_EMPTY) or one above {@link MAX_EXPORT_ENTRIES} (422 EXPORT_TOO_LARGE).
  * 3. Read the frontier before `fromSeq` (stored perfect subtrees), the signed heads in range, the entries in chunks.
  * 4. Write the lines, a treeHead line after each head's last entry (complete) or an inclusion proof per entry (filtered).
- * 5. Close with the manifest: line and entry counts, SM3 of every preceding byte, the end head.
+ * 5. Close with the manifest: line and entry counts, SM3 of every preceding byte, the end head, signed by the platform key.
  */
 export async function buildExport(ports: ExportPorts, request: ExportRequest): Promise<BuiltExport> {
   const { reader } = ports;
@@ -111,7 +127,7 @@ export async function buildExport(ports: ExportPorts, request: ExportRequest): P
   const complete = filter === undefined;
 
   const lines: string[] = [];
-  lines.push(canonicalJson({ type: 'header', v: 1, logId: logIdOf(tenant), tenant, fromSeq, complete, frontier, exportedAt, keyId: ports.logKey.keyId, publicKey }));
+  lines.push(canonicalJson({ type: 'header', v: 1, logId: logIdOf(tenant), tenant, fromSeq, complete, ...(filter ? { filter } : {}), frontier, exportedAt, keyId: ports.logKey.keyId, publicKey }));
   const headsBySize = new Map(heads.map((h) => [h.treeHead.treeSize, h]));
   let previousTreeSize = fromSeq;
   let entryLines = 0;
@@ -135,7 +151,7 @@ export async function buildExport(ports: ExportPorts, request: ExportRequest): P
     }
   }
   const preceding = lines.map((line) => `${line}\n`).join('');
-  const manifest: ExportManifest = {
+  const unsigned: Omit<ExportManifest, 'platformSignature'> = {
     type: 'manifest',
     lines: lines.length,
     entries: entryLines,
@@ -144,7 +160,11 @@ export async function buildExport(ports: ExportPorts, request: ExportRequest): P
     treeHead: end.treeHead,
     signature: end.signature,
     keyId: end.keyId,
+    platformKeyId: ports.platformSigner.keyId,
+    platformPublicKey: await ports.platformSigner.publicKeyHex(),
   };
+  const platformSignature = (await ports.platformSigner.sign(Buffer.from(canonicalJson(unsigned), 'utf8'))).toString('base64');
+  const manifest: ExportManifest = { ...unsigned, platformSignature };
   return { body: Buffer.from(`${preceding}${canonicalJson(manifest)}\n`, 'utf8'), manifest, retention };
 }
 
