@@ -142,7 +142,7 @@ export const auditApi = {
     auth: 'Bearer',
     request: postExportRequestSchema,
     responses: {
-      201: { description: 'The export, its location and manifest.', schema: createdExportSchema },
+      201: { description: 'The export: its id, its href (`GET /v1/staff/audit/exports/{exportId}`) and its manifest.', schema: createdExportSchema },
       ...staffProblems(400, 401, 403, 413, 415, 422, 500),
       404: answer('`AUDIT_LOG_NOT_FOUND`: no signed tree head yet.'),
     },

@@ -168,4 +168,8 @@ export const exportManifestSchema = z.object({
   platformPublicKey: z.string().meta({ description: 'Its uncompressed SM2 public key (hex); pin it from `GET /v1/channel/webhook` or a certificate verification.' }),
   platformSignature: z.string().meta({ description: 'Base64 DER SM2 (SM3 over Z ‖ M, user id 1234567812345678) over canonical JSON of this manifest without `platformSignature`.' }),
 });
-export const createdExportSchema = z.object({ exportId: z.string(), location: z.string(), manifest: exportManifestSchema });
+export const createdExportSchema = z.object({
+  exportId: z.string(),
+  href: z.string().meta({ description: '`/v1/staff/audit/exports/<exportId>`: where to GET the export (JSON Lines).' }),
+  manifest: exportManifestSchema,
+});

@@ -288,6 +288,7 @@ describe('the auditor API over HTTP, on the real audit log', () => {
     const created = await staff<CreatedExport>(AUDITOR, 'POST', '/v1/staff/audit/exports', { tenant: bank.institutionId });
     expect(created.status).toBe(201);
     const { exportId, manifest } = created.body;
+    expect(created.body.href).toBe(`/v1/staff/audit/exports/${exportId}`);
     expect(manifest.treeHead.treeSize).toBeGreaterThanOrEqual(laterHead.treeHead.treeSize);
     const fetched = await fetch(`${demo.runtime.url}/v1/staff/audit/exports/${exportId}`, { headers: { authorization: `Bearer ${await signIn(AUDITOR)}` } });
     expect(fetched.status).toBe(200);

@@ -88,8 +88,13 @@ describe('exports', () => {
   it('POST creates an export that GET serves as JSON Lines, which the verifier accepts with the log key', async () => {
     const created = await call('postAuditExport', { body: { tenant: AUDIT_WORLD.own, fromSeq: 0 } });
     expect(created.statusCode).toBe(201);
-    const { exportId, manifest } = json<{ exportId: string; manifest: { entries: number } }>(created);
+    const { exportId, manifest, href } = json<{ exportId: string; href: string; manifest: { entries: number } }>(created);
     expect(manifest.entries).toBe(12);
+    // The answer names the export by the GET route, never by where the store keeps it (F8).
+    expect(href).toBe(`/v1/staff/audit/exports/${exportId}`);
+    expect(Object.keys(json<object>(created)).sort()).toEqual(['exportId', 'href', 'manifest']);
+    expect(created.body).not.toContain(process.env.ZT_EXPORT_DIR!);
+    expect(created.body).not.toMatch(/file:|s3:|\.jsonl/);
     const got = await call('getAuditExport', { path: { exportId } });
     expect(got.statusCode).toBe(200);
     expect(got.headers?.['content-type']).toBe('application/x-ndjson');

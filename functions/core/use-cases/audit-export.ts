@@ -178,9 +178,9 @@ async function entryLine(item: StoredLogEntry, filter: ExportFilter | undefined,
   return canonicalJson({ type: 'entry', seq: item.seq, leafHash: item.leafHash, entry, ...(filter ? { inclusion: await inclusion() } : {}) });
 }
 
+/** What creating an export answers: its id and manifest. Where the store keeps it stays inside (no bucket, key or path). */
 export interface CreatedExport {
   readonly exportId: string;
-  readonly location: string;
   readonly manifest: ExportManifest;
 }
 
@@ -195,8 +195,8 @@ export async function createExport(ports: ExportPorts & { readonly exports: Expo
   const built = await buildExport(ports, request);
   const exportId = ports.newId();
   const retainUntil = new Date(ports.clock.now().getTime() + RETENTION_CLASSES[built.retention].days * 86_400_000);
-  const { location } = await ports.exports.put(exportKeyOf(exportId), built.body, { retainUntil, contentType: 'application/x-ndjson' });
-  return { exportId, location, manifest: built.manifest };
+  await ports.exports.put(exportKeyOf(exportId), built.body, { retainUntil, contentType: 'application/x-ndjson' });
+  return { exportId, manifest: built.manifest };
 }
 
 /** Reads a kept export and the tenant its header names (the caller checks it may read that log). */
