@@ -137,10 +137,20 @@ export const consistencySchema = z.object({ first: z.number().int(), second: z.n
 
 // ——— staff: exports ———
 
+// fromSeq/toSeq: numbers here, their range checked by the use case (audit-export.ts checkExportRange) before any
+// read, so that every range refusal is 422 with a code of its own rather than INVALID_BODY for some of them (F9).
 export const postExportRequestSchema = z.strictObject({
   tenant,
-  fromSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  toSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: `Exclusive; at most ${MAX_EXPORT_ENTRIES} entries per export.` }),
+  fromSeq: z
+    .number()
+    .optional()
+    .meta({ description: 'The first seq, an integer ≥ 0 (default 0). Negative, fractional or ≥ `toSeq`: 422 `EXPORT_RANGE_INVALID`; at or beyond the latest signed head: 422 `EXPORT_EMPTY`.' }),
+  toSeq: z
+    .number()
+    .optional()
+    .meta({
+      description: `Exclusive, an integer ≥ 1; the export ends at the latest signed head of size ≤ toSeq (beyond the log: the latest head). At most ${MAX_EXPORT_ENTRIES} entries per export (422 \`EXPORT_TOO_LARGE\`).`,
+    }),
   filter: z
     .strictObject({
       action: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).optional(),

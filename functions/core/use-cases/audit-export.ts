@@ -32,6 +32,24 @@ import { sm3Hex } from '../../shared/crypto/sm3';
 
 /** At most this many entries per export (use ranges beyond: 422 EXPORT_TOO_LARGE). */
 export const MAX_EXPORT_ENTRIES = 50_000;
+
+const isSeq = (value: number | undefined): boolean => value === undefined || (Number.isSafeInteger(value) && value >= 0);
+
+/**
+ * Refuses a range on its face, before anything is read: `fromSeq` and `toSeq` integers ≥ 0 (safe), `toSeq` ≥ 1 and
+ * above `fromSeq` (422 EXPORT_RANGE_INVALID); at most {@link MAX_EXPORT_ENTRIES} entries when `toSeq` is given
+ * (422 EXPORT_TOO_LARGE: the requested width, whatever the log holds, so the answer does not depend on its size).
+ */
+export function checkExportRange(request: Pick<ExportRequest, 'fromSeq' | 'toSeq'>): void {
+  const { fromSeq, toSeq } = request;
+  if (!isSeq(fromSeq) || !isSeq(toSeq) || toSeq === 0) {
+    throw unprocessable('EXPORT_RANGE_INVALID', '`fromSeq` and `toSeq` are integers ≥ 0 (`toSeq` ≥ 1, exclusive).');
+  }
+  if (toSeq !== undefined && (fromSeq ?? 0) >= toSeq) throw unprocessable('EXPORT_RANGE_INVALID', '`fromSeq` must be below `toSeq` (exclusive).');
+  if (toSeq !== undefined && toSeq - (fromSeq ?? 0) > MAX_EXPORT_ENTRIES) {
+    throw unprocessable('EXPORT_TOO_LARGE', `At most ${MAX_EXPORT_ENTRIES} entries per export: export in ranges (fromSeq, toSeq).`);
+  }
+}
 const READ_CHUNK = 1_000;
 
 export interface ExportFilter {
@@ -44,8 +62,9 @@ export interface ExportFilter {
 
 export interface ExportRequest {
   readonly tenant: string;
+  /** The first seq (default 0); as received: {@link checkExportRange} refuses what is not a seq. */
   readonly fromSeq?: number;
-  /** Exclusive: the export ends at the latest signed head of size ≤ toSeq (default: the latest head). */
+  /** Exclusive: the export ends at the latest signed head of size ≤ toSeq (default: the latest head; beyond the log, a bound). */
   readonly toSeq?: number;
   readonly filter?: ExportFilter;
 }
@@ -97,26 +116,29 @@ const matches = (entry: LogEntry, filter: ExportFilter): boolean =>
 /**
  * Builds an export.
  *
- * 1. Pick the head the export ends at: the latest signed tree head, or the latest of size ≤ `toSeq`.
- * 2. Refuse an empty range (422 EXPORT_EMPTY) or one above {@link MAX_EXPORT_ENTRIES} (422 EXPORT_TOO_LARGE).
+ * 1. Refuse a malformed or inverted range (422 EXPORT_RANGE_INVALID) or a requested one above
+ *    {@link MAX_EXPORT_ENTRIES} (422 EXPORT_TOO_LARGE), before reading anything ({@link checkExportRange}).
+ * 2. Pick the head the export ends at: the latest signed tree head, or the latest of size ≤ `toSeq`; refuse a range
+ *    no signed head covers (422 EXPORT_EMPTY) or, without `toSeq`, more than the limit up to the latest head.
  * 3. Read the frontier before `fromSeq` (stored perfect subtrees), the signed heads in range, the entries in chunks.
  * 4. Write the lines, a treeHead line after each head's last entry (complete) or an inclusion proof per entry (filtered).
  * 5. Close with the manifest: line and entry counts, SM3 of every preceding byte, the end head, signed by the platform key.
  */
 export async function buildExport(ports: ExportPorts, request: ExportRequest): Promise<BuiltExport> {
+  checkExportRange(request);
   const { reader } = ports;
   const { tenant } = request;
   const fromSeq = request.fromSeq ?? 0;
   const latest = await reader.latestTreeHead(tenant);
   if (!latest) throw notFound('AUDIT_LOG_NOT_FOUND', 'This log has no signed tree head yet.');
   const limitSize = Math.min(request.toSeq ?? latest.treeHead.treeSize, latest.treeHead.treeSize);
-  if (limitSize <= fromSeq) throw unprocessable('EXPORT_EMPTY', 'No signed tree head covers entries of this range yet.');
+  if (limitSize <= fromSeq) throw unprocessable('EXPORT_EMPTY', 'No signed tree head covers an entry of this range (yet).');
   if (limitSize - fromSeq > MAX_EXPORT_ENTRIES) {
     throw unprocessable('EXPORT_TOO_LARGE', `At most ${MAX_EXPORT_ENTRIES} entries per export: export in ranges (fromSeq, toSeq).`);
   }
   const heads = await reader.treeHeads(tenant, { fromSize: fromSeq + 1, toSize: limitSize, limit: MAX_EXPORT_ENTRIES });
   const end = heads.at(-1);
-  if (!end) throw unprocessable('EXPORT_EMPTY', 'No signed tree head ends inside this range.');
+  if (!end) throw unprocessable('EXPORT_EMPTY', 'No signed tree head covers an entry of this range (yet): none ends inside it.');
   const endSize = end.treeHead.treeSize;
   const nodes = reader.nodes(tenant);
   const cover = perfectCover(0, fromSeq);
