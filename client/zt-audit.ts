@@ -349,6 +349,10 @@ export function verifyExport(bytes: Uint8Array, options: ExportPins = {}): Expor
 
   if (!header) return failAt(1, lines.length === 0 ? 'empty export' : 'line is not canonical JSON');
   if (header.type !== 'header') return failAt(1, 'the first line is not the header');
+  // An export made before manifests were signed (no platform signature, no filter recorded): named at its manifest.
+  if (last?.type === 'manifest' && hasMembers(last, UNSIGNED_MANIFEST_MEMBERS) && !('filter' in header)) {
+    return failAt(lastIndex + 1, 'manifest: no platform signature (platformKeyId, platformPublicKey, platformSignature)');
+  }
   const headerMembers = `complete,exportedAt,${header.complete === false ? 'filter,' : ''}frontier,fromSeq,keyId,logId,publicKey,tenant,type,v`;
   if (!hasMembers(header, headerMembers) || header.v !== 1) return failAt(1, 'header members');
   if (header.complete === false && !isFilter(header.filter)) return failAt(1, 'filter');

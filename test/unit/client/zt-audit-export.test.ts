@@ -227,6 +227,15 @@ describe('the manifest, signed by the platform key over its own content (F2)', (
       line: lines.length,
       reason: 'manifest: no platform signature (platformKeyId, platformPublicKey, platformSignature)',
     });
+    // A filtered export in the format before manifests were signed (no filter recorded either): named at its manifest too.
+    const filtered = parseLines((await buildExport(ports(reader), { tenant: TENANT, filter: { action: 'FILING_REVIEWED' } })).body);
+    const { filter: _filter, ...oldHeader } = filtered[0]!;
+    const oldFiltered = await reseal([oldHeader, ...filtered.slice(1, -1), { ...filtered.at(-1)!, platformKeyId: undefined, platformPublicKey: undefined, platformSignature: undefined }]);
+    expect(verifyExport(oldFiltered, pins(reader))).toEqual({
+      ok: false,
+      line: filtered.length,
+      reason: 'manifest: no platform signature (platformKeyId, platformPublicKey, platformSignature)',
+    });
     const other = testPlatformKey();
     const wrongSignature = Buffer.from(
       body.toString('utf8').replace(`"platformSignature":"${manifest.platformSignature as string}"`, `"platformSignature":"${(await other.sign(Buffer.from('x'))).toString('base64')}"`),
