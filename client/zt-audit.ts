@@ -8,7 +8,9 @@
  *   leaf hash  = SM3(0x00 ‖ canonical JSON of the entry, UTF-8)
  *   node hash  = SM3(0x01 ‖ left ‖ right)                       (RFC 9162 §2.1 with SM3 for SHA-256)
  *   tree head signature = SM2 (SM3 over Z ‖ M, user id 1234567812345678, DER, base64) over
- *                         canonical JSON of {logId, rootHash, timestamp, treeSize}
+ *                         canonical JSON of {logId, rootHash, timestamp, treeSize}      (the log key)
+ *   export manifest signature = the same SM2 over canonical JSON of the manifest line without
+ *                         `platformSignature`                                          (the platform key)
  */
 import { createHash } from 'node:crypto';
 import { sm2 } from 'sm-crypto-v2';
@@ -92,17 +94,23 @@ const isTreeHead = (value: unknown): value is TreeHead => {
   );
 };
 
-/** Does `signature` (base64 DER) sign this tree head with `publicKeyHex`? */
-export function verifyTreeHeadSignature(treeHead: TreeHead, signature: string, publicKeyHex: string): boolean {
-  if (!isTreeHead(treeHead) || !PUBLIC_KEY.test(publicKeyHex) || typeof signature !== 'string') return false;
+/** Does `signature` (base64 DER SM2, SM3 over Z ‖ M, default user id) sign `message` with `publicKeyHex`? */
+function verifySm2(message: Uint8Array, signature: unknown, publicKeyHex: string): boolean {
+  if (!PUBLIC_KEY.test(publicKeyHex) || typeof signature !== 'string') return false;
   const der = Buffer.from(signature, 'base64');
   if (der.length === 0 || der.toString('base64') !== signature) return false;
-  const message = Buffer.from(canonicalJson({ logId: treeHead.logId, rootHash: treeHead.rootHash, timestamp: treeHead.timestamp, treeSize: treeHead.treeSize }), 'utf8');
   try {
     return sm2.doVerifySignature(message, der.toString('hex'), publicKeyHex, { hash: true, der: true });
   } catch {
     return false;
   }
+}
+
+/** Does `signature` (base64 DER) sign this tree head with `publicKeyHex`? */
+export function verifyTreeHeadSignature(treeHead: TreeHead, signature: string, publicKeyHex: string): boolean {
+  if (!isTreeHead(treeHead)) return false;
+  const message = Buffer.from(canonicalJson({ logId: treeHead.logId, rootHash: treeHead.rootHash, timestamp: treeHead.timestamp, treeSize: treeHead.treeSize }), 'utf8');
+  return verifySm2(message, signature, publicKeyHex);
 }
 
 /** RFC 9162 §2.1.3.2. */
@@ -200,7 +208,17 @@ function canonicalJsonOrUndefined(value: unknown): string | undefined {
 }
 
 export type ExportVerdict =
-  | { readonly ok: true; readonly entries: number; readonly heads: number; readonly root: string }
+  | {
+      readonly ok: true;
+      readonly entries: number;
+      readonly heads: number;
+      readonly root: string;
+      /** The log key (tree heads) and the platform key (the manifest) the export was checked with. */
+      readonly keyId: string;
+      readonly platformKeyId: string;
+      /** Which of them were pinned by the caller; an unpinned key is only the one the export declares. */
+      readonly pinned: { readonly logKey: boolean; readonly platformKey: boolean };
+    }
   | { readonly ok: false; readonly line: number; readonly seq?: number; readonly reason: string };
 
 type Json = Record<string, unknown>;
@@ -251,12 +269,37 @@ function isFrontier(value: unknown, size: number): value is { size: number; leve
   return total === size;
 }
 
+const FILTER_MEMBERS = ['action', 'actor', 'from', 'target', 'to'];
+type ExportFilter = { readonly action?: string; readonly actor?: string; readonly target?: string; readonly from?: string; readonly to?: string };
+const isFilter = (value: unknown): value is ExportFilter =>
+  isObject(value) && Object.entries(value).every(([k, v]) => FILTER_MEMBERS.includes(k) && typeof v === 'string');
+/** As the export use case filters: equal action, actor and target; `from` ≤ at < `to` (ISO strings compared as such). */
+const matchesFilter = (entry: Json, filter: ExportFilter): boolean =>
+  (filter.action === undefined || entry.action === filter.action) &&
+  (filter.actor === undefined || entry.actor === filter.actor) &&
+  (filter.target === undefined || entry.target === filter.target) &&
+  (filter.from === undefined || (typeof entry.at === 'string' && entry.at >= filter.from)) &&
+  (filter.to === undefined || (typeof entry.at === 'string' && entry.at < filter.to));
+
+const MANIFEST_MEMBERS = 'entries,exportHash,exportedAt,keyId,lines,platformKeyId,platformPublicKey,platformSignature,signature,treeHead,type';
+/** The manifest of exports made before the platform signed manifests: refused, with a reason that says so. */
+const UNSIGNED_MANIFEST_MEMBERS = 'entries,exportHash,exportedAt,keyId,lines,signature,treeHead,type';
+
+export interface ExportPins {
+  /** The log key (tree heads), as `GET /v1/audit/log-key` publishes it. */
+  readonly publicKey?: string;
+  /** The platform key (the manifest), as `GET /v1/channel/webhook` or a certificate verification publishes it. */
+  readonly platformPublicKey?: string;
+}
+
 /**
  * Checks an export (the JSON Lines format of docs/audit-log.md) line by line and stops at the first problem,
  * naming its line (1-based) and, where known, the entry's seq. With `publicKey`, the log key is pinned; without,
- * the key the header declares is used (and must match its keyId).
+ * the key the header declares is used (and must match its keyId). Likewise `platformPublicKey` pins the key that
+ * must have signed the manifest; without, the key the manifest declares is used. Every export, complete or
+ * filtered, needs a valid platform signature on its manifest; the verdict says which keys were pinned.
  */
-export function verifyExport(bytes: Uint8Array, options: { readonly publicKey?: string } = {}): ExportVerdict {
+export function verifyExport(bytes: Uint8Array, options: ExportPins = {}): ExportVerdict {
   const data = Buffer.from(bytes);
   // Line boundaries: every line ends with \n; a last line without one is a truncated line.
   const lines: Buffer[] = [];
@@ -306,7 +349,14 @@ export function verifyExport(bytes: Uint8Array, options: { readonly publicKey?: 
 
   if (!header) return failAt(1, lines.length === 0 ? 'empty export' : 'line is not canonical JSON');
   if (header.type !== 'header') return failAt(1, 'the first line is not the header');
-  if (!hasMembers(header, 'complete,exportedAt,frontier,fromSeq,keyId,logId,publicKey,tenant,type,v') || header.v !== 1) return failAt(1, 'header members');
+  // An export made before manifests were signed (no platform signature, no filter recorded): named at its manifest.
+  if (last?.type === 'manifest' && hasMembers(last, UNSIGNED_MANIFEST_MEMBERS) && !('filter' in header)) {
+    return failAt(lastIndex + 1, 'manifest: no platform signature (platformKeyId, platformPublicKey, platformSignature)');
+  }
+  const headerMembers = `complete,exportedAt,${header.complete === false ? 'filter,' : ''}frontier,fromSeq,keyId,logId,publicKey,tenant,type,v`;
+  if (!hasMembers(header, headerMembers) || header.v !== 1) return failAt(1, 'header members');
+  if (header.complete === false && !isFilter(header.filter)) return failAt(1, 'filter');
+  const filter = header.filter as ExportFilter | undefined;
   const { tenant, logId, fromSeq, complete, exportedAt, keyId, publicKey } = header as { tenant: unknown; logId: unknown; fromSeq: number; complete: unknown; exportedAt: unknown; keyId: string; publicKey: string };
   if (typeof tenant !== 'string' || !TENANT.test(tenant) || logId !== `zhitong/audit/v1/${tenant}`) return failAt(1, 'logId does not name the tenant');
   if (!Number.isSafeInteger(fromSeq) || fromSeq < 0 || typeof complete !== 'boolean') return failAt(1, 'fromSeq or complete');
@@ -347,6 +397,7 @@ export function verifyExport(bytes: Uint8Array, options: { readonly publicKey?: 
         const entry = value.entry;
         if (!isObject(entry) || entry.v !== 1 || entry.seq !== s || entry.logId !== logId || entry.tenant !== tenant) return failAt(n, 'entry does not belong here', s);
         if (leafHashOf(canonicalJson(entry)) !== leaf) return failAt(n, 'leaf hash does not match the entry', s);
+        if (filter && !matchesFilter(entry, filter)) return failAt(n, "entry does not match the export's filter", s);
         if (!complete && manifestHead && !verifyInclusionProof(leaf, s, manifestHead.treeSize, value.inclusion as string[], manifestHead.rootHash)) {
           return failAt(n, 'inclusion proof does not lead to the manifest head', s);
         }
@@ -383,10 +434,19 @@ export function verifyExport(bytes: Uint8Array, options: { readonly publicKey?: 
     }
     if (type === 'manifest') {
       if (index !== lastIndex || unterminated) return failAt(n, 'the manifest is not the last line');
-      if (!hasMembers(value, 'entries,exportHash,exportedAt,keyId,lines,signature,treeHead,type')) return failAt(n, 'manifest members');
+      if (hasMembers(value, UNSIGNED_MANIFEST_MEMBERS)) return failAt(n, 'manifest: no platform signature (platformKeyId, platformPublicKey, platformSignature)');
+      if (!hasMembers(value, MANIFEST_MEMBERS)) return failAt(n, 'manifest members');
       if (value.lines !== index || value.entries !== entries) return failAt(n, 'line or entry count differs');
       if (value.exportedAt !== exportedAt || value.keyId !== keyId) return failAt(n, 'exportedAt or keyId differs from the header');
       if (value.exportHash !== sm3Hex(data.subarray(0, offsets[index]))) return failAt(n, 'export hash differs');
+      const { platformKeyId, platformPublicKey } = value as { platformKeyId: unknown; platformPublicKey: unknown };
+      if (typeof platformKeyId !== 'string' || typeof platformPublicKey !== 'string' || !keyIdMatches(platformKeyId, platformPublicKey)) {
+        return failAt(n, 'manifest: platformKeyId does not name platformPublicKey');
+      }
+      if (options.platformPublicKey !== undefined && platformPublicKey !== options.platformPublicKey) return failAt(n, 'manifest: not the pinned platform key');
+      if (platformPublicKey === publicKey) return failAt(n, 'manifest: signed with the log key, not the platform key');
+      const signedPart = Buffer.from(canonicalJson({ ...value, platformSignature: undefined }), 'utf8');
+      if (!verifySm2(signedPart, value.platformSignature, platformPublicKey)) return failAt(n, 'manifest: the platform signature does not verify');
       if (!manifestHead) return failAt(n, 'manifest tree head signature does not verify');
       if (manifestHead.logId !== logId) return failAt(n, 'manifest head of another log');
       if (complete) {
@@ -394,7 +454,15 @@ export function verifyExport(bytes: Uint8Array, options: { readonly publicKey?: 
         if (roots.get(edge.size) !== manifestHead.rootHash) return failAt(n, 'recomputed root differs from the manifest head');
         if (lastHead !== edge.size || canonicalJson(lastHeadLine?.treeHead) !== canonicalJson(manifestHead)) return failAt(n, 'the tree head line of the manifest head is missing');
       } else if (manifestHead.treeSize <= previousSeq) return failAt(n, 'manifest head does not cover the entries');
-      return { ok: true, entries, heads, root: manifestHead.rootHash };
+      return {
+        ok: true,
+        entries,
+        heads,
+        root: manifestHead.rootHash,
+        keyId,
+        platformKeyId,
+        pinned: { logKey: options.publicKey !== undefined, platformKey: options.platformPublicKey !== undefined },
+      };
     }
     return failAt(n, 'unknown line type');
   }

@@ -847,6 +847,8 @@ export const functions = {
     tables: { staff: 'readWrite', security: 'readWrite', guards: 'readWrite', audit: 'read' },
     sends: ['audit'],
     logKey: 'publicKey',
+    // Signs the export's manifest (what it holds, its filter, its hash), which the log key cannot vouch for.
+    platformKey: 'sign',
     auditExports: 'write',
   },
   getAuditExport: {

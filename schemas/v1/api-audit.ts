@@ -142,9 +142,12 @@ export const auditApi = {
     auth: 'Bearer',
     request: postExportRequestSchema,
     responses: {
-      201: { description: 'The export, its location and manifest.', schema: createdExportSchema },
-      ...staffProblems(400, 401, 403, 413, 415, 422, 500),
+      201: { description: 'The export: its id, its href (`GET /v1/staff/audit/exports/{exportId}`) and its manifest.', schema: createdExportSchema },
+      ...staffProblems(400, 401, 403, 413, 415, 500),
       404: answer('`AUDIT_LOG_NOT_FOUND`: no signed tree head yet.'),
+      422: answer(
+        `\`INVALID_BODY\` (with field \`errors\`): not an export request. The range, checked before anything is read: \`EXPORT_RANGE_INVALID\` — \`fromSeq\`/\`toSeq\` not integers ≥ 0 (\`toSeq\` ≥ 1), or \`fromSeq\` ≥ \`toSeq\`; \`EXPORT_TOO_LARGE\` — more than ${MAX_EXPORT_ENTRIES} entries; \`EXPORT_EMPTY\` — no signed tree head covers an entry of the range (\`fromSeq\` at or beyond the latest head, or no head ends inside it).`,
+      ),
     },
   },
   getAuditExport: {

@@ -137,10 +137,20 @@ export const consistencySchema = z.object({ first: z.number().int(), second: z.n
 
 // ——— staff: exports ———
 
+// fromSeq/toSeq: numbers here, their range checked by the use case (audit-export.ts checkExportRange) before any
+// read, so that every range refusal is 422 with a code of its own rather than INVALID_BODY for some of them (F9).
 export const postExportRequestSchema = z.strictObject({
   tenant,
-  fromSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  toSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().meta({ description: `Exclusive; at most ${MAX_EXPORT_ENTRIES} entries per export.` }),
+  fromSeq: z
+    .number()
+    .optional()
+    .meta({ description: 'The first seq, an integer ≥ 0 (default 0). Negative, fractional or ≥ `toSeq`: 422 `EXPORT_RANGE_INVALID`; at or beyond the latest signed head: 422 `EXPORT_EMPTY`.' }),
+  toSeq: z
+    .number()
+    .optional()
+    .meta({
+      description: `Exclusive, an integer ≥ 1; the export ends at the latest signed head of size ≤ toSeq (beyond the log: the latest head). At most ${MAX_EXPORT_ENTRIES} entries per export (422 \`EXPORT_TOO_LARGE\`).`,
+    }),
   filter: z
     .strictObject({
       action: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).optional(),
@@ -162,7 +172,14 @@ export const exportManifestSchema = z.object({
   exportHash: hex64,
   exportedAt: z.string(),
   treeHead: treeHeadSchema,
-  signature: z.string(),
+  signature: z.string().meta({ description: "The end tree head's signature (the log key, as in `treeHead` lines)." }),
   keyId: z.string(),
+  platformKeyId: z.string().meta({ description: 'The platform key that signed this manifest (not the log key).' }),
+  platformPublicKey: z.string().meta({ description: 'Its uncompressed SM2 public key (hex); pin it from `GET /v1/channel/webhook` or a certificate verification.' }),
+  platformSignature: z.string().meta({ description: 'Base64 DER SM2 (SM3 over Z ‖ M, user id 1234567812345678) over canonical JSON of this manifest without `platformSignature`.' }),
 });
-export const createdExportSchema = z.object({ exportId: z.string(), location: z.string(), manifest: exportManifestSchema });
+export const createdExportSchema = z.object({
+  exportId: z.string(),
+  href: z.string().meta({ description: '`/v1/staff/audit/exports/<exportId>`: where to GET the export (JSON Lines).' }),
+  manifest: exportManifestSchema,
+});

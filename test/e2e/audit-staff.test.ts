@@ -288,6 +288,7 @@ describe('the auditor API over HTTP, on the real audit log', () => {
     const created = await staff<CreatedExport>(AUDITOR, 'POST', '/v1/staff/audit/exports', { tenant: bank.institutionId });
     expect(created.status).toBe(201);
     const { exportId, manifest } = created.body;
+    expect(created.body.href).toBe(`/v1/staff/audit/exports/${exportId}`);
     expect(manifest.treeHead.treeSize).toBeGreaterThanOrEqual(laterHead.treeHead.treeSize);
     const fetched = await fetch(`${demo.runtime.url}/v1/staff/audit/exports/${exportId}`, { headers: { authorization: `Bearer ${await signIn(AUDITOR)}` } });
     expect(fetched.status).toBe(200);
@@ -295,7 +296,18 @@ describe('the auditor API over HTTP, on the real audit log', () => {
     const bytes = new Uint8Array(await fetched.arrayBuffer());
 
     const verdict = verifyExport(bytes, { publicKey: logKey.publicKey });
-    expect(verdict).toEqual({ ok: true, entries: manifest.entries, heads: expect.any(Number), root: manifest.treeHead.rootHash });
+    expect(verdict).toEqual({
+      ok: true,
+      entries: manifest.entries,
+      heads: expect.any(Number),
+      root: manifest.treeHead.rootHash,
+      keyId: logKey.keyId,
+      platformKeyId: manifest.platformKeyId,
+      pinned: { logKey: true, platformKey: false },
+    });
+    // The manifest is signed by the platform key, the one GET /v1/channel/webhook publishes to the bank.
+    const webhook = await client.request('GET', '/v1/channel/webhook');
+    expect(verifyExport(bytes, { publicKey: logKey.publicKey, platformPublicKey: (webhook.body as { platformPublicKey: string }).platformPublicKey })).toMatchObject({ ok: true, pinned: { logKey: true, platformKey: true } });
     expect(manifest.entries).toBe(manifest.treeHead.treeSize);
     // Its entries are the ones the search answered.
     const lines = Buffer.from(bytes).toString('utf8').split('\n');

@@ -425,8 +425,8 @@ describe('the platform signing key', () => {
     expect(aliases.map(([, a]) => a.Properties?.AliasName)).toEqual(['alias/zhitong/test/platform-signing']);
   });
 
-  it('lets the notifier (webhooks), review (e-certificates) and the department connectors (deliveries, DESIGN.md §7b) sign, and the webhook settings and certificate verification endpoints only publish the public key', () => {
-    expect(signers.sort()).toEqual(['notifier', 'reviewFiling', 'taxConnector', 'tradingConnector']);
+  it('lets the notifier (webhooks), review (e-certificates), the department connectors (deliveries, DESIGN.md §7b) and the audit export (manifests) sign, and the webhook settings and certificate verification endpoints only publish the public key', () => {
+    expect(signers.sort()).toEqual(['notifier', 'postAuditExport', 'reviewFiling', 'taxConnector', 'tradingConnector']);
     expect(publishers.sort()).toEqual(['getWebhook', 'putWebhook', 'verifyCertificate']);
   });
 

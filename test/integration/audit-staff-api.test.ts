@@ -88,8 +88,13 @@ describe('exports', () => {
   it('POST creates an export that GET serves as JSON Lines, which the verifier accepts with the log key', async () => {
     const created = await call('postAuditExport', { body: { tenant: AUDIT_WORLD.own, fromSeq: 0 } });
     expect(created.statusCode).toBe(201);
-    const { exportId, manifest } = json<{ exportId: string; manifest: { entries: number } }>(created);
+    const { exportId, manifest, href } = json<{ exportId: string; href: string; manifest: { entries: number } }>(created);
     expect(manifest.entries).toBe(12);
+    // The answer names the export by the GET route, never by where the store keeps it (F8).
+    expect(href).toBe(`/v1/staff/audit/exports/${exportId}`);
+    expect(Object.keys(json<object>(created)).sort()).toEqual(['exportId', 'href', 'manifest']);
+    expect(created.body).not.toContain(process.env.ZT_EXPORT_DIR!);
+    expect(created.body).not.toMatch(/file:|s3:|\.jsonl/);
     const got = await call('getAuditExport', { path: { exportId } });
     expect(got.statusCode).toBe(200);
     expect(got.headers?.['content-type']).toBe('application/x-ndjson');
@@ -118,8 +123,13 @@ describe('hostile input: problem+json with a code, nothing stored', () => {
     ['consistency: first > second', 'getAuditConsistency', { path: own, query: { first: '9', second: '4' } }, '422 TREE_SIZE_OUT_OF_RANGE'],
     ['consistency: beyond the head', 'getAuditConsistency', { path: own, query: { first: '1', second: '13' } }, '422 TREE_SIZE_OUT_OF_RANGE'],
     ['export: unknown field', 'postAuditExport', { body: { ...own, everything: true } }, '422 INVALID_BODY'],
-    ['export: negative fromSeq', 'postAuditExport', { body: { ...own, fromSeq: -1 } }, '422 INVALID_BODY'],
+    ['export: fromSeq not a number', 'postAuditExport', { body: { ...own, fromSeq: '1' } }, '422 INVALID_BODY'],
+    ['export: negative fromSeq', 'postAuditExport', { body: { ...own, fromSeq: -1 } }, '422 EXPORT_RANGE_INVALID'],
+    ['export: fractional toSeq', 'postAuditExport', { body: { ...own, toSeq: 4.5 } }, '422 EXPORT_RANGE_INVALID'],
+    ['export: fromSeq ≥ toSeq', 'postAuditExport', { body: { ...own, fromSeq: 9, toSeq: 4 } }, '422 EXPORT_RANGE_INVALID'],
+    ['export: wider than the limit', 'postAuditExport', { body: { ...own, fromSeq: 0, toSeq: 1_000_000 } }, '422 EXPORT_TOO_LARGE'],
     ['export: empty range', 'postAuditExport', { body: { ...own, fromSeq: 12 } }, '422 EXPORT_EMPTY'],
+    ['export: fromSeq beyond the latest head', 'postAuditExport', { body: { ...own, fromSeq: 500, toSeq: 900 } }, '422 EXPORT_EMPTY'],
     ['export: another district', 'postAuditExport', { body: { tenant: AUDIT_WORLD.other } }, '403 DISTRICT_FORBIDDEN'],
     ['export: oversized body', 'postAuditExport', { body: JSON.stringify({ ...own, pad: 'x'.repeat(10_000) }) }, '413 PAYLOAD_TOO_LARGE'],
     ['get export: bad id', 'getAuditExport', { path: { exportId: '../../etc/passwd' } }, '404 NOT_FOUND'],

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalExportStore } from '../../functions/adapters/local/export-store';
 import { buildExport, exportKeyOf } from '../../functions/core/use-cases/audit-export';
-import { MemoryAuditReader, type EntryDraft } from './memory-audit-reader';
+import { MemoryAuditReader, testPlatformKey, type EntryDraft } from './memory-audit-reader';
 
 export const AUDIT_WORLD = {
   own: '370102',
@@ -28,6 +28,8 @@ process.env.ZT_EXPORT_DIR = dir;
 
 export const reader = new MemoryAuditReader();
 export const exportStore = new LocalExportStore(dir);
+/** The platform key that signs the manifests (on AWS the KMS SM2 platform key; never the log key). */
+export const platformSigner = testPlatformKey();
 const clock = { now: () => new Date() };
 
 const at = (minutesAgo: number): string => new Date(Date.now() - minutesAgo * 60_000).toISOString();
@@ -59,7 +61,7 @@ export function seedAuditWorld(): Promise<void> {
     reader.append(AUDIT_WORLD.institution, entries(AUDIT_WORLD.institution, 6, 'nobody').map((e) => ({ ...e, actor: 'channel:ch-audit-a' })));
     await reader.checkpoint(AUDIT_WORLD.institution);
     for (const [tenant, exportId] of [[AUDIT_WORLD.own, AUDIT_WORLD.exports.own], [AUDIT_WORLD.other, AUDIT_WORLD.exports.other]] as const) {
-      const built = await buildExport({ reader, logKey: reader.logKey, clock }, { tenant });
+      const built = await buildExport({ reader, logKey: reader.logKey, platformSigner, clock }, { tenant });
       await exportStore.put(exportKeyOf(exportId), built.body, { retainUntil: new Date(Date.now() + 400 * 86_400_000), contentType: 'application/x-ndjson' });
     }
   })();
@@ -76,6 +78,6 @@ export function auditReadDepsModule() {
     auditLogReaderFromEnv: () => reader,
     logPublicKeyFromEnv: async () => reader.logKey,
     auditReadPorts: ports,
-    auditExportPorts: async () => ({ ...(await ports()), exports: exportStore }),
+    auditExportPorts: async () => ({ ...(await ports()), platformSigner, exports: exportStore }),
   };
 }

@@ -23,16 +23,19 @@ interface Log {
 }
 
 /** A test log key: a `TreeHeadSigner` over a fresh SM2 pair. */
-export function testLogKey(): TreeHeadSigner & { readonly privateKey: string; readonly publicKey: string } {
+export function testLogKey(prefix = 'test-sm2'): TreeHeadSigner & { readonly privateKey: string; readonly publicKey: string } {
   const pair = generateSm2KeyPair();
   return {
-    keyId: platformKeyId('test-sm2', pair.publicKey),
+    keyId: platformKeyId(prefix, pair.publicKey),
     privateKey: pair.privateKey,
     publicKey: pair.publicKey,
     publicKeyHex: async () => pair.publicKey,
     sign: async (message) => sm2Sign(message, pair.privateKey),
   };
 }
+
+/** A test platform key (the one that signs export manifests, webhooks and certificates): another fresh SM2 pair. */
+export const testPlatformKey = (): ReturnType<typeof testLogKey> => testLogKey('test-platform');
 
 export class MemoryAuditReader implements AuditLogReader {
   readonly #logs = new Map<string, Log>();

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExportStore } from '../../../functions/adapters/local/export-store';
 import { S3ExportStore } from '../../../functions/adapters/s3/export-store';
 import { createExport, exportKeyOf } from '../../../functions/core/use-cases/audit-export';
-import { MemoryAuditReader } from '../../support/memory-audit-reader';
+import { MemoryAuditReader, testPlatformKey } from '../../support/memory-audit-reader';
 
 const s3 = mockClient(S3Client);
 let dir: string;
@@ -44,7 +44,7 @@ describe('S3ExportStore', () => {
     const now = new Date('2026-12-02T06:00:00.000Z');
     // Act
     const created = await createExport(
-      { reader, logKey: reader.logKey, clock: { now: () => now }, exports: new S3ExportStore(s3 as unknown as S3Client, 'zt-audit-exports'), newId: () => 'X000000000000000000000001' },
+      { reader, logKey: reader.logKey, platformSigner: testPlatformKey(), clock: { now: () => now }, exports: new S3ExportStore(s3 as unknown as S3Client, 'zt-audit-exports'), newId: () => 'X000000000000000000000001' },
       { tenant: 'INST-X' },
     );
     // Assess
@@ -59,7 +59,9 @@ describe('S3ExportStore', () => {
     });
     // DATA_PROVIDED (≥ 3 years: 1,125 days) is the longest class in this export.
     expect(put.ObjectLockRetainUntilDate).toEqual(new Date(now.getTime() + 1_125 * 86_400_000));
-    expect(created.location).toBe('s3://zt-audit-exports/exports/X000000000000000000000001.jsonl');
+    // The use case answers the id and the manifest, never the store's bucket or key (F8: the handler adds the API href).
+    expect(Object.keys(created).sort()).toEqual(['exportId', 'manifest']);
+    expect(JSON.stringify(created)).not.toMatch(/s3:|zt-audit-exports|\.jsonl/);
   });
 
   it('reads an export back, and answers undefined for a missing key', async () => {
@@ -98,11 +100,12 @@ describe('npm run audit:verify', () => {
 
   it('prints OK with the counts and root for a good export, FAIL with the line and seq for a tampered one (exit 1)', async () => {
     const reader = await filled();
+    const platform = testPlatformKey();
     const store = new LocalExportStore(dir);
-    await createExport({ reader, logKey: reader.logKey, clock: { now: () => new Date() }, exports: store, newId: () => 'XV' }, { tenant: 'INST-X' });
+    await createExport({ reader, logKey: reader.logKey, platformSigner: platform, clock: { now: () => new Date() }, exports: store, newId: () => 'XV' }, { tenant: 'INST-X' });
     const file = join(dir, 'exports/XV.jsonl');
     const head = await reader.latestTreeHead('INST-X');
-    const ok = await run(tsx, [script, file, '--public-key', reader.logKey.publicKey]);
+    const ok = await run(tsx, [script, file, '--public-key', reader.logKey.publicKey, '--platform-key', platform.publicKey]);
     expect(ok.stdout).toBe(`OK 2 entries, 1 tree heads, root ${head!.treeHead.rootHash}\n`);
     const tampered = join(dir, 'tampered.jsonl');
     await writeFile(tampered, (await readFile(file, 'utf8')).replace('"target":"B1"', '"target":"B2"'));
@@ -111,5 +114,27 @@ describe('npm run audit:verify', () => {
       (error: { code: number; stdout: string }) => error,
     );
     expect(failed).toMatchObject({ code: 1, stdout: 'FAIL line 2 (entry seq 0): leaf hash does not match the entry\n' });
+  }, 60_000);
+
+  it('says which keys were only as declared by the export, and refuses a manifest not signed by the pinned platform key', async () => {
+    // Prepare
+    const reader = await filled();
+    const platform = testPlatformKey();
+    await createExport({ reader, logKey: reader.logKey, platformSigner: platform, clock: { now: () => new Date() }, exports: new LocalExportStore(dir), newId: () => 'XP' }, { tenant: 'INST-X' });
+    const file = join(dir, 'exports/XP.jsonl');
+    const root = (await reader.latestTreeHead('INST-X'))!.treeHead.rootHash;
+    // Act
+    const unpinned = await run(tsx, [script, file]);
+    const logOnly = await run(tsx, [script, file, '--public-key', reader.logKey.publicKey]);
+    const otherKey = await run(tsx, [script, file, '--public-key', reader.logKey.publicKey, '--platform-key', testPlatformKey().publicKey]).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    // Assess
+    expect(unpinned.stdout).toBe(
+      `OK 2 entries, 1 tree heads, root ${root}; keys as declared by the export: pin them (log key ${reader.logKey.keyId} with --public-key, platform key ${platform.keyId} with --platform-key)\n`,
+    );
+    expect(logOnly.stdout).toBe(`OK 2 entries, 1 tree heads, root ${root}; keys as declared by the export: pin them (platform key ${platform.keyId} with --platform-key)\n`);
+    expect(otherKey).toMatchObject({ code: 1, stdout: 'FAIL line 5: manifest: not the pinned platform key\n' });
   }, 60_000);
 });

@@ -7,8 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildExport } from '../../../functions/core/use-cases/audit-export';
-import { verifyExport } from '../../../client/zt-audit';
-import { MemoryAuditReader, type EntryDraft } from '../../support/memory-audit-reader';
+import { canonicalJson, sm3Hex, verifyExport } from '../../../client/zt-audit';
+import { inclusionProof } from '../../../functions/core/domain/merkle';
+import { MemoryAuditReader, testPlatformKey, type EntryDraft } from '../../support/memory-audit-reader';
 
 const TENANT = '370102';
 const clock = { now: () => new Date('2026-12-02T06:00:00.000Z') };
@@ -37,7 +38,10 @@ async function filledLog(): Promise<MemoryAuditReader> {
   return reader;
 }
 
-const ports = (reader: MemoryAuditReader) => ({ reader, logKey: reader.logKey, clock });
+/** The platform key that signs the manifests (not the log key: only the checkpoint signs with that). */
+const platform = testPlatformKey();
+const ports = (reader: MemoryAuditReader) => ({ reader, logKey: reader.logKey, platformSigner: platform, clock });
+const pins = (reader: MemoryAuditReader) => ({ publicKey: reader.logKey.publicKey, platformPublicKey: platform.publicKey });
 
 /** Deterministic PRNG (mulberry32), so a failure can be replayed. */
 function prng(seed: number): () => number {
@@ -71,9 +75,17 @@ describe('a complete export', () => {
     // Act
     const { body, manifest, retention } = await buildExport(ports(reader), { tenant: TENANT });
     // Assess
-    const verdict = verifyExport(body, { publicKey: reader.logKey.publicKey });
+    const verdict = verifyExport(body, pins(reader));
     const head = await reader.latestTreeHead(TENANT);
-    expect(verdict).toEqual({ ok: true, entries: 34, heads: 6, root: head!.treeHead.rootHash });
+    expect(verdict).toEqual({
+      ok: true,
+      entries: 34,
+      heads: 6,
+      root: head!.treeHead.rootHash,
+      keyId: reader.logKey.keyId,
+      platformKeyId: platform.keyId,
+      pinned: { logKey: true, platformKey: true },
+    });
     expect(manifest.lines).toBe(1 + 34 + 6);
     expect(retention).toBe('DATA_PROVIDED');
     const lines = body.toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string });
@@ -108,8 +120,127 @@ describe('a filtered export', () => {
     const { body, manifest } = await buildExport(ports(reader), { tenant: TENANT, filter: { action: 'FILING_REVIEWED' } });
     expect(manifest.entries).toBe(9);
     expect(verifyExport(body)).toMatchObject({ ok: true, entries: 9, heads: 0 });
-    const tampered = Buffer.from(body.toString('utf8').replace('"action":"FILING_REVIEWED"', '"action":"FILING_REVIEWEE"'));
+    // The first entry's action changed (the header, which records the filter, kept as it was).
+    const [header, ...rest] = body.toString('utf8').split(/(?<=\n)/);
+    const tampered = Buffer.from(header! + rest.join('').replace('"action":"FILING_REVIEWED"', '"action":"FILING_REVIEWEE"'));
     expect(verifyExport(tampered)).toMatchObject({ ok: false, line: 2, reason: 'leaf hash does not match the entry' });
+  });
+});
+
+type Line = Record<string, unknown>;
+const parseLines = (body: Buffer): Line[] => body.toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Line);
+
+/**
+ * What a forger can do without the platform's private key: rewrite the lines, then make the manifest agree with
+ * them again — counts and `exportHash` recomputed — keeping its platform signature, or re-signing with a key of
+ * their own (declaring it in the manifest).
+ */
+async function reseal(lines: readonly Line[], resign?: ReturnType<typeof testPlatformKey>): Promise<Buffer> {
+  const manifest = lines.at(-1)!;
+  const preceding = lines.slice(0, -1).map((line) => `${canonicalJson(line)}\n`).join('');
+  const counted = lines.slice(1, -1).filter((l) => l.type === 'entry' || l.type === 'expired').length;
+  let sealed: Line = { ...manifest, lines: lines.length - 1, entries: counted, exportHash: sm3Hex(preceding) };
+  if (resign) {
+    const unsigned = { ...sealed, platformKeyId: resign.keyId, platformPublicKey: resign.publicKey, platformSignature: undefined };
+    sealed = { ...unsigned, platformSignature: (await resign.sign(Buffer.from(canonicalJson(unsigned), 'utf8'))).toString('base64') };
+  }
+  return Buffer.from(`${preceding}${canonicalJson(sealed)}\n`, 'utf8');
+}
+
+describe('the manifest, signed by the platform key over its own content (F2)', () => {
+  it('a filtered export records its filter in the header and verifies with both keys pinned', async () => {
+    const reader = await filledLog();
+    const { body, manifest } = await buildExport(ports(reader), { tenant: TENANT, filter: { action: 'FILING_REVIEWED' } });
+    const lines = parseLines(body);
+    expect(lines[0]).toMatchObject({ type: 'header', complete: false, filter: { action: 'FILING_REVIEWED' } });
+    expect(manifest).toMatchObject({ platformKeyId: platform.keyId, platformPublicKey: platform.publicKey });
+    expect(manifest.platformKeyId).not.toBe(manifest.keyId);
+    expect(verifyExport(body, pins(reader))).toMatchObject({ ok: true, entries: 9, pinned: { logKey: true, platformKey: true } });
+  });
+
+  it('dropping one matching entry and recomputing the counts and exportHash fails at the manifest line', async () => {
+    // Prepare
+    const reader = await filledLog();
+    const { body } = await buildExport(ports(reader), { tenant: TENANT, filter: { action: 'FILING_REVIEWED' } });
+    const lines = parseLines(body);
+    // Act
+    const forged = await reseal(lines.filter((_, i) => i !== 3));
+    // Assess
+    expect(verifyExport(forged, pins(reader))).toEqual({ ok: false, line: lines.length - 1, reason: 'manifest: the platform signature does not verify' });
+    expect(verifyExport(forged)).toMatchObject({ ok: false, line: lines.length - 1, reason: 'manifest: the platform signature does not verify' });
+  });
+
+  it('relabelling a complete export as filtered (a subset with inclusion proofs) fails at the manifest line', async () => {
+    const reader = await filledLog();
+    const { body, manifest } = await buildExport(ports(reader), { tenant: TENANT });
+    const lines = parseLines(body);
+    const size = manifest.treeHead.treeSize;
+    const kept = lines.filter((l) => l.type === 'entry' && (l.entry as { action: string }).action === 'FILING_REVIEWED' && (l.seq as number) !== 4);
+    const relabelled = [
+      { ...lines[0]!, complete: false, filter: { action: 'FILING_REVIEWED' } },
+      ...(await Promise.all(kept.map(async (l) => ({ ...l, inclusion: await inclusionProof(reader.nodes(TENANT), l.seq as number, size) })))),
+      lines.at(-1)!,
+    ];
+    const forged = await reseal(relabelled);
+    expect(verifyExport(forged, pins(reader))).toEqual({ ok: false, line: relabelled.length, reason: 'manifest: the platform signature does not verify' });
+  });
+
+  it('changing the recorded filter (every entry still matches it) fails at the manifest line', async () => {
+    const reader = await filledLog();
+    const { body } = await buildExport(ports(reader), { tenant: TENANT, filter: { action: 'FILING_REVIEWED' } });
+    const lines = parseLines(body);
+    const forged = await reseal([{ ...lines[0]!, filter: { action: 'FILING_REVIEWED', from: '2026-01-01T00:00:00.000Z' } }, ...lines.slice(1)]);
+    expect(verifyExport(forged, pins(reader))).toEqual({ ok: false, line: lines.length, reason: 'manifest: the platform signature does not verify' });
+  });
+
+  it('an entry that does not match the recorded filter is named at its line', async () => {
+    const reader = await filledLog();
+    const { body } = await buildExport(ports(reader), { tenant: TENANT, filter: { action: 'FILING_REVIEWED' } });
+    const lines = parseLines(body);
+    const forged = await reseal([{ ...lines[0]!, filter: { action: 'FILING_READ' } }, ...lines.slice(1)], testPlatformKey());
+    expect(verifyExport(forged)).toMatchObject({ ok: false, line: 2, reason: "entry does not match the export's filter" });
+  });
+
+  it('a manifest re-signed with another key: FAIL with the platform key pinned; OK but unpinned with the key as declared', async () => {
+    const reader = await filledLog();
+    const { body } = await buildExport(ports(reader), { tenant: TENANT, filter: { action: 'FILING_REVIEWED' } });
+    const lines = parseLines(body);
+    const forger = testPlatformKey();
+    const forged = await reseal(lines.filter((_, i) => i !== 3), forger);
+    expect(verifyExport(forged, pins(reader))).toEqual({ ok: false, line: lines.length - 1, reason: 'manifest: not the pinned platform key' });
+    expect(verifyExport(forged, { publicKey: reader.logKey.publicKey })).toMatchObject({
+      ok: true,
+      entries: 8,
+      platformKeyId: forger.keyId,
+      pinned: { logKey: true, platformKey: false },
+    });
+  });
+
+  it('a complete export needs the platform signature too: missing or by another key, it fails at the manifest line', async () => {
+    const reader = await filledLog();
+    const { body } = await buildExport(ports(reader), { tenant: TENANT });
+    const lines = parseLines(body);
+    const manifest = lines.at(-1)!;
+    const unsigned = await reseal([...lines.slice(0, -1), { ...manifest, platformKeyId: undefined, platformPublicKey: undefined, platformSignature: undefined }]);
+    expect(verifyExport(unsigned, pins(reader))).toEqual({
+      ok: false,
+      line: lines.length,
+      reason: 'manifest: no platform signature (platformKeyId, platformPublicKey, platformSignature)',
+    });
+    // A filtered export in the format before manifests were signed (no filter recorded either): named at its manifest too.
+    const filtered = parseLines((await buildExport(ports(reader), { tenant: TENANT, filter: { action: 'FILING_REVIEWED' } })).body);
+    const { filter: _filter, ...oldHeader } = filtered[0]!;
+    const oldFiltered = await reseal([oldHeader, ...filtered.slice(1, -1), { ...filtered.at(-1)!, platformKeyId: undefined, platformPublicKey: undefined, platformSignature: undefined }]);
+    expect(verifyExport(oldFiltered, pins(reader))).toEqual({
+      ok: false,
+      line: filtered.length,
+      reason: 'manifest: no platform signature (platformKeyId, platformPublicKey, platformSignature)',
+    });
+    const other = testPlatformKey();
+    const wrongSignature = Buffer.from(
+      body.toString('utf8').replace(`"platformSignature":"${manifest.platformSignature as string}"`, `"platformSignature":"${(await other.sign(Buffer.from('x'))).toString('base64')}"`),
+    );
+    expect(verifyExport(wrongSignature, pins(reader))).toEqual({ ok: false, line: lines.length, reason: 'manifest: the platform signature does not verify' });
   });
 });
 
@@ -157,7 +288,7 @@ describe('1,000 random mutations of a real export', () => {
         what = `swapped lines ${i + 1} and ${j + 1}`;
         kinds.swap += 1;
       }
-      const verdict = verifyExport(mutated, { publicKey: reader.logKey.publicKey });
+      const verdict = verifyExport(mutated, pins(reader));
       if (verdict.ok || verdict.line !== expected) misses.push(`${what}: ${JSON.stringify(verdict)} (expected line ${expected})`);
     }
     // Assess
