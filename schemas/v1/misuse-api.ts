@@ -8,7 +8,7 @@ import { STAFF_PERMISSIONS, type StaffEndpointName } from '../../functions/share
 
 const roles = (endpoint: StaffEndpointName): string => `Roles: ${STAFF_PERMISSIONS[endpoint].roles.join(', ')} (${STAFF_PERMISSIONS[endpoint].scope === 'city' ? 'city-wide' : 'own district'}).`;
 const detector =
-  'Every call of a staff account is counted by the insider-misuse detector: a rule that fires locks the account at once: the call that made it fire is itself refused 403 `STAFF_ACCOUNT_LOCKED` (its answer, e.g. an unmasking's plaintext, withheld), and so is every later request until another administrator of the district unlocks it; counting then starts afresh.';
+  'Every call of a staff account is counted by the insider-misuse detector: a rule that fires locks the account at once: the call that made it fire is itself refused 403 `STAFF_ACCOUNT_LOCKED` (its answer, e.g. an unmasking’s plaintext, withheld), and so is every later request until another administrator of the district unlocks it; counting then starts afresh.';
 
 export const misuseApi = {
   unmaskFiling: {
