@@ -13,6 +13,7 @@ import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, UpdateCom
 import { sm3Hex } from '../../shared/crypto/sm3';
 import { getStringFromEnv } from '../../shared/config';
 import { tableEnvVar } from '../../../infra/topology';
+import { badRequest } from '../../core/domain/errors';
 import { expiryOf, logIdOf, type LogEntry, type RetentionClass, type SignedTreeHead } from '../../core/domain/audit-log';
 import type { Frontier, NodeReader } from '../../core/domain/merkle';
 import type { AuditLogReader, AuditSearch, LogHead, Page, StoredLogEntry } from '../../core/ports';
@@ -48,16 +49,46 @@ interface Cursor {
   readonly k?: Item;
 }
 
+/** One index partition a search reads: the index, its key attributes, the partition's value. */
+interface SearchPartition {
+  readonly index: string;
+  readonly pk: string;
+  readonly sk: string;
+  readonly value: string;
+}
+
 const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-function decodeCursor(value: string | undefined): Cursor {
+
+/**
+ * A cursor this very search answered, or 400 CURSOR_INVALID: valid base64url JSON, a partition index of this
+ * search's list, and a key of exactly that index's attributes, inside that partition and naming an entry item —
+ * so an edited cursor can neither crash the query nor start it in another tenant's partition or another index.
+ */
+function decodeCursor(value: string | undefined, partitions: readonly SearchPartition[]): Cursor {
   if (value === undefined) return { i: 0 };
+  const invalid = () => badRequest('CURSOR_INVALID', 'The cursor is not one this search returned; start again without it.');
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && Number.isInteger((parsed as Cursor).i)) return parsed as Cursor;
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    throw invalid();
   }
-  throw new RangeError('Invalid audit search cursor');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
+  const { i, k, ...rest } = parsed as { i?: unknown; k?: unknown };
+  if (Object.keys(rest).length > 0 || typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= partitions.length) throw invalid();
+  if (k === undefined) return { i };
+  const partition = partitions[i]!;
+  if (k === null || typeof k !== 'object' || Array.isArray(k)) throw invalid();
+  const key = k as Record<string, unknown>;
+  const expected = [...new Set(['pk', 'sk', partition.pk, partition.sk])].sort();
+  const names = Object.keys(key).sort();
+  if (names.length !== expected.length || names.some((name, n) => name !== expected[n])) throw invalid();
+  if (Object.values(key).some((v) => typeof v !== 'string' || v.length === 0 || v.length > 2_048)) throw invalid();
+  if (key[partition.pk] !== partition.value) throw invalid();
+  const pk = key['pk'] as string;
+  if (!pk.startsWith('LOG#') || !(key['sk'] as string).startsWith('E#')) throw invalid();
+  if (partition.index === 'byTenantTime' && pk !== pkOf(partition.value)) throw invalid();
+  return { i, k: key as Item };
 }
 
 export class DynamoAuditLogStore implements AuditLogStore, CheckpointStore, AuditLogReader {
@@ -407,14 +438,14 @@ export class DynamoAuditLogStore implements AuditLogStore, CheckpointStore, Audi
    * position (which tenant of the list, and the last key read), base64url.
    */
   async search(query: AuditSearch): Promise<Page<StoredLogEntry & { readonly tenant: string }>> {
-    const cursor = decodeCursor(query.cursor);
-    const partitions: { index: string; pk: string; sk: string; value: string }[] =
+    const partitions: SearchPartition[] =
       query.target !== undefined
         ? [{ index: 'byTarget', pk: 'gpk', sk: 'gsk', value: query.target }]
         : query.actor !== undefined
           ? [{ index: 'byActor', pk: 'apk', sk: 'ask', value: query.actor }]
           : (query.tenants ?? []).map((tenant) => ({ index: 'byTenantTime', pk: 'tpk', sk: 'tsk', value: tenant }));
     if (partitions.length === 0) throw new RangeError('An audit search names a target, an actor or tenants');
+    const cursor = decodeCursor(query.cursor, partitions);
     const filters: string[] = [];
     const values: Item = { ':from': query.from, ':to': query.to };
     const names: Record<string, string> = { '#pk': '', '#sk': '' };

@@ -147,7 +147,38 @@ describe('the audit log store', () => {
     } while (cursor !== undefined);
     expect(seen).toHaveLength(30);
     expect(new Set(seen).size).toBe(30);
-    await expect(store.search({ tenants: ['370102'], from: at(0), to: at(1), limit: 1, cursor: 'not-a-cursor' })).rejects.toThrow(RangeError);
+  });
+
+  it('refuses any cursor it did not answer for this search with 400 CURSOR_INVALID, before reading (garbage, truncated, wrong shape, another partition or index)', async () => {
+    const range = { from: at(0), to: at(100), limit: 2 };
+    const own = await store.search({ ...range, tenants: ['370102'] });
+    expect(own.nextCursor).toBeDefined();
+    const real = JSON.parse(Buffer.from(own.nextCursor!, 'base64url').toString('utf8')) as { i: number; k: Record<string, string> };
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+    const hostile: [string, string][] = [
+      ['garbage', 'not-a-cursor'],
+      ['truncated', own.nextCursor!.slice(0, own.nextCursor!.length - 7)],
+      ['JSON, not an object', b64([1, 2])],
+      ['unknown member', b64({ ...real, x: 1 })],
+      ['partition index out of range', b64({ ...real, i: 5 })],
+      ['fractional index', b64({ ...real, i: 0.5 })],
+      ['another tenant’s partition', b64({ i: 0, k: { ...real.k, tpk: 'inst-redelivery', pk: 'LOG#inst-redelivery' } })],
+      ['this partition, another tenant’s item', b64({ i: 0, k: { ...real.k, pk: 'LOG#inst-redelivery' } })],
+      ['another index’s key', b64({ i: 0, k: { pk: real.k['pk'], sk: real.k['sk'], gpk: 'F1', gsk: real.k['tsk'] } })],
+      ['a non-entry item (HEAD)', b64({ i: 0, k: { ...real.k, sk: 'HEAD' } })],
+      ['a number for a key', b64({ i: 0, k: { ...real.k, tsk: 7 } })],
+    ];
+    for (const [name, cursor] of hostile) {
+      await expect(store.search({ ...range, tenants: ['370102'], cursor }), name).rejects.toMatchObject({ status: 400, code: 'CURSOR_INVALID' });
+    }
+    // A target search's cursor is no start for a tenant search, nor the reverse.
+    const byTarget = await store.search({ ...range, target: 'F1', tenants: ['370102'] });
+    expect(byTarget.nextCursor).toBeDefined();
+    await expect(store.search({ ...range, tenants: ['370102'], cursor: byTarget.nextCursor })).rejects.toMatchObject({ code: 'CURSOR_INVALID' });
+    await expect(store.search({ ...range, target: 'F1', cursor: own.nextCursor })).rejects.toMatchObject({ code: 'CURSOR_INVALID' });
+    // The cursor answered goes on where it left off.
+    const next = await store.search({ ...range, tenants: ['370102'], cursor: own.nextCursor });
+    expect(next.items.map((e) => e.seq)).not.toContain(own.items[0]!.seq);
   });
 
   it('treats entries past their retention as absent content; the leaf stays', async () => {
