@@ -10,8 +10,19 @@ import { STATISTICS_GROUPS } from '../../functions/core/use-cases/audit-search';
 import { FILING_ID } from './path-parameters';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const seq = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/**
+ * A query integer written as plain decimal: digits only, no sign, no leading zero, no exponent, no spaces,
+ * at most a safe integer ("12abc", "1e3", " 12", "012", "0x10" are refused, not read as numbers).
+ */
+const decimal = (description: string) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/)
+    .transform(Number)
+    .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER))
+    .meta({ description });
+const seq = decimal('An entry sequence number (leaf index): decimal digits, no sign or leading zero.');
+const size = decimal('A tree size: decimal digits, no sign or leading zero.');
 const isoTime = z.iso.datetime({ offset: false }).meta({ description: 'ISO 8601 UTC instant, e.g. `2026-12-01T00:00:00.000Z`.' });
 const tenant = z.string().regex(TENANT).meta({ description: 'Whose log: a district code, an institution id, `public`, `unauthenticated`, `department:<id>`, `security`.' });
 const shortText = z.string().min(1).max(128).regex(/^[A-Za-z0-9:_.#-]+$/);
@@ -51,7 +62,7 @@ export const logKeySchema = z.object({
 // ——— staff: search, trace, statistics ———
 
 const page = {
-  limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).default(100),
+  limit: decimal(`Page size, 1 to ${AUDIT_PAGE_MAX}.`).pipe(z.number().min(1).max(AUDIT_PAGE_MAX)).default(100),
   cursor: z.string().min(1).max(2048).optional().meta({ description: 'The `nextCursor` of the previous page, unchanged.' }),
 };
 
@@ -123,7 +134,7 @@ export const statisticsSchema = z.object({
 export const logPath = z.strictObject({ tenant });
 export const treeHeadsQuerySchema = z.strictObject({ fromSize: size.default(0), toSize: size.optional() });
 export const treeHeadListSchema = z.object({ items: z.array(signedTreeHeadSchema), truncated: z.boolean() });
-export const inclusionQuerySchema = z.strictObject({ seq, treeSize: size.min(1).optional() });
+export const inclusionQuerySchema = z.strictObject({ seq, treeSize: decimal('A tree size ≥ 1: decimal digits, no sign or leading zero.').pipe(z.number().min(1)).optional() });
 export const inclusionSchema = z.object({
   leafIndex: z.number().int(),
   treeSize: z.number().int(),

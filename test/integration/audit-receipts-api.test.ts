@@ -122,6 +122,17 @@ describe('receipts', () => {
       [{ from: '1', extra: 'x' }, '400 INVALID_QUERY'],
       [{}, '400 INVALID_QUERY'],
       [{ from: '99999999' }, '422 TREE_SIZE_OUT_OF_RANGE'],
+      // Only plain decimal digits are a number: no trailing text, exponent, sign, spaces, leading zero or hex.
+      [{ from: '1abc' }, '400 INVALID_QUERY'],
+      [{ from: '1e1' }, '400 INVALID_QUERY'],
+      [{ from: '+1' }, '400 INVALID_QUERY'],
+      [{ from: ' 1' }, '400 INVALID_QUERY'],
+      [{ from: '01' }, '400 INVALID_QUERY'],
+      [{ from: '0x1' }, '400 INVALID_QUERY'],
+      [{ from: '' }, '400 INVALID_QUERY'],
+      [{ from: '99999999999999999999' }, '400 INVALID_QUERY'],
+      // Consistency with the empty tree proves nothing (RFC 9162: 0 < from).
+      [{ from: '0' }, '422 TREE_SIZE_OUT_OF_RANGE'],
     ] as const) {
       expect(code(await get(consistency, 'getBatchReceiptConsistency', path, batchId, world.bank, query as Record<string, string>)), JSON.stringify(query)).toBe(expected);
     }

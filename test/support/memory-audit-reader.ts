@@ -7,6 +7,7 @@
 import { canonicalJson, logIdOf, type LogEntry, type RetentionClass, type SignedTreeHead, treeHeadBytes, expiryOf } from '../../functions/core/domain/audit-log';
 import { appendLeaves, EMPTY_FRONTIER, leafHash, rootOfFrontier, type Frontier, type HashHex, type NodeReader } from '../../functions/core/domain/merkle';
 import type { AuditLogReader, AuditSearch, LogHead, Page, StoredLogEntry, TreeHeadSigner } from '../../functions/core/ports';
+import { badRequest } from '../../functions/core/domain/errors';
 import { platformKeyId } from '../../functions/adapters/keys/local-platform-signer';
 import { generateSm2KeyPair, sm2Sign } from '../../functions/shared/crypto/sm2';
 
@@ -159,7 +160,10 @@ export class MemoryAuditReader implements AuditLogReader {
       });
     }
     matches.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : a.seq - b.seq));
-    const start = query.cursor === undefined ? 0 : Number(Buffer.from(query.cursor, 'base64url').toString('utf8'));
+    // Like the DynamoDB store: a cursor it did not answer is 400 CURSOR_INVALID.
+    const decoded = query.cursor === undefined ? '0' : Buffer.from(query.cursor, 'base64url').toString('utf8');
+    if (!/^(0|[1-9][0-9]{0,8})$/.test(decoded)) throw badRequest('CURSOR_INVALID', 'The cursor is not one this search returned; start again without it.');
+    const start = Number(decoded);
     const page = matches.slice(start, start + query.limit).map(({ at: _at, ...rest }) => rest);
     const next = start + query.limit < matches.length ? Buffer.from(String(start + query.limit), 'utf8').toString('base64url') : undefined;
     return { items: page, nextCursor: next };

@@ -60,6 +60,8 @@ export async function inclusion(reader: AuditLogReader, staff: StaffAccount, ten
 export async function consistency(reader: AuditLogReader, staff: StaffAccount, tenant: string, first: number, second: number): Promise<{ first: number; second: number; proof: string[] }> {
   assertMayReadLog(staff, tenant);
   const latest = await latestOf(reader, tenant);
+  // RFC 9162 §2.1.4 proves consistency between trees of 0 < first ≤ second entries: the empty tree proves nothing.
+  if (first < 1) throw unprocessable('TREE_SIZE_OUT_OF_RANGE', 'first must be at least 1 (consistency with the empty tree proves nothing).');
   if (first > second) throw unprocessable('TREE_SIZE_OUT_OF_RANGE', 'first must not exceed second.');
   if (second > latest.treeHead.treeSize) throw unprocessable('TREE_SIZE_OUT_OF_RANGE', `second exceeds the latest signed tree size (${latest.treeHead.treeSize}).`);
   return { first, second, proof: await consistencyProof(reader.nodes(tenant), first, second) };

@@ -88,6 +88,8 @@ export async function getReceiptConsistency(ports: ReceiptPorts, channel: Channe
   const tenant = channel.institutionId;
   const head = await ports.reader.latestTreeHead(tenant);
   if (!head) throw notFound('TREE_HEAD_NOT_FOUND', 'This log has no signed tree head yet.');
+  // RFC 9162 §2.1.4: consistency between trees of 0 < from ≤ latest entries (a receipt's head has at least its own entry).
+  if (from < 1) throw unprocessable('TREE_SIZE_OUT_OF_RANGE', 'from must be at least 1: the tree size of a head you hold.');
   if (from > head.treeHead.treeSize) throw unprocessable('TREE_SIZE_OUT_OF_RANGE', `from exceeds the latest signed tree size (${head.treeHead.treeSize}).`);
   return { batchId, from, treeHead: head, proof: await consistencyProof(ports.reader.nodes(tenant), from, head.treeHead.treeSize) };
 }
