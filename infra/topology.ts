@@ -601,8 +601,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/intake-review' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read' },
     sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    // The parties' names, to refuse a note naming one (functions/core/domain/free-text.ts).
+    usesPiiKey: true,
   },
   listStaffFilings: {
     entry: 'functions/handlers/list-staff-filings.ts',
