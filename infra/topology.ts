@@ -388,8 +388,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/withdrawal' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', credit: 'read' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', credit: 'read', keys: 'read' },
     sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    // The parties' names, to refuse a reason naming one (functions/core/domain/free-text.ts).
+    usesPiiKey: true,
   },
   markUrgent: {
     entry: 'functions/handlers/mark-urgent.ts',

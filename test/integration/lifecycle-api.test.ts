@@ -177,6 +177,22 @@ describe('corrections', () => {
       expect(outcome(await withdrawal(mine))).toBe('200 WITHDRAWN');
       await drain('intake');
     });
+
+    it.each([
+      ['as written', `${PEOPLE.owner.name} cancelled the loan.`],
+      ['with spaces', '张 三 丰 cancelled the loan.'],
+      ['with full-width and zero-width characters', '张\u3000三\u200b丰 cancelled the loan.'],
+    ])('refuses a reason naming a party of the filing (%s): 422 PERSONAL_DATA_IN_TEXT on reason, not echoed, the filing unchanged', async (_label, reason) => {
+      const mine = await submitOne(mortgageCreateFiling({ clientRef: nextRef('named'), unitCode: UNITS.owned, mortgagors: [PEOPLE.owner] }));
+      const before = await stored(mine);
+      const response = await withdrawal(mine, { reason });
+      expect(outcome(response)).toBe('422 INVALID_BODY');
+      expect(body(response).errors).toEqual([expect.objectContaining({ path: 'reason', code: 'PERSONAL_DATA_IN_TEXT' })]);
+      expect(response.body).not.toContain('三');
+      expect(await stored(mine)).toEqual(before);
+      expect(outcome(await withdrawal(mine, { reason: 'The borrower cancelled; 三方 agreed.' }))).toBe('200 WITHDRAWN');
+      await drain('intake');
+    });
   });
 });
 
