@@ -645,8 +645,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/incidents' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read', keys: 'read' },
     sends: ['audit'],
+    // The names of the filings' parties its evidence names, to refuse a text naming one (incident-names.ts).
+    usesPiiKey: true,
   },
   listIncidents: {
     entry: 'functions/handlers/list-incidents.ts',
@@ -672,8 +674,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/incidents/{incidentId}/actions' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read', keys: 'read' },
     sends: ['audit'],
+    // The names of the filings' parties its evidence names, to refuse a text naming one (incident-names.ts).
+    usesPiiKey: true,
   },
   incidentWatch: {
     entry: 'functions/workers/incident-watch.ts',
