@@ -399,8 +399,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read' },
     sends: ['intakeUrgent', 'notifications', 'audit'],
+    // The parties' names, to refuse a reason naming one (functions/core/domain/free-text.ts).
+    usesPiiKey: true,
   },
   getStaffFiling: {
     entry: 'functions/handlers/get-staff-filing.ts',

@@ -26,7 +26,7 @@ const channel = { channelId: 'ch-bank-a', institutionId: 'INST-BANK-A' } as Pick
 const otherChannel = { channelId: 'ch-bank-b', institutionId: 'INST-BANK-B' } as Pick<Channel, 'channelId' | 'institutionId'> as Channel;
 const clerk: StaffAccount = { staffId: 'stf-1', username: 'clerk.370102', displayName: '测试', role: 'CLERK', district: '370102', status: 'ACTIVE' };
 
-/** These filings have no parties: a withdrawal reason opens no name, and the vault is never asked. */
+/** These filings have no parties: a withdrawal or urgent reason opens no name, and the vault is never asked. */
 const noVault: PersonalDataVault = {
   seal: () => Promise.reject(new Error('no vault in these tests')),
   open: () => Promise.reject(new Error('no vault in these tests')),
@@ -282,7 +282,7 @@ describe('withdrawFiling', () => {
 });
 
 describe('markUrgent', () => {
-  const mark = (staff: StaffAccount = clerk, reason = 'Court deadline') => markUrgent({ filings, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock('2026-11-21T00:00:00.000Z') }, staff, 'F-1', reason);
+  const mark = (staff: StaffAccount = clerk, reason = 'Court deadline') => markUrgent({ filings, urgentIntake: urgentQueue, notifications, audit, vault: noVault, clock: fixedClock('2026-11-21T00:00:00.000Z') }, staff, 'F-1', reason);
 
   it('marks a SUBMITTED filing and puts it on the priority lane', async () => {
     filings.put(filing('SUBMITTED'));
