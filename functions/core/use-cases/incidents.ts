@@ -144,7 +144,7 @@ export interface StaffIncidentRequest {
  * A staff member opens an incident of their own district, detected when they say (not in the future) or now.
  * A summary naming someone it concerns (incident-names.ts) is refused first (422, `PERSONAL_DATA_IN_TEXT`).
  */
-export async function openStaffIncident(ports: StaffIncidentPorts, staff: Pick<StaffAccount, 'staffId' | 'district' | 'displayName'>, request: StaffIncidentRequest): Promise<IncidentRecord> {
+export async function openStaffIncident(ports: StaffIncidentPorts, staff: Pick<StaffAccount, 'staffId' | 'district' | 'displayName' | 'role'>, request: StaffIncidentRequest): Promise<IncidentRecord> {
   await refuseNamesInIncidentText(ports, staff, { summary: request.summary }, request.evidence === undefined ? {} : { evidence: request.evidence });
   const now = ports.clock.now();
   const detectedAt = request.detectedAt === undefined || Date.parse(request.detectedAt) > now.getTime() ? now.toISOString() : new Date(request.detectedAt).toISOString();
@@ -227,7 +227,7 @@ const ATTEMPTS = 5;
  */
 export async function actOnIncident(
   ports: StaffIncidentPorts,
-  staff: Pick<StaffAccount, 'staffId' | 'district' | 'displayName'>,
+  staff: Pick<StaffAccount, 'staffId' | 'district' | 'displayName' | 'role'>,
   incidentId: string,
   request: { readonly action: IncidentAction; readonly note: string },
 ): Promise<IncidentRecord> {

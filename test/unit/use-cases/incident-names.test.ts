@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { FilingRecord } from '../../../functions/core/domain/filing';
 import type { StaffAccount } from '../../../functions/core/domain/staff';
 import type { PersonalDataVault } from '../../../functions/core/ports';
-import { namesAboutIncident } from '../../../functions/core/use-cases/incident-names';
+import { FILING_READER_ROLES, namesAboutIncident } from '../../../functions/core/use-cases/incident-names';
+import { STAFF_PERMISSIONS } from '../../../functions/shared/http/staff-permissions';
 import { MemoryFilings } from '../../support/memory-ports';
 
 const OWN = '370102';
@@ -51,8 +52,8 @@ function world() {
   };
   const accounts = new Map<string, StaffAccount>();
   const staff = { get: async (id: string) => accounts.get(id) };
-  const account = (staffId: string, displayName: string, district = OWN): StaffAccount => {
-    const a: StaffAccount = { staffId, username: staffId, displayName, role: 'CLERK', district, status: 'ACTIVE' };
+  const account = (staffId: string, displayName: string, district = OWN, role: StaffAccount['role'] = 'CLERK'): StaffAccount => {
+    const a: StaffAccount = { staffId, username: staffId, displayName, role, district, status: 'ACTIVE' };
     accounts.set(staffId, a);
     return a;
   };
@@ -78,6 +79,19 @@ describe('namesAboutIncident', () => {
     const names = await namesAboutIncident(w, caller, ['filing:F000000000000000000000002', 'staff:stf-elsewhere'], []);
     expect(names).toEqual(['管理员甲']);
     expect(w.opened).toEqual([]);
+  });
+
+  it('opens no filing for a credit officer, who may not read filings (a refusal would tell who is on one); staff names still count', async () => {
+    const w = world();
+    const officer = w.account('stf-officer', '信用员甲', OWN, 'CREDIT_OFFICER');
+    w.account('stf-a', '审核员乙');
+    w.filings.put(filingOf('F000000000000000000000004', OWN, ['买方丁']));
+    expect(await namesAboutIncident(w, officer, ['filing:F000000000000000000000004', 'staff:stf-a'], [])).toEqual(['信用员甲', '审核员乙']);
+    expect(w.opened).toEqual([]);
+  });
+
+  it('the roles whose texts are checked against parties are those that may read a filing', () => {
+    expect([...FILING_READER_ROLES].sort()).toEqual([...STAFF_PERMISSIONS.getStaffFiling.roles].sort());
   });
 
   it('opens each filing once however often it is named, and ignores ids of the wrong shape and unknown ones', async () => {
