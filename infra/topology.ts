@@ -388,8 +388,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/withdrawal' },
-    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', credit: 'read' },
+    tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', credit: 'read', keys: 'read' },
     sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    // The parties' names, to refuse a reason naming one (functions/core/domain/free-text.ts).
+    usesPiiKey: true,
   },
   markUrgent: {
     entry: 'functions/handlers/mark-urgent.ts',
@@ -397,8 +399,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read' },
     sends: ['intakeUrgent', 'notifications', 'audit'],
+    // The parties' names, to refuse a reason naming one (functions/core/domain/free-text.ts).
+    usesPiiKey: true,
   },
   getStaffFiling: {
     entry: 'functions/handlers/get-staff-filing.ts',
@@ -601,8 +605,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/intake-review' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read' },
     sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    // The parties' names, to refuse a note naming one (functions/core/domain/free-text.ts).
+    usesPiiKey: true,
   },
   listStaffFilings: {
     entry: 'functions/handlers/list-staff-filings.ts',
@@ -641,8 +647,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/incidents' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read', keys: 'read' },
     sends: ['audit'],
+    // The names of the filings' parties its evidence names, to refuse a text naming one (incident-names.ts).
+    usesPiiKey: true,
   },
   listIncidents: {
     entry: 'functions/handlers/list-incidents.ts',
@@ -668,8 +676,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/incidents/{incidentId}/actions' },
-    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read', keys: 'read' },
     sends: ['audit'],
+    // The names of the filings' parties its evidence names, to refuse a text naming one (incident-names.ts).
+    usesPiiKey: true,
   },
   incidentWatch: {
     entry: 'functions/workers/incident-watch.ts',

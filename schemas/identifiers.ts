@@ -8,6 +8,7 @@
  * the submitted value: names and ID numbers must not leak into responses or logs (002 五(一)).
  */
 import { z } from 'zod';
+import { PERSONAL_DATA_IN_TEXT } from '../functions/core/domain/free-text';
 
 /** A failed check: a stable machine-readable code and a sentence that never contains the input. */
 export interface CheckProblem {
@@ -336,7 +337,8 @@ export function carriesPersonalIdentifier(text: string): boolean {
   return false;
 }
 
-export const PERSONAL_DATA_IN_TEXT = 'PERSONAL_DATA_IN_TEXT';
+// Names are checked where they are known, in the use cases (functions/core/domain/free-text.ts).
+export { PERSONAL_DATA_IN_TEXT };
 
 /** A free-text note of 1–`max` characters that refuses resident ID numbers and phone numbers. */
 export const freeTextSchema = (max: number) =>

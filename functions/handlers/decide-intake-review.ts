@@ -8,6 +8,7 @@ import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository'
 import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { decideIntakeReview } from '../core/use-cases/decide-intake-review';
 import { logEffectsPending } from '../shared/effects-reporter';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
@@ -19,6 +20,8 @@ import { staffFilingPath } from '../../schemas/v1/path-parameters';
 // No intake queues: neither decision sends the filing back to intake (the topology grants none).
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
+  // Opens the parties' names only, to refuse a note naming one.
+  vault: await vaultFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
   onEffectsPending: logEffectsPending,

@@ -3,6 +3,7 @@ import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository'
 import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { markUrgent } from '../core/use-cases/mark-urgent';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
@@ -13,6 +14,8 @@ import { logEffectsPending } from '../shared/effects-reporter';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
+  // Opens the parties' names only, to refuse a reason naming one.
+  vault: await vaultFromEnv(),
   urgentIntake: intakeQueueFromEnv('intakeUrgent'),
   notifications: notificationQueueFromEnv(),
   audit: auditLogFromEnv(),

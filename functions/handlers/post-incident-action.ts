@@ -3,7 +3,7 @@
  * clock of the written result starts), REPORT_RESULT (closes); conditional on the version, 409 out of order.
  */
 import { actOnIncident } from '../core/use-cases/incidents';
-import { incidentPorts } from '../shared/incident-deps';
+import { staffIncidentPorts } from '../shared/staff-incident-deps';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
 import { staffEndpoint } from '../shared/http/staff-endpoint';
 import { incidentActionRequestSchema, MAX_INCIDENT_BODY_BYTES } from '../../schemas/v1/incident';
@@ -18,6 +18,6 @@ export const handler = staffEndpoint({
   body: incidentActionRequestSchema,
   run: async ({ staff, path, body, target }) => {
     target(`incident:${path.incidentId}`);
-    return { statusCode: 200, body: await actOnIncident(await incidentPorts(), staff, path.incidentId, body) };
+    return { statusCode: 200, body: await actOnIncident(await staffIncidentPorts(), staff, path.incidentId, body) };
   },
 });

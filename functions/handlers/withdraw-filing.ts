@@ -3,6 +3,7 @@ import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
+import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { withdrawFiling } from '../core/use-cases/withdraw-filing';
 import { channelEndpoint } from '../shared/http/channel-endpoint';
 import { endpointDeps } from '../shared/http/endpoint-deps';
@@ -13,6 +14,8 @@ import { logEffectsPending } from '../shared/effects-reporter';
 
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
+  // Opens the parties' names only, to refuse a reason naming one.
+  vault: await vaultFromEnv(),
   notifications: notificationQueueFromEnv(),
   departments: departmentQueuesFromEnv(),
   audit: auditLogFromEnv(),

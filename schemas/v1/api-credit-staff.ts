@@ -249,6 +249,7 @@ export const creditStaffApi = {
         FILING_NOT_FOUND: '404: no such filing in your district.',
         FILING_NOT_IN_INTAKE_REVIEW: '409: the filing is not held for intake review (`filingStatus` says where it stands).',
         FILING_CHANGED: '409: the filing kept changing while the decision was being recorded; read it and decide again.',
+        INVALID_BODY: '422: the body is not a decision (`errors` per field); a note carrying an ID or phone number, or naming a party of the filing (however spaced or written), is the note’s `PERSONAL_DATA_IN_TEXT`, never echoed, and nothing is decided.',
       }),
     ].join('\n'),
     auth: 'Bearer',

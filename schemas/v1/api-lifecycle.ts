@@ -45,7 +45,7 @@ export const lifecycleApi = {
       codeList({
         FILING_NOT_FOUND: '404: no such filing for this channel.',
         FILING_NOT_WITHDRAWABLE: '409: the filing is registered, certified or refused (`filingStatus` says which).',
-        INVALID_BODY: '422: the body is not `{}` or `{ "reason": "…" }`; a reason carrying an ID or phone number is `PERSONAL_DATA_IN_TEXT`.',
+        INVALID_BODY: '422: the body is not `{}` or `{ "reason": "…" }`; a reason carrying an ID or phone number, or naming a party of the filing (however spaced or written), is `PERSONAL_DATA_IN_TEXT`.',
       }),
     ].join('\n'),
     auth: 'ZT-SM2',
@@ -56,7 +56,7 @@ export const lifecycleApi = {
       200: { description: 'The filing, `WITHDRAWN`.', schema: filingStateSchema },
       ...problems(400, 401, 403, 404, 413, 415, 500),
       409: answer('The filing is registered, certified or refused (`FILING_NOT_WITHDRAWABLE`, with `filingStatus`), or the Idempotency-Key is in use (`IDEMPOTENCY_IN_PROGRESS`).'),
-      422: answer('The body is not `{}` or `{ "reason": "…" }` (`INVALID_BODY`, with field `errors`; a reason carrying an ID or phone number: `PERSONAL_DATA_IN_TEXT`), or `IDEMPOTENCY_KEY_REUSED`.'),
+      422: answer('The body is not `{}` or `{ "reason": "…" }` (`INVALID_BODY`, with field `errors`; a reason carrying an ID or phone number, or naming a party of the filing: `PERSONAL_DATA_IN_TEXT`), or `IDEMPOTENCY_KEY_REUSED`.'),
     },
   },
   markUrgent: {
@@ -65,7 +65,8 @@ export const lifecycleApi = {
       'Marks a filing of the caller’s district urgent (003 第十三条) with a reason (1–200 characters); a filing',
       'waiting for intake is decided on the priority lane at once. Marking an urgent filing again changes nothing.',
       `Roles: ${STAFF_PERMISSIONS.markUrgent.roles.join(', ')}. A filing of another district answers like an unknown one,`,
-      '404 `FILING_NOT_FOUND`; registered, refused or withdrawn: 409 `FILING_NOT_URGENT_ELIGIBLE`.',
+      '404 `FILING_NOT_FOUND`; registered, refused or withdrawn: 409 `FILING_NOT_URGENT_ELIGIBLE`. A reason carrying an ID or phone',
+      'number, or naming a party of the filing (however spaced or written), is refused 422 `INVALID_BODY` with the reason’s `PERSONAL_DATA_IN_TEXT`.',
     ].join('\n'),
     auth: 'Bearer',
     request: markUrgentRequestSchema,

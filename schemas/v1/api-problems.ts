@@ -48,7 +48,7 @@ const STAFF_PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   404: 'No such filing in your district (`FILING_NOT_FOUND`): another district’s filing, and an id of the wrong format, answer the same.',
   413: 'The body exceeds the size limit (`PAYLOAD_TOO_LARGE`).',
   415: 'The body is not application/json (`UNSUPPORTED_MEDIA_TYPE`).',
-  422: `The JSON is not what this endpoint takes (\`INVALID_BODY\`, with ${FIELD_ERRORS}; free text carrying an ID or phone number is \`PERSONAL_DATA_IN_TEXT\`).`,
+  422: `The JSON is not what this endpoint takes (\`INVALID_BODY\`, with ${FIELD_ERRORS}; free text carrying an ID or phone number, or naming a person it concerns, is \`PERSONAL_DATA_IN_TEXT\`).`,
   429: 'Too many failed sign-ins for this username or from this address (`RATE_LIMITED`, with `retryAfterSeconds` and `Retry-After`).',
   500: 'A fault on the registry’s side (`INTERNAL_ERROR`); retrying later is safe.',
 };

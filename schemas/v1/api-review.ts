@@ -44,7 +44,7 @@ export const reviewApi = {
         APPROVAL_REFUSED: '409: an intake rule no longer holds against the register as it is now; the filing is `REVIEW_REFUSED` with `reasonCode`.',
         REGISTER_CONFLICT: '409: the unit kept changing while the filing was being registered; approving again resumes.',
         FILING_CHANGED: '409: the filing kept changing while the decision was being recorded; read it and decide again.',
-        INVALID_BODY: '422: the body is not a decision (`errors` per field; a note carrying an ID or phone number is `PERSONAL_DATA_IN_TEXT`).',
+        INVALID_BODY: '422: the body is not a decision (`errors` per field); a note carrying an ID or phone number, or naming a party of the filing (however spaced or written), is the note’s `PERSONAL_DATA_IN_TEXT`, never echoed, and the filing is untouched.',
       }),
     ].join('\n'),
     auth: 'Bearer',

@@ -90,7 +90,7 @@ export const FILING_ERROR_CODES = {
   MATERIAL_TYPE_UNKNOWN: "A material's type is not on the business type's checklist.",
   MATERIAL_REF_FORMAT: "A material's ref is not 1-128 printable ASCII characters.",
   MATERIAL_SM3_FORMAT: "A material's sm3 is not 64 lowercase hex digits.",
-  PERSONAL_DATA_IN_TEXT: 'A free-text note (withdrawal reason, review note, urgent reason) or a reference (clientRef, material ref, webhook URL) carries a resident ID number or a phone number.',
+  PERSONAL_DATA_IN_TEXT: 'A free-text note (withdrawal reason, review note, urgent reason) or a reference (clientRef, material ref, webhook URL) carries a resident ID number or a phone number, or names a person it concerns (a party of the filing, a staff member: checked by the use case, however spaced or written).',
 } as const satisfies Record<string, string>;
 
 export type FilingErrorCode = keyof typeof FILING_ERROR_CODES;

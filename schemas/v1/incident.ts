@@ -1,7 +1,8 @@
 /**
  * The incidents staff API, v1 (DESIGN.md §5; 003 第三条, 第四条, 第十八条): opening an incident, listing and
  * reading them, and the three steps REPORT → END_HANDLING → REPORT_RESULT. Free text (summary, notes) is
- * refused when it carries an ID or phone number (`PERSONAL_DATA_IN_TEXT`): incidents are read city-wide by
+ * refused when it carries an ID or phone number, or names someone the incident concerns (functions/core/use-cases/
+ * incident-names.ts; `PERSONAL_DATA_IN_TEXT`): incidents are read city-wide by
  * administrators and auditors, and a leak's record must not leak again.
  */
 import { z } from 'zod';
@@ -24,9 +25,11 @@ const timestamp = z.iso.datetime({ offset: true });
 export const postIncidentRequestSchema = z.strictObject({
   type: typeSchema,
   severity: z.enum(INCIDENT_SEVERITIES),
-  summary: freeTextSchema(INCIDENT_SUMMARY_MAX).meta({ description: `What happened: 1–${INCIDENT_SUMMARY_MAX} characters, no ID or phone numbers (\`PERSONAL_DATA_IN_TEXT\`).` }),
+  summary: freeTextSchema(INCIDENT_SUMMARY_MAX).meta({
+    description: `What happened: 1–${INCIDENT_SUMMARY_MAX} characters, no ID or phone numbers, no name of a person the evidence names or of the reporter (\`PERSONAL_DATA_IN_TEXT\`).`,
+  }),
   detectedAt: timestamp.optional().meta({ description: 'When it was detected (ISO 8601); the 1-hour report deadline runs from here. Default, and for a time in the future: now.' }),
-  evidence: z.array(z.string().regex(EVIDENCE)).max(50).optional().meta({ description: 'Ids of what it is about (audit entries, filings, queues): at most 50.' }),
+  evidence: z.array(z.string().regex(EVIDENCE)).max(50).optional().meta({ description: 'Ids of what it is about (audit entries, `filing:<filingId>`, `staff:<staffId>`, queues): at most 50. The parties of the filings and the staff named here may not be named in the summary or the notes.' }),
 });
 
 export const incidentActionRequestSchema = z.strictObject({
@@ -34,7 +37,7 @@ export const incidentActionRequestSchema = z.strictObject({
     description:
       '`REPORT`: the situation was reported to the provincial bureau (due 1 hour after detection). `END_HANDLING`: handling ended; the written result is due 6 hours later. `REPORT_RESULT`: the written result was reported; closes the incident (needs both earlier steps).',
   }),
-  note: freeTextSchema(INCIDENT_NOTE_MAX).meta({ description: `What was done: 1–${INCIDENT_NOTE_MAX} characters, no ID or phone numbers.` }),
+  note: freeTextSchema(INCIDENT_NOTE_MAX).meta({ description: `What was done: 1–${INCIDENT_NOTE_MAX} characters, no ID or phone numbers, no name of a person the incident concerns (\`PERSONAL_DATA_IN_TEXT\`).` }),
 });
 
 export const listIncidentsQuerySchema = z.strictObject({

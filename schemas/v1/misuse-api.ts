@@ -17,6 +17,7 @@ export const misuseApi = {
       roles('unmaskFiling'),
       'The disclosure (role, purpose, time, the staff member’s audit id) is recorded on the filing and `PERSONAL_DATA_UNMASKED` is audited BEFORE anything is decrypted; if either fails the answer is 500 and carries no plaintext.',
       'The data subject sees the disclosure (time, role, purpose; never who) in `POST /v1/public/progress`. `Cache-Control: no-store`.',
+      'A `reason` naming a party of the filing (however spaced or written: full-width, zero-width characters, punctuation between the characters) is refused 422 `INVALID_BODY` with the reason’s `PERSONAL_DATA_IN_TEXT`, never echoed: nothing is recorded, audited or decrypted into the answer.',
       detector,
     ].join('\n'),
     auth: 'Bearer',
@@ -52,7 +53,7 @@ export const misuseApi = {
     summary: 'Unlock an account the misuse detector locked',
     description: [
       roles('unlockStaff'),
-      'With a reason (no personal data), audited `STAFF_UNLOCKED`. The holder may never unlock their own account (403 `SELF_UNLOCK_FORBIDDEN`); an account of another district is 403 `DISTRICT_FORBIDDEN`.',
+      'With a reason (no personal data), audited `STAFF_UNLOCKED`. A reason naming the account’s holder or the administrator (however spaced or written) is refused 422 `INVALID_BODY` with the reason’s `PERSONAL_DATA_IN_TEXT`; the account stays locked. The holder may never unlock their own account (403 `SELF_UNLOCK_FORBIDDEN`); an account of another district is 403 `DISTRICT_FORBIDDEN`.',
       'Conditional on the account being LOCKED: of two administrators racing, one wins and the other gets 409.',
     ].join('\n'),
     auth: 'Bearer',

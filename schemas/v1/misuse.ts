@@ -53,6 +53,6 @@ export const listAlertsQuerySchema = z.strictObject({
 export { staffAccountPath } from './path-parameters';
 
 export const unlockRequestSchema = z.strictObject({
-  reason: freeTextSchema(500).pipe(z.string().min(4)).meta({ description: 'Why the account may work again (4–500 characters, no personal data). Audited.' }),
+  reason: freeTextSchema(500).pipe(z.string().min(4)).meta({ description: 'Why the account may work again (4–500 characters, no personal data: no ID or phone number, neither the holder’s nor the administrator’s name; `PERSONAL_DATA_IN_TEXT`). Audited.' }),
 });
 export const unlockResultSchema = z.object({ staffId: z.string(), status: z.literal('ACTIVE'), unlockedAt: z.iso.datetime({ offset: true }), alertId: z.string().optional() });

@@ -12,7 +12,7 @@ export const MAX_REVIEW_BODY_BYTES = 8 * 1024;
 export const REVIEW_NOTE_MAX = 500;
 
 const note = freeTextSchema(REVIEW_NOTE_MAX).meta({
-  description: `Up to ${REVIEW_NOTE_MAX} characters, recorded in the history (shown to the filing institution). Text carrying a resident ID number or a phone number is refused (\`PERSONAL_DATA_IN_TEXT\`).`,
+  description: `Up to ${REVIEW_NOTE_MAX} characters, recorded in the history (shown to the filing institution). Text carrying a resident ID number or a phone number, or naming a party of the filing, is refused (\`PERSONAL_DATA_IN_TEXT\`).`,
 });
 const refusalCodes = Object.keys(REVIEW_REFUSAL_CODES) as [ReviewRefusalCode, ...ReviewRefusalCode[]];
 

@@ -17,7 +17,7 @@ export const unmaskingRequestSchema = z.strictObject({
   }),
   reason: freeTextSchema(500)
     .pipe(z.string().min(4))
-    .meta({ description: 'What the purpose is applied to, 4–500 characters; no ID number or phone (refer to people by their role). Audited.' }),
+    .meta({ description: 'What the purpose is applied to, 4–500 characters; no ID number or phone, and no name of a party of the filing (refer to people by their role): `PERSONAL_DATA_IN_TEXT`. Audited.' }),
 });
 
 export type UnmaskingRequest = z.output<typeof unmaskingRequestSchema>;

@@ -8,7 +8,7 @@ export const URGENT_REASON_MAX = 200;
 export const markUrgentRequestSchema = z.strictObject({
   reason: freeTextSchema(URGENT_REASON_MAX).meta({
     description:
-      'Why the filing is urgent (003 第十三条), 1–200 characters; kept with the filing, never logged. Text carrying a resident ID number or a phone number is refused (`PERSONAL_DATA_IN_TEXT`).',
+      'Why the filing is urgent (003 第十三条), 1–200 characters; kept with the filing, never logged. Text carrying a resident ID number or a phone number, or naming a party of the filing, is refused (`PERSONAL_DATA_IN_TEXT`).',
   }),
 });
 

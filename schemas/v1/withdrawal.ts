@@ -10,7 +10,7 @@ export const withdrawalRequestSchema = z.strictObject({
     .optional()
     .meta({
       description:
-        'Why the filer withdraws, 1–200 characters; kept with the filing, never logged. Text carrying a resident ID number or a phone number is refused (`PERSONAL_DATA_IN_TEXT`).',
+        'Why the filer withdraws, 1–200 characters; kept with the filing, never logged. Text carrying a resident ID number or a phone number, or naming a party of the filing, is refused (`PERSONAL_DATA_IN_TEXT`).',
     }),
 });
 

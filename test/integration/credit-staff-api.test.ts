@@ -18,6 +18,7 @@ import { auditRecordsOf } from '../support/audit-records';
 import { channelDirectoryFromEnv } from '../../functions/adapters/dynamodb/channel-directory';
 import { creditStoreFromEnv, DynamoCreditRulesStore } from '../../functions/adapters/dynamodb/credit-store';
 import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
+import { vaultFromEnv } from '../../functions/adapters/keys/personal-data-vault';
 import { dynamoDocumentClient } from '../../functions/adapters/aws-clients';
 import { BUILT_IN_CREDIT_RULES, ledgerEventIdOf, type CreditSignal, type LedgerEvent } from '../../functions/core/domain/credit';
 import type { FilingRecord } from '../../functions/core/domain/filing';
@@ -155,9 +156,13 @@ const signalsOn = async (): Promise<CreditSignal[]> => (await drain('credit')).m
 // ---------------------------------------------------------------------------------------------------------
 
 let filingCounter = 0;
+/** The mortgagor of every held filing, sealed as intake seals it: review notes are checked against the name. */
+const MORTGAGOR_NAME = '周杰伦';
+
 async function heldFiling(channel: Channel, district: string = DISTRICTS.own): Promise<FilingRecord> {
   filingCounter += 1;
   const filingId = `F1D7A${String(filingCounter).padStart(20, '0')}`;
+  const sealedName = await (await vaultFromEnv()).seal(district, 'name', MORTGAGOR_NAME, filingId);
   const at = new Date(Date.now() - 60_000).toISOString();
   const filing: FilingRecord = {
     filingId,
@@ -170,7 +175,7 @@ async function heldFiling(channel: Channel, district: string = DISTRICTS.own): P
     district,
     content: {
       businessType: 'MORTGAGE_CREATE',
-      mortgagors: [{ name: 'v1:sealed-name', idType: 'RESIDENT_ID', idNumber: 'v1:sealed-id', idIndex: 'bi:abc' }],
+      mortgagors: [{ name: sealedName, idType: 'RESIDENT_ID', idNumber: 'v1:sealed-id', idIndex: 'bi:abc' }],
       mortgagee: { name: '示例银行', uscc: '91370100MA3C8AXX1X' },
       mortgageType: 'GENERAL',
       amountFen: '100000000',
@@ -434,6 +439,27 @@ describe('intake review', () => {
     const signals = (await signalsOn()).filter((s) => s.evidence.filingIds?.includes(filing.filingId));
     expect(signals).toHaveLength(1);
     expect(signals[0]).toMatchObject({ channelId: channel.channelId, kind: 'FALSE_MATERIALS', reasonCode: 'FALSE_MATERIALS' });
+  });
+
+  it.each([
+    ['ACCEPT', '周杰伦材料齐全'],
+    ['ACCEPT', '周 杰 伦材料齐全'],
+    ['REFUSE', '周\u3000杰\u200b伦的合同与登记簿不符'],
+    ['REFUSE', '周、杰、伦的合同与登记簿不符'],
+  ] as const)('a %s note naming the mortgagor (%s) is refused: 422 PERSONAL_DATA_IN_TEXT on note, not echoed, the filing still held, no signal', async (decision, note) => {
+    const channel = await bankChannel();
+    const filing = await heldFiling(channel);
+    await drain('credit');
+    const before = (await filingRepositoryFromEnv().get(filing.filingId))!;
+    const body = decision === 'ACCEPT' ? { decision, note } : { decision, reasonCode: 'DATA_MISMATCH', note };
+    const response = await send('decideIntakeReview', { token: clerkToken, path: { filingId: filing.filingId }, body });
+    expect(outcome(response)).toBe('422 INVALID_BODY');
+    expect(json(response).errors).toEqual([expect.objectContaining({ path: 'note', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toContain('杰');
+    expect(await filingRepositoryFromEnv().get(filing.filingId)).toEqual(before);
+    expect((await signalsOn()).filter((s) => s.evidence.filingIds?.includes(filing.filingId))).toEqual([]);
+    // A note naming nobody decides as before.
+    expect(outcome(await send('decideIntakeReview', { token: clerkToken, path: { filingId: filing.filingId }, body: { decision, ...(decision === 'REFUSE' ? { reasonCode: 'DATA_MISMATCH' } : {}), note: '经核对，杰出材料' } }))).toBe('200 OK');
   });
 
   it("answers another district's held filing 404 like a missing one, and leaves it held", async () => {

@@ -210,7 +210,8 @@ describe('department results: what a department may not send', () => {
     expect(body(await send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-1' })))).toMatchObject({ changed: true });
     expect(code(await send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-2' })))).toBe('409 RESULT_CONTRADICTS');
     expect(body(await send(TAX, result(filing, 'TAX_CLEARANCE', 'CONFIRMED', { reference: 'WS-1' })))).toMatchObject({ changed: false });
-    const ports = { filings: filingRepositoryFromEnv(), audit: auditLogFromEnv(), notifications: new MemoryNotifications(), departments: departmentQueuesFromEnv(), clock: { now: () => new Date() } };
+    const { vaultFromEnv } = await import('../../functions/adapters/keys/personal-data-vault');
+    const ports = { filings: filingRepositoryFromEnv(), audit: auditLogFromEnv(), notifications: new MemoryNotifications(), departments: departmentQueuesFromEnv(), vault: await vaultFromEnv(), clock: { now: () => new Date() } };
     const { withdrawFiling } = await import('../../functions/core/use-cases/withdraw-filing');
     await withdrawFiling(ports, world.agency, filing.filingId, undefined);
     const withdrawn = await stored(filing);

@@ -15,6 +15,9 @@ import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/clien
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, ScheduledEvent } from 'aws-lambda';
 import { auditRecordsOf } from '../support/audit-records';
 import { incidentStoreFromEnv } from '../../functions/adapters/dynamodb/incident-store';
+import { filingRepositoryFromEnv } from '../../functions/adapters/dynamodb/filing-repository';
+import { vaultFromEnv } from '../../functions/adapters/keys/personal-data-vault';
+import type { FilingRecord } from '../../functions/core/domain/filing';
 import { reportDueOf, RESULT_DEADLINE_MINUTES } from '../../functions/core/domain/incident';
 import { incidentDesk, type IncidentRecord } from '../../functions/core/use-cases/incidents';
 import type { StaffEndpointName } from '../../functions/shared/http/staff-permissions';
@@ -110,6 +113,91 @@ describe('POST /v1/staff/incidents', () => {
     expect(response.body).not.toMatch(/11010519491231002X|13800138000/);
     expect(response.headers?.['Content-Type'] ?? response.headers?.['content-type']).toBe('application/problem+json');
     expect((await incidentStoreFromEnv().list({ statuses: ['OPEN'], limit: 100 })).items.length).toBe(before);
+  });
+});
+
+/** The mortgagor on every filing put here, sealed as intake seals it. */
+const PARTY = '周杰伦';
+let filingCounter = 0;
+/** A filing of `district` whose mortgagor is {@link PARTY}, as the repository keeps it. */
+async function filingNaming(district: string = DISTRICTS.own): Promise<string> {
+  filingCounter += 1;
+  const filingId = `F1AC1${String(filingCounter).padStart(20, '0')}`;
+  const vault = await vaultFromEnv();
+  const at = new Date().toISOString();
+  const filing: FilingRecord = {
+    filingId,
+    channelId: 'ch-bank-a',
+    institutionId: 'INST-BANK-A',
+    clientRef: `incident-${filingCounter}`,
+    batchId: 'B-INCIDENT',
+    businessType: 'MORTGAGE_CREATE',
+    unitCode: `${district}001001GB00001F0001${String(3000 + filingCounter).padStart(4, '0')}`,
+    district,
+    content: {
+      businessType: 'MORTGAGE_CREATE',
+      mortgagors: [{ name: await vault.seal(district, 'name', PARTY, filingId), idType: 'RESIDENT_ID', idNumber: await vault.seal(district, 'idNumber', '370102198001011237', filingId), idIndex: 'bi:x' }],
+      mortgagee: { name: '示例银行', uscc: '91370100MA3C8AXX1X' },
+      mortgageType: 'GENERAL',
+      amountFen: '100000000',
+      termStart: '2026-01-01',
+      termEnd: '2046-01-01',
+    },
+    materials: [],
+    contentHash: 'ab'.repeat(32),
+    status: 'READY_FOR_REVIEW',
+    createdAt: at,
+    updatedAt: at,
+    history: [{ at, status: 'SUBMITTED', by: 'channel:ch-bank-a' }],
+  };
+  await filingRepositoryFromEnv().putIfAbsent(filing);
+  return filingId;
+}
+
+describe('free text naming a person the incident concerns (F4)', () => {
+  const openCount = async () => (await incidentStoreFromEnv().list({ statuses: ['OPEN'], limit: 100 })).items.length;
+
+  it.each([
+    ['a party of a filing in the evidence', async () => ({ summary: `${PARTY}的材料被外泄`, evidence: [`filing:${await filingNaming()}`] })],
+    ['a party of a filing in the evidence, spaced', async () => ({ summary: '周 杰 伦的材料被外泄', evidence: [`filing:${await filingNaming()}`] })],
+    ['a party of a filing in the evidence, full-width and zero-width', async () => ({ summary: '周\u3000杰\u200b伦的材料被外泄', evidence: ['audit:370102:1', `filing:${await filingNaming()}`] })],
+    ['a staff member in the evidence', async () => ({ summary: '测试 REVIEWER 下载了材料', evidence: [`staff:${world.account('REVIEWER').staffId}`] })],
+    ['the reporter', async () => ({ summary: '测试ｃｌｅｒｋ发现了异常' })],
+  ])('a summary naming %s is refused: 422 PERSONAL_DATA_IN_TEXT on summary, not echoed, nothing stored or audited', async (_label, body) => {
+    const before = await openCount();
+    const auditBefore = (await auditRecordsOf('security', today())).length;
+    const response = await send('postIncident', { token: clerkToken, body: { type: 'INFORMATION_LEAK', severity: 'HIGH', ...(await body()) } });
+    expect(outcome(response)).toBe('422 INVALID_BODY');
+    expect(json(response).errors).toEqual([expect.objectContaining({ path: 'summary', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toMatch(/杰|测试/);
+    expect(await openCount()).toBe(before);
+    expect((await auditRecordsOf('security', today())).length).toBe(auditBefore);
+  });
+
+  it('a summary naming nobody, with the same evidence, opens the incident as before', async () => {
+    const evidence = [`filing:${await filingNaming()}`, `staff:${world.account('REVIEWER').staffId}`];
+    const incident = await open({ type: 'INFORMATION_LEAK', severity: 'HIGH', summary: '抵押人材料被外泄，杰出的测试', evidence });
+    expect(incident.evidence).toEqual(evidence);
+  });
+
+  it("another district's filing is not opened: naming its party is not refused, so the refusal tells nothing about it", async () => {
+    const response = await send('postIncident', { token: clerkToken, body: { type: 'INFORMATION_LEAK', severity: 'HIGH', summary: `${PARTY}的材料`, evidence: [`filing:${await filingNaming(DISTRICTS.other)}`] } });
+    expect(outcome(response)).toBe('201 OK');
+  });
+
+  it.each([
+    ['a party of a filing in its evidence', '已通知周 杰 伦'],
+    ['the staff member acting', '测试 ADMIN 已报告'],
+    ['the reporter', '已与测试ＣＬＥＲＫ核实'],
+  ])('a step note naming %s is refused: 422 PERSONAL_DATA_IN_TEXT on note, not echoed, the incident unchanged, nothing audited', async (_label, note) => {
+    const incident = await open({ type: 'INFORMATION_LEAK', severity: 'HIGH', summary: '材料外泄', evidence: [`filing:${await filingNaming()}`] });
+    const response = await send('postIncidentAction', { path: { incidentId: incident.incidentId }, body: { action: 'REPORT', note } });
+    expect(outcome(response)).toBe('422 INVALID_BODY');
+    expect(json(response).errors).toEqual([expect.objectContaining({ path: 'note', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toMatch(/杰|测试/);
+    expect(await incidentStoreFromEnv().get(incident.incidentId)).toMatchObject({ status: 'OPEN', version: 1 });
+    expect((await auditRecordsOf('security', today())).filter((e) => e.target === `incident:${incident.incidentId}`).map((e) => e.action)).toEqual(['INCIDENT_OPENED']);
+    expect(outcome(await send('postIncidentAction', { path: { incidentId: incident.incidentId }, body: { action: 'REPORT', note: '已报告省局' } }))).toBe('200 OK');
   });
 });
 

@@ -177,12 +177,45 @@ describe('corrections', () => {
       expect(outcome(await withdrawal(mine))).toBe('200 WITHDRAWN');
       await drain('intake');
     });
+
+    it.each([
+      ['as written', `${PEOPLE.owner.name} cancelled the loan.`],
+      ['with spaces', '张 三 丰 cancelled the loan.'],
+      ['with full-width and zero-width characters', '张\u3000三\u200b丰 cancelled the loan.'],
+    ])('refuses a reason naming a party of the filing (%s): 422 PERSONAL_DATA_IN_TEXT on reason, not echoed, the filing unchanged', async (_label, reason) => {
+      const mine = await submitOne(mortgageCreateFiling({ clientRef: nextRef('named'), unitCode: UNITS.owned, mortgagors: [PEOPLE.owner] }));
+      const before = await stored(mine);
+      const response = await withdrawal(mine, { reason });
+      expect(outcome(response)).toBe('422 INVALID_BODY');
+      expect(body(response).errors).toEqual([expect.objectContaining({ path: 'reason', code: 'PERSONAL_DATA_IN_TEXT' })]);
+      expect(response.body).not.toContain('三');
+      expect(await stored(mine)).toEqual(before);
+      expect(outcome(await withdrawal(mine, { reason: 'The borrower cancelled; 三方 agreed.' }))).toBe('200 WITHDRAWN');
+      await drain('intake');
+    });
   });
 });
 
 describe('the urgent lane', () => {
-  const mark = async (district: string, filingId: string) =>
-    urgent(staffPost('mark-urgent', { token: (await issuer.issue(staffAccount('CLERK', district))).accessToken, filingId, body: { reason: 'Court deadline' } }), lambdaContext('markUrgent'));
+  const mark = async (district: string, filingId: string, reason = 'Court deadline') =>
+    urgent(staffPost('mark-urgent', { token: (await issuer.issue(staffAccount('CLERK', district))).accessToken, filingId, body: { reason } }), lambdaContext('markUrgent'));
+
+  it.each([
+    ['as written', `${PEOPLE.coOwnerA.name}的法院期限`],
+    ['with spaces', '王 小 明的法院期限'],
+    ['with full-width and zero-width characters', '王\u3000小\u200b明的法院期限'],
+  ])('a reason naming a party of the filing (%s) is refused: 422 PERSONAL_DATA_IN_TEXT on reason, not echoed, the filing unchanged, nothing enqueued', async (_label, reason) => {
+    const filingId = await submitOne(mortgageCreateFiling({ clientRef: nextRef('urgent-named'), unitCode: UNITS.coOwned, mortgagors: [PEOPLE.coOwnerA, PEOPLE.coOwnerB] }));
+    const before = await stored(filingId);
+    const response = await mark('370103', filingId, reason);
+    expect(outcome(response)).toBe('422 INVALID_BODY');
+    expect(body(response).errors).toEqual([expect.objectContaining({ path: 'reason', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toContain('小');
+    expect(await stored(filingId)).toEqual(before);
+    expect(await drain('intakeUrgent')).toEqual([]);
+    await withdrawal(filingId);
+    await drain('intake');
+  });
 
   it('a filing marked urgent lands on the urgent queue and is decided by the intakeUrgent worker', async () => {
     const filingId = await submitOne(mortgageCreateFiling({ clientRef: nextRef('urgent'), unitCode: UNITS.coOwned, mortgagors: [PEOPLE.coOwnerA, PEOPLE.coOwnerB] }));

@@ -145,6 +145,24 @@ describe('POST /v1/staff/filings/{filingId}/unmasking', () => {
     if (expected.startsWith('422')) expect(codesOf(response)).not.toContain(PEOPLE.owner.idNumber);
   });
 
+  it.each([
+    ['as written', `核验${PEOPLE.owner.name}本人身份`],
+    ['with spaces between its characters', `核验 张 三 丰 本人身份`],
+    ['with full-width spaces and zero-width characters', `核验张\u3000三\u200b丰本人身份`],
+    ['in full-width punctuation', '核验张、三。丰本人身份'],
+  ])('refuses a reason naming a party of the filing (%s): 422 PERSONAL_DATA_IN_TEXT on reason, not echoed, no disclosure, no audit, nothing answered in the clear', async (_label, reason) => {
+    const reviewer = await freshAccount('REVIEWER');
+    const before = ((await filingRepositoryFromEnv().get(ownFiling.filingId)) as { disclosureCount?: number }).disclosureCount ?? 0;
+    const response = await unmask(reviewer.token, ownFiling.filingId, { purpose: 'IDENTITY_VERIFICATION', reason });
+    expect(problem(response)).toBe('422 INVALID_BODY');
+    expect(JSON.parse(response.body).errors).toEqual([expect.objectContaining({ path: 'reason', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toContain('三');
+    expect(response.body).not.toContain(PEOPLE.owner.idNumber);
+    expect(((await filingRepositoryFromEnv().get(ownFiling.filingId)) as { disclosureCount?: number }).disclosureCount ?? 0).toBe(before);
+    expect((await auditRecordsOf(OWN, today())).filter((r) => r.action === 'PERSONAL_DATA_UNMASKED' && r.actor === `staff:${reviewer.staffId}`)).toEqual([]);
+    expect(JSON.stringify(await auditRecordsOf(OWN, today()))).not.toContain('本人身份');
+  });
+
   it('answers 500 and no plaintext when the disclosure cannot be recorded', async () => {
     const reviewer = await freshAccount('REVIEWER');
     const spy = vi.spyOn(Object.getPrototypeOf(filingRepositoryFromEnv()) as { recordDisclosure: () => Promise<boolean> }, 'recordDisclosure').mockRejectedValueOnce(new Error('throttled'));
@@ -265,6 +283,40 @@ describe('POST /v1/staff/accounts/{staffId}/unlock', () => {
     expect(problem(await unlock(admin.token, 'stf-nobody'))).toBe('404 STAFF_NOT_FOUND');
     expect(problem(await unlock(admin.token, `${'x'.repeat(2048)}/../stf`))).toBe('404 STAFF_NOT_FOUND');
     expect((await world.directory.get(staff.staffId))!.status).toBe('LOCKED');
+  });
+});
+
+describe('an unlock reason naming a staff member', () => {
+  async function lockedNamed(displayName: string): Promise<StaffAccount> {
+    accounts += 1;
+    const staff: StaffAccount = { staffId: `stf-mu-${accounts}`, username: `mu${accounts}.${OWN}`, displayName, role: 'REVIEWER', district: OWN, status: 'ACTIVE' };
+    await world.directory.putStaff(staff, { passwordHash: await hashPassword(`Pw-mu-${accounts}-7`) });
+    await world.directory.lock(staff.staffId, { at: new Date().toISOString(), rule: 'UNMASKING_RATE', alertId: `AL-T-${staff.staffId}` });
+    return staff;
+  }
+
+  it.each([
+    ['the locked account holder', '经核查刘 德 华属正常业务'],
+    ['the locked account holder, full-width and zero-width', '经核查刘\u3000德\u200b华属正常业务'],
+    ['the administrator', '管理员测试 员已核实'],
+  ])('is refused when it names %s: 422 PERSONAL_DATA_IN_TEXT on reason, not echoed, still locked, nothing audited', async (_label, reason) => {
+    const staff = await lockedNamed('刘德华');
+    accounts += 1;
+    const admin: StaffAccount = { staffId: `stf-mu-${accounts}`, username: `mu${accounts}.${OWN}`, displayName: '测试员', role: 'ADMIN', district: OWN, status: 'ACTIVE' };
+    await world.directory.putStaff(admin, { passwordHash: await hashPassword(`Pw-mu-${accounts}-7`) });
+    const response = await unlock(await world.tokenFor(admin), staff.staffId, reason);
+    expect(problem(response)).toBe('422 INVALID_BODY');
+    expect(JSON.parse(response.body).errors).toEqual([expect.objectContaining({ path: 'reason', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toContain('德');
+    expect(response.body).not.toContain('测试');
+    expect((await world.directory.get(staff.staffId))!.status).toBe('LOCKED');
+    expect((await auditRecordsOf(OWN, today())).filter((r) => r.action === 'STAFF_UNLOCKED' && r.target === `staff:${staff.staffId}`)).toEqual([]);
+  });
+
+  it('a reason naming nobody unlocks as before', async () => {
+    const staff = await lockedNamed('刘德华');
+    const admin = await freshAccount('ADMIN');
+    expect(problem(await unlock(admin.token, staff.staffId, '经核查属正常业务，德才兼备'))).toBe('200 OK');
   });
 });
 

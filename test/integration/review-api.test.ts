@@ -416,6 +416,27 @@ describe('refusal, tenancy, roles', () => {
     expect(response.body).not.toMatch(/1381234|5678|\d{17}/);
   });
 
+  it.each([
+    ['a refusal note naming the mortgagor', 41, 'REFUSE', `${PEOPLE.owner.name}的合同金额不符`],
+    ['a refusal note naming the mortgagor with spaces', 42, 'REFUSE', '张 三 丰的合同金额不符'],
+    ['a refusal note naming the mortgagor with full-width and zero-width characters', 43, 'REFUSE', '张\u3000三\u200b丰的合同金额不符'],
+    ['an approval note naming the mortgagor in full-width punctuation', 44, 'APPROVE', '张、三、丰材料齐全'],
+  ] as const)('refuses %s: 422 PERSONAL_DATA_IN_TEXT on note, not echoed, the filing unchanged', async (_name, unit, decision, note) => {
+    const code1 = unitCode(unit);
+    await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });
+    const filing = await acceptedFiling(world.bank, code1, async (id) => ({ businessType: 'MORTGAGE_CREATE', mortgagors: await sealPeople('370102', id, [PEOPLE.owner]), mortgagee: BANK_ORG, ...MORTGAGE_TERMS }), 'READY_FOR_REVIEW');
+    const before = (await filingRepositoryFromEnv().get(filing.filingId))!;
+    const request = decision === 'REFUSE' ? { decision, reasonCode: 'OTHER', note } : { decision, note };
+    const response = await review(reviewEvent(reviewerToken, filing.filingId, request), lambdaContext('reviewFiling'));
+    expect(code(response)).toBe('422 INVALID_BODY');
+    expect(JSON.parse(response.body).errors).toEqual([expect.objectContaining({ path: 'note', code: 'PERSONAL_DATA_IN_TEXT' })]);
+    expect(response.body).not.toContain('三');
+    expect(await filingRepositoryFromEnv().get(filing.filingId)).toEqual(before);
+    expect((await registerRepositoryFromEnv().getUnit(code1))!.mortgages).toEqual([]);
+    // A note naming nobody decides as before.
+    expect(code(await review(reviewEvent(reviewerToken, filing.filingId, { decision: 'REFUSE', reasonCode: 'OTHER', note: '合同金额不符，三方确认' }), lambdaContext('reviewFiling')))).toBe('200 OK');
+  });
+
   it("answers another district's filing exactly like a missing one (404), for reading and reviewing", async () => {
     const code1 = unitCode(8);
     await putUnit({ unitCode: code1, owners: await ownersOf(code1, [PEOPLE.owner]) });

@@ -186,10 +186,17 @@ beforeAll(async () => {
   const repository = filingRepositoryFromEnv();
   for (const [i, id] of ['FAA04112ADF1A453BE32AB9B8', 'F5879652B7FDE4CF58AAC5B5B', 'F6522ABDDC10C03C53605104F'].entries()) await repository.putIfAbsent(filing(id, DISTRICTS.own, i + 1));
   await repository.putIfAbsent(filing('F6653F8BDB54AE7B4E56FB53A', DISTRICTS.other, 0));
-  // For the urgent lane: ACCEPTED filings outside the READY_FOR_REVIEW worklist, so marking them changes no worklist test.
+  // For the urgent lane: ACCEPTED filings outside the READY_FOR_REVIEW worklist, so marking them changes no worklist test;
+  // discharges (no people to unseal: the reason is checked against the parties' names).
   for (const [id, district] of [['F006998959F8F1334D8963331', DISTRICTS.own], ['F338EE494F5D4D626E7CD3F9C', DISTRICTS.other]] as const) {
     const base = filing(id, district, 41);
-    await repository.putIfAbsent({ ...base, status: 'ACCEPTED', history: [{ at: base.createdAt, status: 'ACCEPTED', by: 'worker:intake' }] });
+    await repository.putIfAbsent({
+      ...base,
+      businessType: 'MORTGAGE_DISCHARGE',
+      content: { businessType: 'MORTGAGE_DISCHARGE', mortgageId: 'DY00000002', reason: 'REPAID' },
+      status: 'ACCEPTED',
+      history: [{ at: base.createdAt, status: 'ACCEPTED', by: 'worker:intake' }],
+    });
   }
   // For the review endpoints: ACCEPTED discharges (no people to unseal), outside the READY_FOR_REVIEW worklist.
   for (const [id, district] of [['F98331C3757F66A9C26A87E9B', DISTRICTS.own], ['FF77813DC29E691A674E51C9F', DISTRICTS.other]] as const) {

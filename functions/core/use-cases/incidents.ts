@@ -22,6 +22,7 @@ import type { RetentionClass } from '../domain/audit-log';
 import { conflict, forbidden, notFound } from '../domain/errors';
 import type { StaffAccount } from '../domain/staff';
 import type { AuditLog, IncidentDesk, Page } from '../ports';
+import { refuseNamesInIncidentText, type IncidentTextPorts } from './incident-names';
 import { sm3Hex } from '../../shared/crypto/sm3';
 import { randomBytes } from 'node:crypto';
 
@@ -72,6 +73,9 @@ export interface IncidentPorts {
   readonly audit: AuditLog;
   readonly clock: { now(): Date };
 }
+
+/** What the staff endpoints add: what it takes to refuse a text naming someone the incident concerns (incident-names.ts). */
+export type StaffIncidentPorts = IncidentPorts & IncidentTextPorts;
 
 /** `IN` and 24 upper-case hex digits: from the dedupe key when there is one (so a second open finds the first), else random. */
 export const INCIDENT_ID = /^IN[0-9A-F]{24}$/;
@@ -136,8 +140,12 @@ export interface StaffIncidentRequest {
   readonly evidence?: readonly string[];
 }
 
-/** A staff member opens an incident of their own district, detected when they say (not in the future) or now. */
-export async function openStaffIncident(ports: IncidentPorts, staff: Pick<StaffAccount, 'staffId' | 'district'>, request: StaffIncidentRequest): Promise<IncidentRecord> {
+/**
+ * A staff member opens an incident of their own district, detected when they say (not in the future) or now.
+ * A summary naming someone it concerns (incident-names.ts) is refused first (422, `PERSONAL_DATA_IN_TEXT`).
+ */
+export async function openStaffIncident(ports: StaffIncidentPorts, staff: Pick<StaffAccount, 'staffId' | 'district' | 'displayName' | 'role'>, request: StaffIncidentRequest): Promise<IncidentRecord> {
+  await refuseNamesInIncidentText(ports, staff, { summary: request.summary }, request.evidence === undefined ? {} : { evidence: request.evidence });
   const now = ports.clock.now();
   const detectedAt = request.detectedAt === undefined || Date.parse(request.detectedAt) > now.getTime() ? now.toISOString() : new Date(request.detectedAt).toISOString();
   return openIncident(ports, {
@@ -212,13 +220,14 @@ const ATTEMPTS = 5;
 /**
  * A staff step on an incident (ADMIN, AUDITOR of its district or of any district for a city-wide one):
  * 1. read the incident (404 when missing or of another district);
- * 2. apply the step (409 when out of order or done);
+ * 2. apply the step (409 when out of order or done); a note naming someone the incident concerns (its evidence,
+ *    its source, the steps' staff, the caller: incident-names.ts) is refused (422, `PERSONAL_DATA_IN_TEXT`);
  * 3. write on the version read; on a lost race read again and retry from 1 (the racer's step may make this one 409);
  * 4. audit the step in log `security`.
  */
 export async function actOnIncident(
-  ports: IncidentPorts,
-  staff: Pick<StaffAccount, 'staffId' | 'district'>,
+  ports: StaffIncidentPorts,
+  staff: Pick<StaffAccount, 'staffId' | 'district' | 'displayName' | 'role'>,
   incidentId: string,
   request: { readonly action: IncidentAction; readonly note: string },
 ): Promise<IncidentRecord> {
@@ -226,6 +235,10 @@ export async function actOnIncident(
     const current = await getIncident(ports, staff, incidentId);
     const at = ports.clock.now().toISOString();
     const next = applyStep(current, { action: request.action, at, by: staff.staffId, note: request.note });
+    if (attempt === 0) {
+      const source = current.source.kind === 'ALARM' ? [] : [current.source.staffId];
+      await refuseNamesInIncidentText(ports, staff, { note: request.note }, { evidence: current.evidence ?? [], staffIds: [...source, ...(current.steps ?? []).map((step) => step.by)] });
+    }
     if (await ports.incidents.put(next, current.version)) {
       const written = { ...next, version: current.version + 1 };
       await auditStep(ports, written, AUDIT_ACTION[request.action], `staff:${staff.staffId}`, at, {

@@ -13,6 +13,7 @@ import {
   type JsonValue,
 } from '../domain/certificate';
 import { conflict, notFound } from '../domain/errors';
+import { refuseNamesIn } from '../domain/free-text';
 import { peopleOf, type FilingRecord, type FilingStatus, type SealedPerson } from '../domain/filing';
 import { ruleRefusal, REFUSAL_CODES, type RefusalCode } from '../domain/intake-rules';
 import { REVIEW_REFUSAL_CODES, REVIEWABLE_STATUSES, type ReviewRefusalCode } from '../domain/lifecycle';
@@ -21,6 +22,7 @@ import type { OrganisationOwner, PersonOwner, UnitView } from '../domain/registe
 import { mortgageIdFor, noticeIdFor, planRegistration, registeredRights, type RecordedMortgage, type RegisteredRights, type RegistrationContext } from '../domain/registration';
 import type { StaffAccount } from '../domain/staff';
 import type { CertificateAllocation, CertificateStore, PersonalDataVault, PlatformSigner, RegisterReader, RegisterWriter } from '../ports';
+import { partyNamesOf } from './party-names';
 import { pendingPresaleNoticeHolders } from './process-intake';
 import { healEffects, performTransition, type LifecyclePorts } from './transition';
 
@@ -82,10 +84,14 @@ const refusedAtCommit = (filing: FilingRecord) =>
  * 4. allocate the certificate number (one per filing; a retry reuses it), sign and store the certificate,
  *    mark the certificates it supersedes, CERTIFY (its effects free the unit's lock, audit, publish).
  * Approving a CERTIFIED filing answers its result again.
+ *
+ * Before either, a note naming a party of the filing is refused (422, the note's `PERSONAL_DATA_IN_TEXT`):
+ * notes are kept in the history the filing institution reads.
  */
 export async function reviewFiling(ports: ReviewPorts, staff: StaffAccount, filingId: string, request: ReviewRequest): Promise<ReviewResult> {
   const filing = await ports.filings.get(filingId);
   if (!filing || filing.district !== staff.district) throw notFound('FILING_NOT_FOUND', 'No filing with this id exists in your district.');
+  if (request.note !== undefined) refuseNamesIn({ note: request.note }, await partyNamesOf(ports.vault, filing));
   return request.decision === 'REFUSE' ? refuse(ports, staff, filing, request) : approve(ports, staff, filing, request);
 }
 

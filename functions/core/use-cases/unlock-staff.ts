@@ -1,4 +1,5 @@
 import { conflict, forbidden, notFound } from '../domain/errors';
+import { refuseNamesIn } from '../domain/free-text';
 import type { StaffAccount } from '../domain/staff';
 import type { AuditLog, Clock, StaffDirectory, StaffLocks } from '../ports';
 
@@ -17,9 +18,11 @@ export interface UnlockResult {
  * 1. Refuse the holder (403 SELF_UNLOCK_FORBIDDEN) whatever their role — before anything else is read.
  * 2. Load the account; none → 404 STAFF_NOT_FOUND; another district's → 403 DISTRICT_FORBIDDEN (audited, and
  *    counted by the misuse detector).
- * 3. Unlock conditionally on LOCKED (and on the lock read): of two administrators racing, one wins; the other,
+ * 3. Refuse a reason naming the account's holder or the administrator (422, the reason's
+ *    `PERSONAL_DATA_IN_TEXT`; display names are personal data, and the reason is audited).
+ * 4. Unlock conditionally on LOCKED (and on the lock read): of two administrators racing, one wins; the other,
  *    and an account that is not locked, get 409 STAFF_NOT_LOCKED.
- * 4. Audit `STAFF_UNLOCKED` with the alert, the rule and the reason (checked at the edge to carry no personal data).
+ * 5. Audit `STAFF_UNLOCKED` with the alert, the rule and the reason (checked at the edge to carry no personal data).
  */
 export async function unlockStaff(
   ports: { staff: StaffDirectory; locks: StaffLocks; audit: AuditLog; clock: Clock },
@@ -33,6 +36,7 @@ export async function unlockStaff(
   if (account.district !== admin.district) throw forbidden('DISTRICT_FORBIDDEN', 'Staff may act only within their own district.');
   const notLocked = () => conflict('STAFF_NOT_LOCKED', 'The account is not locked (or was unlocked meanwhile).');
   if (account.status !== 'LOCKED') throw notLocked();
+  refuseNamesIn({ reason }, [account.displayName, admin.displayName]);
   const at = ports.clock.now().toISOString();
   const by = `staff:${admin.staffId}`;
   const alertId = account.lock?.alertId;

@@ -1,9 +1,14 @@
 import { conflict, notFound } from '../domain/errors';
-import type { Channel } from '../ports';
+import { refuseNamesIn } from '../domain/free-text';
+import type { Channel, PersonalDataVault } from '../ports';
 import { filingStateOf, type FilingStateView } from './filing-state';
+import { partyNamesOf } from './party-names';
 import { healEffects, performTransition, type LifecyclePorts } from './transition';
 
-export type WithdrawFilingPorts = LifecyclePorts;
+export interface WithdrawFilingPorts extends LifecyclePorts {
+  /** Opens the parties' names, to refuse a reason naming one. */
+  readonly vault: PersonalDataVault;
+}
 
 /** Each retry re-reads the filing; more than a few races in a row means something is wrong. */
 const ATTEMPTS = 5;
@@ -12,7 +17,9 @@ const ATTEMPTS = 5;
  * The filer withdraws its filing before registration (DESIGN.md §3: "any state before REGISTERED →
  * WITHDRAWN"), through the declared WITHDRAW transition.
  *
- * 1. Load the filing; another channel's filing is answered exactly like a missing one (404).
+ * 1. Load the filing; another channel's filing is answered exactly like a missing one (404). A reason naming a
+ *    party of the filing is refused (422, the reason's `PERSONAL_DATA_IN_TEXT`): it is kept with the filing and
+ *    in its history, in the clear. The names are opened once, on the first read.
  * 2. Already WITHDRAWN: perform what its withdrawal left pending (a crash after the write: the lock
  *    release, the audit record, the progress event) and answer its state — a repeated withdrawal is not
  *    an error, and it heals.
@@ -25,6 +32,8 @@ export async function withdrawFiling(ports: WithdrawFilingPorts, channel: Channe
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const filing = await ports.filings.get(filingId);
     if (!filing || filing.channelId !== channel.channelId) throw notFound('FILING_NOT_FOUND', 'No filing with this id exists for this channel.');
+    // The parties never change after submission, so checking on the first read covers the retries.
+    if (attempt === 1 && reason !== undefined) refuseNamesIn({ reason }, await partyNamesOf(ports.vault, filing));
     if (filing.status === 'WITHDRAWN') return filingStateOf(await healEffects(ports, filing));
     const outcome = await performTransition(ports, filing, 'WITHDRAW', {
       actor: `channel:${channel.channelId}`,

@@ -9,7 +9,7 @@ import { ZtError } from '../../../functions/core/domain/errors';
 import { FILING_STATUSES, type FilingRecord, type FilingStatus } from '../../../functions/core/domain/filing';
 import { isCorrectionOverdue, WITHDRAWABLE_STATUSES } from '../../../functions/core/domain/lifecycle';
 import type { StaffAccount } from '../../../functions/core/domain/staff';
-import type { Channel } from '../../../functions/core/ports';
+import type { Channel, PersonalDataVault } from '../../../functions/core/ports';
 import { correctFiling } from '../../../functions/core/use-cases/correct-filing';
 import { takeDisposition } from '../../../functions/core/use-cases/disposition';
 import { markUrgent } from '../../../functions/core/use-cases/mark-urgent';
@@ -25,6 +25,13 @@ const UNIT = '370102001001GB00001F00010101';
 const channel = { channelId: 'ch-bank-a', institutionId: 'INST-BANK-A' } as Pick<Channel, 'channelId' | 'institutionId'> as Channel;
 const otherChannel = { channelId: 'ch-bank-b', institutionId: 'INST-BANK-B' } as Pick<Channel, 'channelId' | 'institutionId'> as Channel;
 const clerk: StaffAccount = { staffId: 'stf-1', username: 'clerk.370102', displayName: '测试', role: 'CLERK', district: '370102', status: 'ACTIVE' };
+
+/** These filings have no parties: a withdrawal or urgent reason opens no name, and the vault is never asked. */
+const noVault: PersonalDataVault = {
+  seal: () => Promise.reject(new Error('no vault in these tests')),
+  open: () => Promise.reject(new Error('no vault in these tests')),
+  blindIndex: () => Promise.reject(new Error('no vault in these tests')),
+};
 
 function filing(status: FilingStatus, overrides: Partial<FilingRecord> = {}): FilingRecord {
   const at = '2026-11-20T02:00:00.000Z';
@@ -183,7 +190,7 @@ describe('correctFiling', () => {
 
 describe('withdrawFiling', () => {
   const withdraw = (reason?: string, who: Channel = channel) =>
-    withdrawFiling({ filings, notifications, audit, clock: fixedClock('2026-11-21T00:00:00.000Z') }, who, 'F-1', reason);
+    withdrawFiling({ filings, notifications, audit, vault: noVault, clock: fixedClock('2026-11-21T00:00:00.000Z') }, who, 'F-1', reason);
 
   it.each(WITHDRAWABLE_STATUSES)('withdraws a %s filing and frees the unit', async (status) => {
     filings.put(filing(status));
@@ -275,7 +282,7 @@ describe('withdrawFiling', () => {
 });
 
 describe('markUrgent', () => {
-  const mark = (staff: StaffAccount = clerk, reason = 'Court deadline') => markUrgent({ filings, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock('2026-11-21T00:00:00.000Z') }, staff, 'F-1', reason);
+  const mark = (staff: StaffAccount = clerk, reason = 'Court deadline') => markUrgent({ filings, urgentIntake: urgentQueue, notifications, audit, vault: noVault, clock: fixedClock('2026-11-21T00:00:00.000Z') }, staff, 'F-1', reason);
 
   it('marks a SUBMITTED filing and puts it on the priority lane', async () => {
     filings.put(filing('SUBMITTED'));
@@ -390,7 +397,7 @@ describe('sweep: healing and giving up', () => {
     const reported: string[] = [];
     const onEffectsPending = (filingId: string, error: unknown) => reported.push(`${filingId} ${(error as Error).message}`);
     // The withdrawal happened, so the filer is told so; its effects wait for the sweeper.
-    expect(await withdrawFiling({ filings, notifications, audit: crashingAudit, clock: fixedClock('2026-11-30T01:00:00.000Z'), onEffectsPending }, channel, 'F-1', undefined)).toMatchObject({ status: 'WITHDRAWN' });
+    expect(await withdrawFiling({ filings, notifications, audit: crashingAudit, vault: noVault, clock: fixedClock('2026-11-30T01:00:00.000Z'), onEffectsPending }, channel, 'F-1', undefined)).toMatchObject({ status: 'WITHDRAWN' });
     expect(reported).toEqual(['F-1 crash']);
     expect(Object.keys((await filings.get('F-1'))!.outbox ?? {})).toHaveLength(3);
     // Act
@@ -408,7 +415,7 @@ describe('sweep: healing and giving up', () => {
   it('leaves effects younger than pendingSeconds to the request still running them', async () => {
     filings.put(filing('ACCEPTED'));
     const crashingAudit = { record: async () => { throw new Error('crash'); } };
-    await withdrawFiling({ filings, notifications, audit: crashingAudit, clock: fixedClock('2026-11-30T01:59:50.000Z') }, channel, 'F-1', undefined);
+    await withdrawFiling({ filings, notifications, audit: crashingAudit, vault: noVault, clock: fixedClock('2026-11-30T01:59:50.000Z') }, channel, 'F-1', undefined);
     expect(await run({ pendingSeconds: 60 })).toMatchObject({ healed: 0 });
     expect(await run({ pendingSeconds: 5 })).toMatchObject({ healed: 1 });
   });
@@ -427,7 +434,7 @@ describe('sweep: healing and giving up', () => {
     expect(await filings.get('F-1')).toMatchObject({ status: 'SUBMITTED', requeues: 3, flaggedForStaff: { reason: 'INTAKE_KEEPS_FAILING' } });
     expect(audit.records.map((r) => r.action)).toEqual(['FILING_FLAGGED_FOR_STAFF']);
     // The filer withdraws it: the sweeper's marks go with the status it leaves.
-    await withdrawFiling({ filings, notifications, audit, clock: fixedClock(NOW) }, channel, 'F-1', undefined);
+    await withdrawFiling({ filings, notifications, audit, vault: noVault, clock: fixedClock(NOW) }, channel, 'F-1', undefined);
     const withdrawn = (await filings.get('F-1'))!;
     expect(withdrawn).not.toHaveProperty('requeues');
     expect(withdrawn).not.toHaveProperty('flaggedForStaff');
