@@ -22,8 +22,8 @@ export const handler = staffEndpoint({
   deps: staffEndpointDeps,
   path: staffAccountPath,
   body: unlockRequestSchema,
-  run: async ({ staff, path, body, target }) => {
+  run: async ({ staff, path, body, target, observe }) => {
     target(`staff:${path.staffId}`);
-    return { statusCode: 200, body: await unlockStaff(await ports(), staff, path.staffId, body.reason) };
+    return { statusCode: 200, body: await unlockStaff(await ports(), staff, path.staffId, body.reason, observe) };
   },
 });

@@ -53,7 +53,7 @@ export const misuseApi = {
     summary: 'Unlock an account the misuse detector locked',
     description: [
       roles('unlockStaff'),
-      'With a reason (no personal data), audited `STAFF_UNLOCKED`. A reason naming the account’s holder or the administrator (however spaced or written) is refused 422 `INVALID_BODY` with the reason’s `PERSONAL_DATA_IN_TEXT`; the account stays locked. The holder may never unlock their own account (403 `SELF_UNLOCK_FORBIDDEN`); an account of another district is 403 `DISTRICT_FORBIDDEN`.',
+      'With a reason (no personal data), audited `STAFF_UNLOCKED`. A reason naming the account’s holder or the administrator (however spaced or written) is refused 422 `INVALID_BODY` with the reason’s `PERSONAL_DATA_IN_TEXT`; the account stays locked. The holder may never unlock their own account (403 `SELF_UNLOCK_FORBIDDEN`); an account of another district answers 404 `STAFF_NOT_FOUND` like a missing one (and counts as a cross-district attempt for the misuse detector).',
       'Conditional on the account being LOCKED: of two administrators racing, one wins and the other gets 409.',
     ].join('\n'),
     auth: 'Bearer',

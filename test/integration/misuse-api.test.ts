@@ -267,6 +267,17 @@ describe('POST /v1/staff/accounts/{staffId}/unlock', () => {
     expect((await auditRecordsOf(OWN, today())).filter((r) => r.action === 'STAFF_UNLOCKED' && r.target === `staff:${staff.staffId}`)).toHaveLength(1);
   });
 
+  it("an administrator's attempts on other districts' accounts count as cross-district: the fourth of a day locks the administrator", async () => {
+    const admin = await freshAccount('ADMIN');
+    const elsewhere = await lockedAccount(OTHER);
+    for (let i = 1; i <= 3; i++) expect(problem(await unlock(admin.token, elsewhere.staffId))).toBe('404 STAFF_NOT_FOUND');
+    expect((await world.directory.get(admin.staffId))!.status).toBe('ACTIVE');
+    // The fourth goes above the threshold of 3: it keeps its refusal (nothing to withhold), and the account is locked.
+    expect(problem(await unlock(admin.token, elsewhere.staffId))).toBe('404 STAFF_NOT_FOUND');
+    expect((await world.directory.get(admin.staffId))!.lock?.rule).toBe('CROSS_DISTRICT');
+    expect(problem(await unlock(admin.token, elsewhere.staffId))).toBe('403 STAFF_ACCOUNT_LOCKED');
+  });
+
   it('refuses the holder (SELF_UNLOCK_FORBIDDEN), a locked holder (STAFF_ACCOUNT_LOCKED), another district, other roles, an account not locked, personal data in the reason', async () => {
     const admin = await freshAccount('ADMIN');
     expect(problem(await unlock(admin.token, admin.staffId))).toBe('403 SELF_UNLOCK_FORBIDDEN');
@@ -274,7 +285,11 @@ describe('POST /v1/staff/accounts/{staffId}/unlock', () => {
     await world.directory.lock(lockedAdmin.staffId, { at: new Date().toISOString(), rule: 'OUT_OF_HOURS', alertId: 'AL-T-SELF' });
     expect(problem(await unlock(lockedAdmin.token, lockedAdmin.staffId))).toBe('403 STAFF_ACCOUNT_LOCKED');
     const elsewhere = await lockedAccount(OTHER);
-    expect(problem(await unlock(admin.token, elsewhere.staffId))).toBe('403 DISTRICT_FORBIDDEN');
+    // Another district's account answers exactly like a missing one: staff ids of other districts cannot be probed.
+    const foreign = await unlock(admin.token, elsewhere.staffId);
+    const missing = await unlock(admin.token, 'stf-nobody-at-all');
+    expect([problem(foreign), problem(missing)]).toEqual(['404 STAFF_NOT_FOUND', '404 STAFF_NOT_FOUND']);
+    expect(JSON.parse(foreign.body).detail).toBe(JSON.parse(missing.body).detail);
     expect((await world.directory.get(elsewhere.staffId))!.status).toBe('LOCKED');
     const staff = await lockedAccount();
     for (const role of ['AUDITOR', 'REGISTRAR', 'CLERK'] as const) expect(problem(await unlock((await freshAccount(role)).token, staff.staffId))).toBe('403 ROLE_FORBIDDEN');

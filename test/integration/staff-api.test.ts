@@ -433,7 +433,8 @@ const requests: {
   putMisuseRules: { ok: 200, event: (token, district) => staffRequest('putMisuseRules', { token, body: { ...BUILT_IN_MISUSE_THRESHOLDS, baseVersion: district === DISTRICTS.own ? 1 : 2 } }) },
   listSecurityAlerts: { ok: 200, event: (token, district) => staffRequest('listSecurityAlerts', { token, query: { district } }) },
   // A LOCKED account of each district (seeded below); the one allowed role unlocks its own district's once.
-  unlockStaff: { ok: 200, event: (token, district) => staffRequest('unlockStaff', { token, path: { staffId: `stf-${district}-locked` }, body: { reason: 'Reviewed: a false alarm' } }) },
+  // Another district's account answers like a missing one (no probing of staff ids), counted as a cross-district attempt.
+  unlockStaff: { ok: 200, other: '404 STAFF_NOT_FOUND', event: (token, district) => staffRequest('unlockStaff', { token, path: { staffId: `stf-${district}-locked` }, body: { reason: 'Reviewed: a false alarm' } }) },
   // The audit logs (test/support/audit-read-world.ts): a district's log is its staff's; another district's is 403.
   listAuditEntries: { ok: 200, event: (token, district) => staffRequest('listAuditEntries', { token, query: { tenant: district } }) },
   // A trace reads across logs and keeps the readable ones: the same 200 whichever filing is traced.

@@ -1,5 +1,6 @@
 import { conflict, forbidden, notFound } from '../domain/errors';
 import { refuseNamesIn } from '../domain/free-text';
+import type { FilingObservation } from '../domain/misuse';
 import type { StaffAccount } from '../domain/staff';
 import type { AuditLog, Clock, StaffDirectory, StaffLocks } from '../ports';
 
@@ -16,8 +17,8 @@ export interface UnlockResult {
  * "only an administrator of another account can unlock it, with a reason").
  *
  * 1. Refuse the holder (403 SELF_UNLOCK_FORBIDDEN) whatever their role — before anything else is read.
- * 2. Load the account; none → 404 STAFF_NOT_FOUND; another district's → 403 DISTRICT_FORBIDDEN (audited, and
- *    counted by the misuse detector).
+ * 2. Load the account; none, or another district's → 404 STAFF_NOT_FOUND alike (no probing other districts'
+ *    staff ids); the other district's is reported to the misuse detector as a cross-district attempt.
  * 3. Refuse a reason naming the account's holder or the administrator (422, the reason's
  *    `PERSONAL_DATA_IN_TEXT`; display names are personal data, and the reason is audited).
  * 4. Unlock conditionally on LOCKED (and on the lock read): of two administrators racing, one wins; the other,
@@ -29,11 +30,16 @@ export async function unlockStaff(
   admin: StaffAccount,
   staffId: string,
   reason: string,
+  observe: (seen: FilingObservation) => void = () => undefined,
 ): Promise<UnlockResult> {
   if (staffId === admin.staffId) throw forbidden('SELF_UNLOCK_FORBIDDEN', 'Nobody may unlock their own account; another administrator of the district must.');
   const account = await ports.staff.get(staffId);
-  if (!account) throw notFound('STAFF_NOT_FOUND', 'No staff account has this id.');
-  if (account.district !== admin.district) throw forbidden('DISTRICT_FORBIDDEN', 'Staff may act only within their own district.');
+  const noSuchAccount = () => notFound('STAFF_NOT_FOUND', 'No staff account of your district has this id.');
+  if (!account) throw noSuchAccount();
+  if (account.district !== admin.district) {
+    observe({ crossDistrict: true });
+    throw noSuchAccount();
+  }
   const notLocked = () => conflict('STAFF_NOT_LOCKED', 'The account is not locked (or was unlocked meanwhile).');
   if (account.status !== 'LOCKED') throw notLocked();
   refuseNamesIn({ reason }, [account.displayName, admin.displayName]);
