@@ -145,6 +145,18 @@ describe('POST /v1/staff/filings/{filingId}/unmasking', () => {
     if (expected.startsWith('422')) expect(codesOf(response)).not.toContain(PEOPLE.owner.idNumber);
   });
 
+  it('counts a refusal for naming a party as an unmasking: guessing masked names one refusal at a time locks the account like unmasking does', async () => {
+    const reviewer = await freshAccount('REVIEWER');
+    const guess = { purpose: 'IDENTITY_VERIFICATION', reason: `核验${PEOPLE.owner.name}本人身份` };
+    for (let i = 1; i <= 10; i++) expect(problem(await unmask(reviewer.token, ownFiling.filingId, guess))).toBe('422 INVALID_BODY');
+    expect((await world.directory.get(reviewer.staffId))!.status).toBe('ACTIVE');
+    // A refusal of an ID-number pattern tells nothing about the filing: not counted.
+    expect(problem(await unmask(reviewer.token, ownFiling.filingId, { purpose: 'IDENTITY_VERIFICATION', reason: `核验 ${PEOPLE.owner.idNumber}` }))).toBe('422 INVALID_BODY');
+    expect((await world.directory.get(reviewer.staffId))!.status).toBe('ACTIVE');
+    expect(problem(await unmask(reviewer.token, ownFiling.filingId, guess))).toBe('422 INVALID_BODY');
+    expect((await world.directory.get(reviewer.staffId))!.lock?.rule).toBe('UNMASKING_RATE');
+  });
+
   it.each([
     ['as written', `核验${PEOPLE.owner.name}本人身份`],
     ['with spaces between its characters', `核验 张 三 丰 本人身份`],

@@ -44,6 +44,20 @@ export function refuseNamesIn(texts: Readonly<Record<string, string | undefined>
     .filter((entry): entry is [string, string] => entry[1] !== undefined && namesIn(entry[1], names))
     .map(([path]) => ({ path, code: PERSONAL_DATA_IN_TEXT, message: 'Free text must not name a person it concerns (a party to the filing, a staff member); refer to people by their role.' }));
   if (errors.length > 0) {
-    throw unprocessable('INVALID_BODY', 'The body does not have the shape this endpoint takes; see `errors` and the OpenAPI document.', { errors });
+    const error = unprocessable('INVALID_BODY', 'The body does not have the shape this endpoint takes; see `errors` and the OpenAPI document.', { errors });
+    // The refusal confirms that a guessed name is a party's: for the misuse detector it is an unmasking.
+    Object.defineProperty(error, NAME_MATCHED, { value: true });
+    throw error;
   }
 }
+
+const NAME_MATCHED = Symbol('zhitong.nameMatched');
+
+/**
+ * Whether an error is a refusal of free text for naming a person the platform knows (not a pattern such as an
+ * ID number): it tells the caller their guess of a masked name is right, so the staff endpoint chain counts
+ * it as an unmasking (functions/shared/http/staff-endpoint.ts) — guessing names one refusal at a time runs
+ * into the unmasking threshold like unmasking does.
+ */
+export const isNameRefusal = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[NAME_MATCHED] === true;

@@ -23,6 +23,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { forbidden, unauthenticated } from '../../core/domain/errors';
 import { ZtError } from '../../core/domain/errors';
+import { isNameRefusal } from '../../core/domain/free-text';
 import type { FilingObservation } from '../../core/domain/misuse';
 import { assertActive, assertRole, type StaffAccount } from '../../core/domain/staff';
 import type { MisuseDetector } from '../../core/use-cases/misuse-detector';
@@ -188,6 +189,7 @@ export function staffEndpoint<B = unknown, Q = undefined, P = undefined>(options
           },
         });
       } catch (error) {
+        if (isNameRefusal(error)) observation = { ...observation, unmasked: true };
         await tellDetector(deps, staff, options.endpoint, error instanceof ZtError ? { statusCode: error.status, code: error.code } : { statusCode: 500, code: 'INTERNAL_ERROR' }, observation);
         throw error;
       }
