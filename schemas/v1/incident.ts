@@ -28,7 +28,7 @@ export const postIncidentRequestSchema = z.strictObject({
   summary: freeTextSchema(INCIDENT_SUMMARY_MAX).meta({
     description: `What happened: 1–${INCIDENT_SUMMARY_MAX} characters, no ID or phone numbers, no name of a person the evidence names or of the reporter (\`PERSONAL_DATA_IN_TEXT\`).`,
   }),
-  detectedAt: timestamp.optional().meta({ description: 'When it was detected (ISO 8601); the 1-hour report deadline runs from here. Default, and for a time in the future: now.' }),
+  detectedAt: timestamp.optional().meta({ description: 'When it was detected (ISO 8601); the 1-hour report deadline runs from here. Default, and for a time in the future: now; more than 30 days ago: 422 `DETECTED_AT_OUT_OF_RANGE`.' }),
   evidence: z.array(z.string().regex(EVIDENCE)).max(50).optional().meta({ description: 'Ids of what it is about (audit entries, `filing:<filingId>`, `staff:<staffId>`, queues): at most 50. The parties of the filings and the staff named here may not be named in the summary or the notes.' }),
 });
 

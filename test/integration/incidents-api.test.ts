@@ -86,6 +86,15 @@ describe('POST /v1/staff/incidents', () => {
     expect(entries[0]!.detail).not.toHaveProperty('summary');
   });
 
+  it('refuses a detection time more than 30 days ago (422 DETECTED_AT_OUT_OF_RANGE); 29 days ago is taken', async () => {
+    for (const detectedAt of ['1970-01-01T00:00:00.000Z', new Date(Date.now() - 31 * 86_400_000).toISOString()]) {
+      const response = await send('postIncident', { token: clerkToken, body: { type: 'SPECIAL_URGENT', severity: 'MEDIUM', summary: 'Old one', detectedAt } });
+      expect(outcome(response)).toBe('422 DETECTED_AT_OUT_OF_RANGE');
+    }
+    const recent = new Date(Date.now() - 29 * 86_400_000).toISOString();
+    expect((await open({ detectedAt: recent })).detectedAt).toBe(recent);
+  });
+
   it('keeps a CRITICAL incident 3 years (CORE_INCIDENT), and takes a detection time in the future as now', async () => {
     const incident = await open({ severity: 'CRITICAL', detectedAt: new Date(Date.now() + 86_400_000).toISOString() });
     expect(Date.parse(incident.detectedAt)).toBeLessThanOrEqual(Date.now());

@@ -19,7 +19,7 @@ import {
   type IncidentType,
 } from '../domain/incident';
 import type { RetentionClass } from '../domain/audit-log';
-import { conflict, forbidden, notFound } from '../domain/errors';
+import { conflict, forbidden, notFound, unprocessable } from '../domain/errors';
 import type { StaffAccount } from '../domain/staff';
 import type { AuditLog, IncidentDesk, Page } from '../ports';
 import { refuseNamesInIncidentText, type IncidentTextPorts } from './incident-names';
@@ -140,13 +140,20 @@ export interface StaffIncidentRequest {
   readonly evidence?: readonly string[];
 }
 
+/** How long ago an incident may say it was detected: older is refused (it would open already long overdue). */
+export const MAX_DETECTED_AGO_DAYS = 30;
+
 /**
- * A staff member opens an incident of their own district, detected when they say (not in the future) or now.
+ * A staff member opens an incident of their own district, detected when they say (not in the future: then now;
+ * at most {@link MAX_DETECTED_AGO_DAYS} days ago: else 422 DETECTED_AT_OUT_OF_RANGE) or now.
  * A summary naming someone it concerns (incident-names.ts) is refused first (422, `PERSONAL_DATA_IN_TEXT`).
  */
 export async function openStaffIncident(ports: StaffIncidentPorts, staff: Pick<StaffAccount, 'staffId' | 'district' | 'displayName' | 'role'>, request: StaffIncidentRequest): Promise<IncidentRecord> {
   await refuseNamesInIncidentText(ports, staff, { summary: request.summary }, request.evidence === undefined ? {} : { evidence: request.evidence });
   const now = ports.clock.now();
+  if (request.detectedAt !== undefined && Date.parse(request.detectedAt) < now.getTime() - MAX_DETECTED_AGO_DAYS * 86_400_000) {
+    throw unprocessable('DETECTED_AT_OUT_OF_RANGE', `An incident is opened within ${MAX_DETECTED_AGO_DAYS} days of its detection; record an older one with a step note on a new incident detected now.`);
+  }
   const detectedAt = request.detectedAt === undefined || Date.parse(request.detectedAt) > now.getTime() ? now.toISOString() : new Date(request.detectedAt).toISOString();
   return openIncident(ports, {
     type: request.type,
