@@ -63,7 +63,7 @@ export const logKeySchema = z.object({
 
 const page = {
   limit: decimal(`Page size, 1 to ${AUDIT_PAGE_MAX}.`).pipe(z.number().min(1).max(AUDIT_PAGE_MAX)).default(100),
-  cursor: z.string().min(1).max(2048).optional().meta({ description: 'The `nextCursor` of the previous page, unchanged.' }),
+  cursor: z.string().min(1).max(2048).optional().meta({ description: 'The `nextCursor` of the previous page of the same search, unchanged; any other value is 400 `CURSOR_INVALID`.' }),
 };
 
 export const auditEntriesQuerySchema = z
