@@ -27,7 +27,7 @@ import { MAX_STATISTICS_DAYS, MAX_STATISTICS_ENTRIES } from '../../functions/cor
 import { STAFF_PERMISSIONS, type StaffEndpointName } from '../../functions/shared/http/staff-permissions';
 
 const roles = (endpoint: StaffEndpointName): string =>
-  `Roles: ${STAFF_PERMISSIONS[endpoint].roles.join(', ')}. Auditors read their own district's log and every non-district log (institutions, \`public\`, \`unauthenticated\`, \`department:*\`, \`security\`); an administrator reads their own district's; another district's log is 403 \`DISTRICT_FORBIDDEN\` (audited).`;
+  `Roles: ${STAFF_PERMISSIONS[endpoint].roles.join(', ')}. Auditors read their own district's log and every non-district log (institutions, \`public\`, \`unauthenticated\`, \`department:*\`, \`security\`); an administrator reads their own district's; another district's log is 403 \`DISTRICT_FORBIDDEN\`; a non-auditor asking for a non-district log, 403 \`ROLE_FORBIDDEN\` (audited).`;
 const tenantParameter = { tenant: 'Whose log: a district code, an institution id, `public`, `unauthenticated`, `department:<id>`, `security`.' };
 const FORMAT = 'The format, byte for byte, is in docs/audit-log.md and client/README.md §7; `client/zt-audit.ts` and `npm run audit:verify` check it.';
 
@@ -58,7 +58,7 @@ export const auditApi = {
       200: { description: 'The latest head and the proof.', schema: receiptConsistencySchema },
       ...problems(400, 401, 403, 500),
       404: answer('`BATCH_NOT_FOUND`, or `TREE_HEAD_NOT_FOUND`.'),
-      422: answer('`from` exceeds the latest signed tree size (`TREE_SIZE_OUT_OF_RANGE`).'),
+      422: answer('`from` is 0 or exceeds the latest signed tree size (`TREE_SIZE_OUT_OF_RANGE`).'),
     },
   },
   getAuditLogKey: {

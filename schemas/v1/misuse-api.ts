@@ -15,7 +15,7 @@ export const misuseApi = {
     summary: "See a filing's personal data in the clear, for a declared purpose",
     description: [
       roles('unmaskFiling'),
-      'The disclosure (role, purpose, time, the staff member’s audit id) is recorded on the filing and `PERSONAL_DATA_UNMASKED` is audited BEFORE anything is decrypted; if either fails the answer is 500 and carries no plaintext.',
+      'The disclosure (role, purpose, time, the staff member’s audit id) is recorded on the filing and `PERSONAL_DATA_UNMASKED` is audited before the ID and phone numbers are decrypted (the names are opened first, to refuse a reason naming a party); if either fails the answer is 500 and carries no plaintext.',
       'The data subject sees the disclosure (time, role, purpose; never who) in `POST /v1/public/progress`. `Cache-Control: no-store`.',
       'A `reason` naming a party of the filing (however spaced or written: full-width, zero-width characters, punctuation between the characters) is refused 422 `INVALID_BODY` with the reason’s `PERSONAL_DATA_IN_TEXT`, never echoed: nothing is recorded, audited or decrypted into the answer.',
       detector,

@@ -259,6 +259,16 @@ describe('POST /v1/staff/accounts/{staffId}/unlock', () => {
     expect(problem(await unmask(await world.tokenFor(staff), ownFiling.filingId))).toBe('200 OK');
   });
 
+  it('withholds the plaintext of the firing unmasking even when the detector fails after locking (the incident desk down)', async () => {
+    const reviewer = await freshAccount('REVIEWER');
+    for (let i = 1; i <= 10; i++) expect(problem(await unmask(reviewer.token, ownFiling.filingId))).toBe('200 OK');
+    fakeDesk.failNext = true;
+    const crossing = await unmask(reviewer.token, ownFiling.filingId);
+    expect(problem(crossing)).toBe('403 STAFF_ACCOUNT_LOCKED');
+    expect(crossing.body).not.toContain(PEOPLE.owner.idNumber);
+    expect((await world.directory.get(reviewer.staffId))!.status).toBe('LOCKED');
+  });
+
   it('after an unlock the detector counts afresh: ten more unmaskings that hour are answered, the eleventh locks the account again', async () => {
     const reviewer = await freshAccount('REVIEWER');
     const admin = await freshAccount('ADMIN');

@@ -149,11 +149,13 @@ export const MAX_DETECTED_AGO_DAYS = 30;
  * A summary naming someone it concerns (incident-names.ts) is refused first (422, `PERSONAL_DATA_IN_TEXT`).
  */
 export async function openStaffIncident(ports: StaffIncidentPorts, staff: Pick<StaffAccount, 'staffId' | 'district' | 'displayName' | 'role'>, request: StaffIncidentRequest): Promise<IncidentRecord> {
-  await refuseNamesInIncidentText(ports, staff, { summary: request.summary }, request.evidence === undefined ? {} : { evidence: request.evidence });
   const now = ports.clock.now();
   if (request.detectedAt !== undefined && Date.parse(request.detectedAt) < now.getTime() - MAX_DETECTED_AGO_DAYS * 86_400_000) {
     throw unprocessable('DETECTED_AT_OUT_OF_RANGE', `An incident is opened within ${MAX_DETECTED_AGO_DAYS} days of its detection; record an older one with a step note on a new incident detected now.`);
   }
+  // Names last, right before the write: a text that passes is stored (an audited incident), so the check is
+  // no free oracle of a masked name behind another refusal.
+  await refuseNamesInIncidentText(ports, staff, { summary: request.summary }, request.evidence === undefined ? {} : { evidence: request.evidence });
   const detectedAt = request.detectedAt === undefined || Date.parse(request.detectedAt) > now.getTime() ? now.toISOString() : new Date(request.detectedAt).toISOString();
   return openIncident(ports, {
     type: request.type,

@@ -8,10 +8,11 @@
  *
  * Every call of an authenticated, non-locked account — allowed or refused — is then told to the insider-misuse
  * detector (endpoint, outcome, and the filing and people the use case reported through `observe`): a rule
- * that fires locks the account, and the call that made it fire is itself refused 403 STAFF_ACCOUNT_LOCKED —
- * its answer (an unmasking's plaintext, a worklist page) is withheld; a refused call keeps its refusal. A
- * detector failure is logged and counted (metric `MisuseDetectorFailed`), never turned into a failure of
- * the call it observed.
+ * that fires locks the account; when the call that made it fire is a read or an unmasking, it is itself
+ * refused 403 STAFF_ACCOUNT_LOCKED — its answer (an unmasking's plaintext, a worklist page) is withheld; a
+ * write already performed keeps its answer, and a refused call its refusal. A detector failure is logged
+ * and counted (metric `MisuseDetectorFailed`), never turned into a failure of the call it observed — but
+ * if the account is LOCKED after it (the lock comes first), the answer is withheld all the same.
  *
  * Audit records name the tenant (the staff member's district) and the actor (`staff:<id>`), allowed or
  * denied alike (002 五(二)4); refusals outside one's district are the raw material of the insider-misuse
@@ -159,9 +160,18 @@ async function tellDetector(deps: StaffEndpointDeps, staff: StaffAccount, endpoi
   } catch (error) {
     logger.error('Misuse detector failed', { errorName: error instanceof Error ? error.name : 'unknown' });
     metrics.addMetric('MisuseDetectorFailed', MetricUnit.Count, 1);
-    return false;
+    // It may have failed after locking (the lock comes first): the account as it now is decides.
+    const now = await deps.staff.get(staff.staffId).catch(() => undefined);
+    return now?.status === 'LOCKED';
   }
 }
+
+/**
+ * Whether a call's answer is withheld when the detector locks the account on it: a read (GET) or an
+ * unmasking, whose answer is the data itself. A write the use case has performed keeps its answer (a 403
+ * would say it was not done); the account is refused from its next request on.
+ */
+const answerIsTheData = (event: APIGatewayProxyEvent, observation: FilingObservation): boolean => event.httpMethod === 'GET' || observation.unmasked === true;
 
 /** A staff endpoint: bearer-authenticated, role-checked against STAFF_PERMISSIONS, audited. */
 export function staffEndpoint<B = unknown, Q = undefined, P = undefined>(options: StaffEndpointOptions<B, Q, P>) {
@@ -193,8 +203,8 @@ export function staffEndpoint<B = unknown, Q = undefined, P = undefined>(options
         await tellDetector(deps, staff, options.endpoint, error instanceof ZtError ? { statusCode: error.status, code: error.code } : { statusCode: 500, code: 'INTERNAL_ERROR' }, observation);
         throw error;
       }
-      if (await tellDetector(deps, staff, options.endpoint, { statusCode: result.statusCode }, observation)) {
-        // The detector locked the account on this very call: its answer is withheld.
+      if ((await tellDetector(deps, staff, options.endpoint, { statusCode: result.statusCode }, observation)) && answerIsTheData(event, observation)) {
+        // The detector locked the account on this very call: its answer (data read or unmasked) is withheld.
         throw forbidden('STAFF_ACCOUNT_LOCKED', 'This staff account is locked pending review by an administrator of its district.');
       }
       return result;
