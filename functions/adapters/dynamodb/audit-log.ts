@@ -64,7 +64,7 @@ const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify(curs
  * search's list, and a key of exactly that index's attributes, inside that partition and naming an entry item —
  * so an edited cursor can neither crash the query nor start it in another tenant's partition or another index.
  */
-function decodeCursor(value: string | undefined, partitions: readonly SearchPartition[]): Cursor {
+function decodeCursor(value: string | undefined, partitions: readonly SearchPartition[], range: { readonly from: string; readonly to: string }): Cursor {
   if (value === undefined) return { i: 0 };
   const invalid = () => badRequest('CURSOR_INVALID', 'The cursor is not one this search returned; start again without it.');
   let parsed: unknown;
@@ -88,6 +88,9 @@ function decodeCursor(value: string | undefined, partitions: readonly SearchPart
   const pk = key['pk'] as string;
   if (!pk.startsWith('LOG#') || !(key['sk'] as string).startsWith('E#')) throw invalid();
   if (partition.index === 'byTenantTime' && pk !== pkOf(partition.value)) throw invalid();
+  // Sort keys are `<at>#…`: a start outside the search's time range is one DynamoDB refuses (a 500).
+  const at = (key[partition.sk] as string).split('#', 1)[0]!;
+  if (at < range.from || at > range.to) throw invalid();
   return { i, k: key as Item };
 }
 
@@ -445,7 +448,7 @@ export class DynamoAuditLogStore implements AuditLogStore, CheckpointStore, Audi
           ? [{ index: 'byActor', pk: 'apk', sk: 'ask', value: query.actor }]
           : (query.tenants ?? []).map((tenant) => ({ index: 'byTenantTime', pk: 'tpk', sk: 'tsk', value: tenant }));
     if (partitions.length === 0) throw new RangeError('An audit search names a target, an actor or tenants');
-    const cursor = decodeCursor(query.cursor, partitions);
+    const cursor = decodeCursor(query.cursor, partitions, query);
     const filters: string[] = [];
     const values: Item = { ':from': query.from, ':to': query.to };
     const names: Record<string, string> = { '#pk': '', '#sk': '' };

@@ -167,6 +167,8 @@ describe('the audit log store', () => {
       ['another index’s key', b64({ i: 0, k: { pk: real.k['pk'], sk: real.k['sk'], gpk: 'F1', gsk: real.k['tsk'] } })],
       ['a non-entry item (HEAD)', b64({ i: 0, k: { ...real.k, sk: 'HEAD' } })],
       ['a number for a key', b64({ i: 0, k: { ...real.k, tsk: 7 } })],
+      ['a sort key before the range', b64({ i: 0, k: { ...real.k, tsk: `0000#${real.k['tsk']}` } })],
+      ['a sort key after the range', b64({ i: 0, k: { ...real.k, tsk: `9999-12-31T00:00:00.000Z#370102#1` } })],
     ];
     for (const [name, cursor] of hostile) {
       await expect(store.search({ ...range, tenants: ['370102'], cursor }), name).rejects.toMatchObject({ status: 400, code: 'CURSOR_INVALID' });
