@@ -99,8 +99,8 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
     description: `Zhitong (${stage}): tables, queues and KMS keys — retained, never replaced by a deploy`,
     terminationProtection: stage !== 'dev',
   });
-  const departmentsJson = JSON.stringify(departments);
-  const stateless = new StatelessStack(app, `${stage}-ZhitongStateless`, {
+  // What both stacks of functions take: the stateful resources, the functions' settings, the registry.
+  const functionStack = {
     env,
     stage,
     projectRoot: PROJECT_ROOT,
@@ -109,17 +109,14 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
     suppressTemplateIndentation: true,
     stateful,
     logLevel,
-    departments: departmentsJson,
+    departments: JSON.stringify(departments),
+  };
+  const stateless = new StatelessStack(app, `${stage}-ZhitongStateless`, {
+    ...functionStack,
     description: `Zhitong (${stage}): channel and staff API with its functions`,
   });
   const workers = new WorkersStack(app, `${stage}-ZhitongWorkers`, {
-    env,
-    stage,
-    projectRoot: PROJECT_ROOT,
-    suppressTemplateIndentation: true,
-    stateful,
-    logLevel,
-    departments: departmentsJson,
+    ...functionStack,
     resultsUrl: typeof resultsUrl === 'string' ? resultsUrl : stateless.api.urlForPath(functionDecls.postDepartmentResult.route.path),
     description: `Zhitong (${stage}): queue workers, schedules and alarms`,
   });

@@ -5,7 +5,7 @@
  * resources (tables, queues, keys) come in as props. This stack holds no data and can be destroyed and
  * rebuilt at will.
  */
-import { RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -18,22 +18,12 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionName, HttpRoute } from '../topology';
-import type { StatefulResources } from './stateful-stack';
-import { cloudFunctions, isRouted, topologyFunction, type CloudFunctionName } from './topology-functions';
+import { cloudFunctions, isRouted, topologyFunction, type CloudFunctionName, type FunctionStackProps } from './topology-functions';
 import type { ZtFunction } from './zt-function';
 
 export type { CloudFunctionName } from './topology-functions';
 
-export interface StatelessStackProps extends StackProps {
-  readonly stage: string;
-  /** Repository root: function entries in the topology are relative to it. */
-  readonly projectRoot: string;
-  readonly stateful: StatefulResources;
-  /** Powertools log level of every function (default INFO). */
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** The department registry as JSON (DESIGN.md §7b) for the routed functions declared `departments: true`. */
-  readonly departments: string;
-}
+export type StatelessStackProps = FunctionStackProps;
 
 export class StatelessStack extends Stack {
   readonly api: RestApi;

@@ -4,6 +4,7 @@
  * registry it names. Shared by the two stacks that hold functions: the API stack (routed functions,
  * stateless-stack.ts) and the workers stack (queue workers and scheduled functions, workers-stack.ts).
  */
+import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { functions as functionDecls, type Access, type FunctionDecl, type FunctionName, type TableName } from '../topology';
 import { auditExportBucketName, type StatefulResources } from './stateful-stack';
@@ -29,6 +30,18 @@ export function cloudFunctions(pick: (decl: FunctionDecl) => boolean): [CloudFun
 
 /** Routed functions go to the API stack; everything else (queue workers, schedules) to the workers stack. */
 export const isRouted = (decl: FunctionDecl): boolean => decl.route !== undefined;
+
+/** What a stack holding topology functions takes (the API stack, the workers stack). */
+export interface FunctionStackProps extends StackProps {
+  readonly stage: string;
+  /** Repository root: function entries in the topology are relative to it. */
+  readonly projectRoot: string;
+  readonly stateful: StatefulResources;
+  /** Powertools log level of every function (default INFO). */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** The department registry as JSON (DESIGN.md §7b), for the functions declared `departments: true`. */
+  readonly departments: string;
+}
 
 export interface FunctionWiring {
   readonly stage: string;

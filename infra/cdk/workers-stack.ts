@@ -5,7 +5,7 @@
  * props and the API stack's URL (the results URL the connectors name), so it deploys after both and holds
  * no data: it can be destroyed and rebuilt at will.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -18,19 +18,10 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { FunctionDecl } from '../topology';
 import { addIncidentOverdueAlarm } from './incident-alarms';
-import type { StatefulResources } from './stateful-stack';
-import { cloudFunctions, entriesOf, isRouted, pascalCase, topologyFunction, type CloudFunctionName } from './topology-functions';
+import { cloudFunctions, entriesOf, isRouted, pascalCase, topologyFunction, type CloudFunctionName, type FunctionStackProps } from './topology-functions';
 import type { ZtFunction } from './zt-function';
 
-export interface WorkersStackProps extends StackProps {
-  readonly stage: string;
-  /** Repository root: function entries in the topology are relative to it. */
-  readonly projectRoot: string;
-  readonly stateful: StatefulResources;
-  /** Powertools log level of every function (default INFO). */
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** The department registry as JSON (DESIGN.md §7b), for the functions declared `departments: true`. */
-  readonly departments: string;
+export interface WorkersStackProps extends FunctionStackProps {
   /** The results URL the connectors' requests name as `replyTo` (the API stack's, or context `resultsUrl`). */
   readonly resultsUrl: string;
 }
