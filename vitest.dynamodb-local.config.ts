@@ -10,7 +10,7 @@ import base from './vitest.config';
 export default defineConfig({
   test: {
     ...base.test,
-    include: ['test/integration/adapters/*.test.ts', 'test/integration/credit-worker.test.ts', 'test/e2e/lifecycle.test.ts', 'test/e2e/channel-kinds.test.ts', 'test/e2e/sandbox.test.ts', 'test/e2e/coordination-simulators.test.ts', 'test/e2e/credit.test.ts'],
+    include: ['test/integration/adapters/*.test.ts', 'test/integration/credit-worker.test.ts', 'test/e2e/lifecycle.test.ts', 'test/e2e/channel-kinds.test.ts', 'test/e2e/sandbox.test.ts', 'test/e2e/coordination-simulators.test.ts', 'test/e2e/credit.test.ts', 'test/e2e/statistics.test.ts'],
     globalSetup: ['test/support/dynamodb-local-setup.ts'],
   },
 });

@@ -7,8 +7,8 @@
  * through the environment variables that {@link tableEnvVar} and {@link queueEnvVar} name.
  */
 
-export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists' | 'credit' | 'security';
-export type QueueName = 'intake' | 'intakeUrgent' | 'notifications' | 'taxRequests' | 'tradingRequests' | 'credit' | 'audit' | 'auditCheckpoints';
+export type TableName = 'channels' | 'filings' | 'register' | 'guards' | 'keys' | 'audit' | 'staff' | 'certificates' | 'checklists' | 'credit' | 'security' | 'statistics';
+export type QueueName = 'intake' | 'intakeUrgent' | 'notifications' | 'taxRequests' | 'tradingRequests' | 'credit' | 'audit' | 'auditCheckpoints' | 'statistics';
 export type Access = 'read' | 'write' | 'readWrite';
 
 export interface TableDecl {
@@ -198,6 +198,12 @@ export const tables = {
     purpose:
       'Security operations (DESIGN.md §5): incidents with their 1-hour and 6-hour deadlines (003 第十八条), the versioned insider-misuse rules and the alerts they raised (004 第二十五条).',
   },
+  statistics: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    purpose:
+      'Statistics (002 五(二)4, 三(一)6): day buckets of filing counts per district and business type and per channel, kept by the statistics worker from the lifecycle\'s status changes (counts only, no personal data).',
+  },
 } as const satisfies Record<TableName, TableDecl>;
 
 export const queues = {
@@ -238,6 +244,11 @@ export const queues = {
     purpose:
       "Audit records on their way to their tenant's log (DESIGN.md §5): one message group per tenant, so the one appender of a tenant gives them sequence numbers in order; deduplicated on the record's key.",
   },
+  statistics: {
+    maxReceiveCount: 8,
+    retentionDays: 14,
+    purpose: 'Filing status changes (ids, codes, times) from the lifecycle to the statistics worker, which counts each once; none is lost while the worker is down.',
+  },
   auditCheckpoints: {
     maxReceiveCount: 8,
     retentionDays: 4,
@@ -262,7 +273,7 @@ const departmentConnector = (kind: keyof typeof DEPARTMENT_QUEUES, entry: string
     memoryMb: 512,
     source: { queue: DEPARTMENT_QUEUES[kind], batchSize: 10, maxConcurrency: 5 },
     tables: { filings: 'readWrite', keys: 'read', certificates: 'read' },
-    sends: ['notifications', 'audit'],
+    sends: ['notifications', 'statistics', 'audit'],
     usesPiiKey: true,
     platformKey: 'sign',
     departments: true,
@@ -352,7 +363,7 @@ export const functions = {
     memoryMb: 1024,
     source: { queue: 'intake', batchSize: 10, maxConcurrency: 20 },
     tables: { filings: 'readWrite', register: 'read', checklists: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit', 'statistics'],
   },
   intakeUrgent: {
     entry: 'functions/workers/intake.ts',
@@ -361,7 +372,7 @@ export const functions = {
     memoryMb: 1024,
     source: { queue: 'intakeUrgent', batchSize: 1, maxConcurrency: 5 },
     tables: { filings: 'readWrite', register: 'read', checklists: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit', 'statistics'],
   },
   sweeper: {
     entry: 'functions/workers/sweeper.ts',
@@ -371,7 +382,7 @@ export const functions = {
     memoryMb: 512,
     schedule: { everyMinutes: 5 },
     tables: { filings: 'readWrite', register: 'read', credit: 'readWrite', channels: 'readWrite' },
-    sends: ['intake', 'intakeUrgent', 'notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    sends: ['intake', 'intakeUrgent', 'notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit', 'statistics'],
   },
   correctFiling: {
     entry: 'functions/handlers/correct-filing.ts',
@@ -380,7 +391,7 @@ export const functions = {
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/corrections' },
     tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', checklists: 'read', credit: 'read' },
-    sends: ['intake', 'intakeUrgent', 'notifications', 'credit', 'audit'],
+    sends: ['intake', 'intakeUrgent', 'notifications', 'credit', 'audit', 'statistics'],
   },
   withdrawFiling: {
     entry: 'functions/handlers/withdraw-filing.ts',
@@ -389,7 +400,7 @@ export const functions = {
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/filings/{filingId}/withdrawal' },
     tables: { channels: 'read', guards: 'readWrite', filings: 'readWrite', credit: 'read', keys: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit', 'statistics'],
     // The parties' names, to refuse a reason naming one (functions/core/domain/free-text.ts).
     usesPiiKey: true,
   },
@@ -400,7 +411,7 @@ export const functions = {
     memoryMb: 256,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/urgent' },
     tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read' },
-    sends: ['intakeUrgent', 'notifications', 'audit'],
+    sends: ['intakeUrgent', 'notifications', 'audit', 'statistics'],
     // The parties' names, to refuse a reason naming one (functions/core/domain/free-text.ts).
     usesPiiKey: true,
   },
@@ -421,7 +432,7 @@ export const functions = {
     memoryMb: 1024,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/review' },
     tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', register: 'readWrite', certificates: 'readWrite', keys: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit', 'statistics'],
     usesPiiKey: true,
     platformKey: 'sign',
   },
@@ -528,7 +539,7 @@ export const functions = {
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/departments/results' },
     tables: { guards: 'readWrite', filings: 'readWrite' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'audit'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'audit', 'statistics'],
     departments: true,
   },
   taxConnector: departmentConnector(
@@ -606,7 +617,7 @@ export const functions = {
     memoryMb: 512,
     route: { method: 'POST', path: '/v1/staff/filings/{filingId}/intake-review' },
     tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'readWrite', keys: 'read' },
-    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit'],
+    sends: ['notifications', 'taxRequests', 'tradingRequests', 'credit', 'audit', 'statistics'],
     // The parties' names, to refuse a note naming one (functions/core/domain/free-text.ts).
     usesPiiKey: true,
   },
@@ -619,6 +630,32 @@ export const functions = {
     tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', filings: 'read' },
     sends: ['audit'],
   },
+  // Statistics (002 五(二)4; issue 11): kept incrementally from the lifecycle's status changes, read by the console.
+  statisticsWorker: {
+    entry: 'functions/workers/statistics.ts',
+    description:
+      'Statistics worker (002 五(二)4): adds each filing status change, once, to its day buckets by district and business type and by channel',
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    source: { queue: 'statistics', batchSize: 10, maxConcurrency: 2 },
+    tables: { statistics: 'readWrite' },
+  },
+  getFilingStatistics: {
+    entry: 'functions/handlers/get-filing-statistics.ts',
+    description: 'GET /v1/staff/statistics/filings: filings by district, day/week/month and business type, with outcomes and processing time (JSON or CSV)',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    route: { method: 'GET', path: '/v1/staff/statistics/filings' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite', statistics: 'read', register: 'read' },
+    sends: ['audit'],
+  },
+  getChannelStatistics: creditReader(
+    'functions/handlers/get-channel-statistics.ts',
+    { method: 'GET', path: '/v1/staff/statistics/channels' },
+    "GET /v1/staff/statistics/channels: each channel's volume, outcome rates, signature failures, score over time and the peer distribution",
+    512,
+    { statistics: 'read' },
+  ),
   auditAppender: {
     entry: 'functions/workers/audit-appender.ts',
     description:

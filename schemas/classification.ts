@@ -132,6 +132,10 @@ export const CLASSIFICATION: Readonly<Record<TableName, readonly ItemClassificat
     },
     { item: 'misuse rules, alerts', fields: general('rules', 'version', 'alertId', 'staffId', 'rule', 'at', 'counts') },
   ],
+  statistics: [
+    // Counts per business type or channel, and the keys (`<filingId>:<n>`) of the status changes counted: no personal data.
+    { item: 'day bucket (STAT#<scope>#<id>, DAY#<day>#<shard>)', fields: general('scope', 'day', 'groups', 'applied', 'version', 'updatedAt') },
+  ],
 };
 
 export interface ClassificationRow {

@@ -42,6 +42,7 @@ import { departmentDeliverySchema, departmentResultResponseSchema, departmentRes
 import { batchPath, businessTypePath, certificatePath, filingPath } from './v1/path-parameters';
 import { creditStaffPathSchemas, creditStaffRequestComponents, creditStaffResponseComponents } from './v1/api-credit-staff';
 import { incidentsPathSchemas, incidentsRequestComponents, incidentsResponseComponents } from './v1/api-incidents';
+import { statisticsResponseComponents } from './v1/api-statistics';
 import { misusePathSchemas, misuseRequestComponents, misuseResponseComponents } from './v1/misuse-api';
 
 /** The `Authorization` header of a channel request (DESIGN.md §7). */
@@ -116,6 +117,7 @@ const responseComponents = new Map<z.ZodType, string>([
   [departmentResultResponseSchema, 'DepartmentResultRecorded'],
   ...creditStaffResponseComponents,
   ...incidentsResponseComponents,
+  ...statisticsResponseComponents,
   ...misuseResponseComponents,
   [batchReceiptReferenceSchema, 'BatchReceiptReference'],
   [batchReceiptSchema, 'BatchReceipt'],

@@ -17,6 +17,7 @@ import type { RegisterCommit } from './domain/registration';
 import type { StaffAccount, StaffLock } from './domain/staff';
 import type { RetentionClass, SignedTreeHead } from './domain/audit-log';
 import type { Incident, IncidentDraft } from './domain/incident';
+import type { StatisticsAddition, StatisticsBucketRef, StatisticsDay, StatisticsEvent } from './domain/statistics';
 import type { Frontier, NodeReader } from './domain/merkle';
 import type {
   ChannelStanding,
@@ -337,6 +338,23 @@ export interface NotificationQueue {
 /** The credit queue (DESIGN.md §4): signals to the credit worker, with a DLQ; ids and codes only. */
 export interface CreditQueue {
   send(signals: readonly CreditSignal[]): Promise<void>;
+}
+
+/** The statistics queue: one message per filing status change (functions/core/domain/statistics.ts). */
+export interface StatisticsQueue {
+  send(events: readonly StatisticsEvent[]): Promise<void>;
+}
+
+/**
+ * The statistics' day buckets (the `statistics` table). `add` is a read and a write conditional on the
+ * bucket's version (retried on a race), and skips additions the bucket already holds: an event redelivered,
+ * or performed again after a crash, counts once. No transactions, so it runs on every DynamoDB.
+ */
+export interface StatisticsStore {
+  /** Adds the additions the bucket does not hold yet; answers how many it added. */
+  add(bucket: StatisticsBucketRef, additions: readonly StatisticsAddition[]): Promise<number>;
+  /** The days of one scope in `[from, to]` (CST days), oldest first, each with its shards summed; days with nothing are absent. */
+  days(scope: StatisticsBucketRef['scope'], id: string, from: string, to: string): Promise<StatisticsDay[]>;
 }
 
 /** A page of a listing; `nextCursor` is opaque and bound to the listing it came from. */

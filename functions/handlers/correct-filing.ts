@@ -7,6 +7,7 @@ import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import type { BusinessType } from '../core/domain/business-types';
 import { BUILT_IN_VERSION, builtInChecklist } from '../core/domain/checklists';
@@ -33,6 +34,7 @@ const ports = lazy(async () => ({
   // A corrected urgent filing goes back to intake on the priority lane (003 第十三条).
   urgentIntake: intakeQueueFromEnv('intakeUrgent'),
   notifications: notificationQueueFromEnv(),
+  statistics: statisticsQueueFromEnv(),
   credit: creditQueueFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,

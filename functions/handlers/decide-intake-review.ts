@@ -8,6 +8,7 @@ import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository'
 import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { decideIntakeReview } from '../core/use-cases/decide-intake-review';
 import { logEffectsPending } from '../shared/effects-reporter';
@@ -26,6 +27,7 @@ const ports = lazy(async () => ({
   clock: systemClock,
   onEffectsPending: logEffectsPending,
   notifications: notificationQueueFromEnv(),
+  statistics: statisticsQueueFromEnv(),
   credit: creditQueueFromEnv(),
   departments: departmentQueuesFromEnv(),
 }));

@@ -3,6 +3,7 @@ import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository'
 import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { markUrgent } from '../core/use-cases/mark-urgent';
 import { staffEndpointDeps } from '../shared/http/staff-deps';
@@ -18,6 +19,7 @@ const ports = lazy(async () => ({
   vault: await vaultFromEnv(),
   urgentIntake: intakeQueueFromEnv('intakeUrgent'),
   notifications: notificationQueueFromEnv(),
+  statistics: statisticsQueueFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,
   onEffectsPending: logEffectsPending,

@@ -4,6 +4,7 @@ import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { recordDepartmentResult } from '../core/use-cases/record-department-result';
 import { logEffectsPending } from '../shared/effects-reporter';
 import { departmentEndpoint, type DepartmentEndpointDeps } from '../shared/http/department-endpoint';
@@ -16,6 +17,7 @@ const deps = lazy(async (): Promise<DepartmentEndpointDeps> => ({ ...(await sign
 const ports = lazy(async () => ({
   filings: filingRepositoryFromEnv(),
   notifications: notificationQueueFromEnv(),
+  statistics: statisticsQueueFromEnv(),
   departments: departmentQueuesFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,

@@ -10,6 +10,7 @@ import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-reposit
 import { platformSignerFromEnv } from '../adapters/keys/platform-signer-from-env';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { reviewFiling } from '../core/use-cases/review-filing';
@@ -30,6 +31,7 @@ const ports = lazy(async () => ({
   clock: systemClock,
   onEffectsPending: logEffectsPending,
   notifications: notificationQueueFromEnv(),
+  statistics: statisticsQueueFromEnv(),
   credit: creditQueueFromEnv(),
   departments: departmentQueuesFromEnv(),
 }));

@@ -2,6 +2,7 @@
 import { auditLogFromEnv } from '../adapters/sqs/audit-queue';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { vaultFromEnv } from '../adapters/keys/personal-data-vault';
 import { withdrawFiling } from '../core/use-cases/withdraw-filing';
@@ -17,6 +18,7 @@ const ports = lazy(async () => ({
   // Opens the parties' names only, to refuse a reason naming one.
   vault: await vaultFromEnv(),
   notifications: notificationQueueFromEnv(),
+  statistics: statisticsQueueFromEnv(),
   departments: departmentQueuesFromEnv(),
   audit: auditLogFromEnv(),
   clock: systemClock,

@@ -27,6 +27,7 @@ import { RETRY_BASE_SECONDS, retryDelaySeconds } from '../core/use-cases/deliver
 import { deliverToDepartment, type DeliverToDepartmentPorts } from '../core/use-cases/deliver-to-department';
 import { getNumberFromEnv } from '../shared/config';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { logEffectsPending } from '../shared/effects-reporter';
 import { errorForLog } from '../shared/error-log';
 import { lazy, systemClock } from '../shared/lazy';
@@ -51,6 +52,7 @@ export function departmentConnector(kind: DepartmentKind) {
       // Their own transitions publish nothing, but the effects runner also performs what another transition
       // left pending on the filing (a department answer's progress event, say), which needs the queue.
       notifications: notificationQueueFromEnv(),
+      statistics: statisticsQueueFromEnv(),
       clock: systemClock,
       onEffectsPending: logEffectsPending,
       directory: departmentDirectoryFromEnv(),

@@ -12,6 +12,7 @@ import { checklistStoreFromEnv } from '../adapters/dynamodb/checklist-store';
 import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository';
 import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-repository';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { processIntake } from '../core/use-cases/process-intake';
@@ -30,6 +31,7 @@ const ports = lazy(async () => ({
   clock: systemClock,
   onEffectsPending: logEffectsPending,
   notifications: notificationQueueFromEnv(),
+  statistics: statisticsQueueFromEnv(),
   credit: creditQueueFromEnv(),
   departments: departmentQueuesFromEnv(),
   // DESIGN.md §3: how long a filing may wait on departments before staff see it as overdue.

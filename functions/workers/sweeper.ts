@@ -12,6 +12,7 @@ import { filingRepositoryFromEnv } from '../adapters/dynamodb/filing-repository'
 import { registerRepositoryFromEnv } from '../adapters/dynamodb/register-repository';
 import { intakeQueueFromEnv } from '../adapters/sqs/intake-queue';
 import { notificationQueueFromEnv } from '../adapters/sqs/notification-queue';
+import { statisticsQueueFromEnv } from '../adapters/sqs/statistics-queue';
 import { creditQueueFromEnv } from '../adapters/sqs/credit-queue';
 import { departmentQueuesFromEnv } from '../adapters/sqs/department-queue';
 import { sweep, type SweepResult } from '../core/use-cases/sweep';
@@ -29,6 +30,7 @@ const ports = lazy(async () => ({
   intake: intakeQueueFromEnv(),
   urgentIntake: intakeQueueFromEnv('intakeUrgent'),
   notifications: notificationQueueFromEnv(),
+  statistics: statisticsQueueFromEnv(),
   credit: creditQueueFromEnv(),
   departments: departmentQueuesFromEnv(),
   // DESIGN.md §3: how long a filing may wait on departments before staff see it as overdue.

@@ -26,6 +26,7 @@ import { departmentsApi } from './api-departments';
 import { creditChannelApi } from './api-credit-channel';
 import { creditStaffApi } from './api-credit-staff';
 import { incidentsApi } from './api-incidents';
+import { statisticsApi } from './api-statistics';
 import { misuseApi } from './misuse-api';
 import { auditApi } from './api-audit';
 
@@ -302,4 +303,5 @@ export const api = {
   ...incidentsApi,
   ...misuseApi,
   ...auditApi,
+  ...statisticsApi,
 } as const satisfies Record<RoutedFunctionName, ApiOperation>;

@@ -105,8 +105,11 @@ export const channelStatisticsRowSchema = z.strictObject({
     .array(z.strictObject({ period: z.string(), counts: countsSchema }))
     .meta({ description: 'The channel’s counts per period (only periods with a count).' }),
   scoreHistory: z
-    .array(z.strictObject({ day: z.string(), score: z.number(), grade: z.enum(CREDIT_GRADES) }))
-    .meta({ description: 'The score and grade at the end of each CST day it changed, from the credit ledger, oldest first.' }),
+    .array(z.strictObject({ day: z.string(), score: z.number() }))
+    .meta({
+      description:
+        'The score at the end of each CST day of the range on which a ledger event was recorded, derived from the ledger by the rules in force (as the credit worker derives it), oldest first; the day before the range opens it.',
+    }),
 });
 
 export const channelStatisticsSchema = z.strictObject({
@@ -115,6 +118,9 @@ export const channelStatisticsSchema = z.strictObject({
   granularity: z.enum(GRANULARITIES),
   periods: z.array(z.string()),
   channels: z.array(channelStatisticsRowSchema).meta({ description: 'Channels with any count in the range or a credit record, lowest score first.' }),
+  thresholds: z
+    .strictObject({ rulesVersion: z.int().min(1), startScore: z.number(), watchBelow: z.number(), shutOffBelow: z.number(), probationShutOffBelow: z.number() })
+    .meta({ description: 'The credit rules in force: the score bands of the grades.' }),
   peers: z
     .array(
       z.strictObject({

@@ -690,14 +690,15 @@ describe('the department connectors (DESIGN.md §7b)', () => {
     expect(withDepartments.sort()).toEqual(['postDepartmentResult', 'taxConnector', 'tradingConnector']);
   });
 
-  it.each(connectors)('%s consumes only its own queue, sends only progress events (and its audit records), and reaches departments over the internet (no VPC)', (name) => {
+  it.each(connectors)('%s consumes only its own queue, sends only progress events and status counts (and its audit records), and reaches departments over the internet (no VPC)', (name) => {
     const own = functionDecls[name].source!.queue;
     const consuming = statementsOf(name).filter((s) => actionsOf(s).some((a) => consumeActions.includes(a)));
     expect(consuming.length).toBeGreaterThan(0);
     for (const queue of queueNames) expect(consuming.some((s) => mentions(s.Resource, queueId(queue))), `${name} consumes ${queue}`).toBe(queue === own);
-    // The effects runner performs what other transitions left pending on a filing, progress events included.
+    // The effects runner performs what other transitions left pending on a filing, progress events and status counts included.
     const sending = statementsOf(name).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
-    for (const queue of queueNames) expect(sending.some((s) => mentions(s.Resource, queueId(queue))), `${name} sends to ${queue}`).toBe(queue === 'notifications' || queue === 'audit');
+    for (const queue of queueNames)
+      expect(sending.some((s) => mentions(s.Resource, queueId(queue))), `${name} sends to ${queue}`).toBe(queue === 'notifications' || queue === 'audit' || queue === 'statistics');
     expect(props(stateless, fnId(name)).VpcConfig).toBeUndefined();
   });
 

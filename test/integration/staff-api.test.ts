@@ -445,6 +445,10 @@ const requests: {
   getAuditInclusion: { ok: 200, event: (token, district) => staffRequest('getAuditInclusion', { token, path: { tenant: district }, query: { seq: '3' } }) },
   getAuditConsistency: { ok: 200, event: (token, district) => staffRequest('getAuditConsistency', { token, path: { tenant: district }, query: { first: '4', second: '12' } }) },
   postAuditExport: { ok: 201, event: (token, district) => staffRequest('postAuditExport', { token, body: { tenant: district } }) },
+  // Without `district`: the caller's own district (or, for auditors and credit officers, every district).
+  // Another district's figures asked by a clerk are 403 DISTRICT_FORBIDDEN (test/integration/statistics-api.test.ts).
+  getFilingStatistics: { ok: 200, event: (token) => staffRequest('getFilingStatistics', { token, query: { from: '2026-11-01', to: '2026-11-30' } }) },
+  getChannelStatistics: { ok: 200, event: (token) => staffRequest('getChannelStatistics', { token, query: { from: '2026-11-01', to: '2026-11-30' } }) },
   getAuditExport: {
     ok: 200,
     event: (token, district) => staffRequest('getAuditExport', { token, path: { exportId: district === DISTRICTS.own ? AUDIT_WORLD.exports.own : AUDIT_WORLD.exports.other } }),

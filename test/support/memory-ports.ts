@@ -172,3 +172,13 @@ export class MemorySender {
     return this.answers.shift() ?? this.fallback;
   }
 }
+
+/** The statistics queue in memory: the status changes the lifecycle counted. */
+export class MemoryStatisticsQueue implements StatisticsQueue {
+  readonly events: StatisticsEvent[] = [];
+  async send(events: readonly StatisticsEvent[]) {
+    this.events.push(...events);
+  }
+}
+import type { StatisticsQueue } from '../../functions/core/ports';
+import type { StatisticsEvent } from '../../functions/core/domain/statistics';

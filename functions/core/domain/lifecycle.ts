@@ -25,6 +25,7 @@ import type { CreditSignal, SignalKind } from './credit';
 import { FILING_STATUSES, type FilingRecord, type FilingStatus } from './filing';
 import { isOutOfScope } from './intake-rules';
 import { cstDate } from './working-days';
+import type { StatisticsEvent } from './statistics';
 
 /** Reason code of a filing refused because its correction did not arrive in time (DESIGN.md §3). */
 export const CORRECTION_OVERDUE = 'CORRECTION_OVERDUE';
@@ -170,7 +171,9 @@ export type Effect =
   /** Perform the next transition (it re-reads nothing: it applies to the filing as this transition left it, if still there). */
   | { readonly kind: 'advance'; readonly transition: AutomaticTransition }
   /** Send a credit signal to the credit queue (DESIGN.md §4): the transition's own id makes the signal's. */
-  | { readonly kind: 'credit'; readonly signal: CreditSignal };
+  | { readonly kind: 'credit'; readonly signal: CreditSignal }
+  /** Count the status change in the statistics (002 五(二)4): every transition that moves the status has one. */
+  | { readonly kind: 'statistics'; readonly event: StatisticsEvent };
 
 export type PendingEffect = Effect & {
   readonly id: string;
@@ -190,7 +193,8 @@ export type EffectName =
   | 'coordinate'
   | 'requestDepartments'
   | 'cancelRequests'
-  | 'pushRegistration';
+  | 'pushRegistration'
+  | 'statistics';
 
 /** What a guard can object to: the use case turns it into its own answer. */
 export type GuardFailure = 'APPROVAL_STARTED' | 'APPROVAL_NOT_STARTED' | 'COORDINATION_PENDING';
@@ -543,6 +547,32 @@ const BUILDERS: Record<EffectName, (context: EffectContext) => Effect[]> = {
       departmentKind: r.departmentKind,
       message: { v: 1, type: 'REGISTRATION_RESULT', filingId: filing.filingId, requestId: r.requestId },
     })),
+  // 002 五(二)4: every status change is counted, by district, day, business type and channel (statistics.ts).
+  statistics: ({ name, filing, before, at }) =>
+    transitionSpec(name).to === undefined || filing.status === before.status
+      ? []
+      : [
+          {
+            kind: 'statistics',
+            event: {
+              v: 1,
+              eventId: `${filing.filingId}:${filing.history.length}`,
+              filingId: filing.filingId,
+              district: filing.district,
+              institutionId: filing.institutionId,
+              ...(filing.institutionType ? { institutionType: filing.institutionType } : {}),
+              channelId: filing.channelId,
+              businessType: filing.businessType,
+              from: before.status,
+              to: filing.status,
+              at,
+              submittedAt: filing.history[0]?.at ?? filing.createdAt,
+              // The filing's first transition (its history: the submission, then this one) counts the submission.
+              first: filing.history.length === 2,
+              ...(filing.reasonCode !== undefined && filing.status !== 'CERTIFIED' && filing.status !== 'REGISTERED' ? { reasonCode: filing.reasonCode } : {}),
+            },
+          },
+        ],
 };
 
 /**
@@ -569,7 +599,8 @@ function hoursSinceCorrectionRequest(filing: FilingRecord, at: string): number {
  * names as evidence the audit records its transition writes (`<filingId>:<effect id>`).
  */
 export function effectsOf(context: EffectContext, revision: number): PendingEffect[] {
-  const effects = transitionSpec(context.name).effects.flatMap((name) => BUILDERS[name](context));
+  // Every transition that moves the status is counted (declared here once rather than on each row).
+  const effects = [...transitionSpec(context.name).effects, 'statistics' as const].flatMap((name) => BUILDERS[name](context));
   const withIds = effects.map((effect, i) => ({ ...effect, id: `${revision}.${i}`, seq: revision * 100 + i }));
   const auditIds = withIds.filter((e) => e.kind === 'audit').map((e) => `${context.filing.filingId}:${e.id}`);
   return withIds.map((effect) =>

@@ -8,7 +8,7 @@
  * channels' (by channel) — remembering in the bucket which events it holds, so an event delivered twice,
  * or performed again after a crash, counts once. Week and month figures are sums of day buckets.
  */
-import type { BusinessType } from './business-types';
+import type { BusinessType, InstitutionType } from './business-types';
 import type { FilingStatus } from './filing';
 import { isOutOfScope } from './intake-rules';
 import { cstDate } from './working-days';
@@ -61,6 +61,8 @@ export interface StatisticsEvent {
   readonly filingId: string;
   readonly district: string;
   readonly institutionId: string;
+  /** Absent on filings stored before the institution's kind was recorded. */
+  readonly institutionType?: InstitutionType;
   readonly channelId: string;
   readonly businessType: BusinessType;
   readonly from: FilingStatus;
@@ -169,6 +171,100 @@ export function periodOf(day: string, granularity: Granularity): string {
   const date = new Date(`${day}T00:00:00Z`);
   const weekday = (date.getUTCDay() + 6) % 7; // Monday = 0
   return new Date(date.getTime() - weekday * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A day bucket of the statistics: a district's (groups: business types) or the city's channels' (groups: channel ids). */
+export interface StatisticsBucketRef {
+  readonly scope: 'district' | 'channels';
+  /** The district; `city` for the channels' buckets. */
+  readonly id: string;
+  /** CST day, `YYYY-MM-DD`. */
+  readonly day: string;
+  /** Buckets are split by filing, so that no one item holds a busy day's every event. */
+  readonly shard: number;
+}
+
+/** What a bucket holds for one group. */
+export interface StatisticsGroup {
+  readonly counts: Counts;
+  readonly processing: Histogram;
+  /** Channels' buckets: the channel's institution. */
+  readonly institutionId?: string;
+  readonly institutionType?: InstitutionType;
+}
+
+/** One contribution to add to a bucket, remembered there by `key` so it is added once. */
+export interface StatisticsAddition {
+  readonly key: string;
+  readonly group: string;
+  readonly counts: Partial<Counts>;
+  readonly processing?: ProcessingBucket;
+  readonly institutionId?: string;
+  readonly institutionType?: InstitutionType;
+}
+
+/** A day's figures of one scope, all shards summed by the reader. */
+export interface StatisticsDay {
+  readonly day: string;
+  readonly groups: Readonly<Record<string, StatisticsGroup>>;
+}
+
+/** Shards per day bucket (by filing): a busy district's day stays far below DynamoDB's 400 KB item limit. */
+export const STATISTICS_SHARDS = 4;
+
+/** The shard of a filing: a stable hash of its id (FNV-1a). */
+export function shardOf(filingId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < filingId.length; i++) {
+    hash ^= filingId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % STATISTICS_SHARDS;
+}
+
+/** The channels' buckets are city-wide: one scope id. */
+export const CITY = 'city';
+
+/** Where each of an event's contributions goes: its district's bucket (by business type) and the channels' (by channel). */
+export function placementsOf(event: StatisticsEvent): { readonly bucket: StatisticsBucketRef; readonly addition: StatisticsAddition }[] {
+  const shard = shardOf(event.filingId);
+  return contributionsOf(event).flatMap((c) => [
+    {
+      bucket: { scope: 'district' as const, id: event.district, day: c.day, shard },
+      addition: { key: c.key, group: event.businessType, counts: c.counts, ...(c.processing ? { processing: c.processing } : {}) },
+    },
+    {
+      bucket: { scope: 'channels' as const, id: CITY, day: c.day, shard },
+      addition: {
+        key: c.key,
+        group: event.channelId,
+        counts: c.counts,
+        ...(c.processing ? { processing: c.processing } : {}),
+        institutionId: event.institutionId,
+        ...(event.institutionType ? { institutionType: event.institutionType } : {}),
+      },
+    },
+  ]);
+}
+
+/** Adds an addition to a group (a new group starts from nothing). */
+export function addToGroup(group: StatisticsGroup | undefined, addition: StatisticsAddition): StatisticsGroup {
+  return {
+    counts: addCounts(group?.counts ?? NO_COUNTS, addition.counts),
+    processing: addition.processing ? addHistogram(group?.processing ?? NO_HISTOGRAM, { [addition.processing]: 1 }) : (group?.processing ?? NO_HISTOGRAM),
+    ...(addition.institutionId ?? group?.institutionId ? { institutionId: addition.institutionId ?? group?.institutionId } : {}),
+    ...(addition.institutionType ?? group?.institutionType ? { institutionType: addition.institutionType ?? group?.institutionType } : {}),
+  };
+}
+
+/** Sums two groups (shards of one day, days of one period). */
+export function sumGroups(a: StatisticsGroup | undefined, b: StatisticsGroup): StatisticsGroup {
+  return {
+    counts: addCounts(a?.counts ?? NO_COUNTS, b.counts),
+    processing: addHistogram(a?.processing ?? NO_HISTOGRAM, b.processing),
+    ...(b.institutionId ?? a?.institutionId ? { institutionId: b.institutionId ?? a?.institutionId } : {}),
+    ...(b.institutionType ?? a?.institutionType ? { institutionType: b.institutionType ?? a?.institutionType } : {}),
+  };
 }
 
 /** Most days one request may cover (a bucket per district per day is read). */

@@ -16,7 +16,7 @@
 import type { FilingRecord, HistoryEntry } from '../domain/filing';
 import { DEFAULT_COORDINATION_DEADLINE_DAYS, needsCoordination, type DepartmentKind } from '../domain/coordination';
 import { actorKindOf, effectsOf, impliedAttributes, transitionSpec, type AutomaticTransition, type GuardFailure, type PendingEffect, type TransitionName } from '../domain/lifecycle';
-import type { AuditLog, Clock, CreditQueue, DepartmentQueue, FilingRepository, IntakeQueue, NotificationQueue } from '../ports';
+import type { AuditLog, Clock, CreditQueue, DepartmentQueue, FilingRepository, IntakeQueue, NotificationQueue, StatisticsQueue } from '../ports';
 
 export interface LifecyclePorts {
   readonly filings: FilingRepository;
@@ -39,6 +39,11 @@ export interface LifecyclePorts {
    * signal pending for the sweeper.
    */
   readonly credit?: CreditQueue;
+  /**
+   * The statistics queue, for the count of every status change (002 五(二)4); a function without it leaves
+   * the event pending for the sweeper.
+   */
+  readonly statistics?: StatisticsQueue;
   /** Days a filing may wait on departments before it shows as overdue (DESIGN.md §3; default 30). */
   readonly coordinationDeadlineDays?: number;
   /**
@@ -185,6 +190,10 @@ async function perform(ports: LifecyclePorts, filing: FilingRecord, effect: Pend
     case 'credit':
       if (!ports.credit) return false;
       await ports.credit.send([effect.signal]);
+      return true;
+    case 'statistics':
+      if (!ports.statistics) return false;
+      await ports.statistics.send([effect.event]);
       return true;
     case 'advance':
       // Performed by runEffects itself (it moves the filing); never reached.

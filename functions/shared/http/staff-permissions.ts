@@ -181,6 +181,15 @@ export const STAFF_PERMISSIONS = {
   getAuditConsistency: AUDIT_READ,
   postAuditExport: AUDIT_READ,
   getAuditExport: AUDIT_READ,
+  getFilingStatistics: {
+    roles: ['CLERK', 'REVIEWER', 'REGISTRAR', 'AUDITOR', 'ADMIN', 'CREDIT_OFFICER'],
+    scope: 'city',
+    why:
+      'Statistics by district, time and business type are for everyone who manages the registry\'s work (002 五(二)4: 统计分析, "to see at a glance"): ' +
+      'counts only, no personal data. Staff who work filings and administrators see their own district (another is 403 DISTRICT_FORBIDDEN, ' +
+      'counted by the misuse detector); auditors and credit officers, who watch the city\'s institutions, every district.',
+  },
+  getChannelStatistics: CREDIT_READ,
 } as const satisfies Partial<Record<FunctionName, StaffPermission>>;
 
 export type StaffEndpointName = keyof typeof STAFF_PERMISSIONS;
