@@ -32,7 +32,7 @@ import { sweep } from '../../functions/core/use-cases/sweep';
 import { withdrawFiling } from '../../functions/core/use-cases/withdraw-filing';
 import { validateCorrection } from '../../schemas/v1/corrections';
 import { PEOPLE } from '../support/channel-world';
-import { MemoryCreditQueue, MemoryNotifications, MemoryQueue, memoryDepartmentQueues } from '../support/memory-ports';
+import { MemoryCreditQueue, MemoryNotifications, MemoryQueue, MemoryStatisticsQueue, memoryDepartmentQueues } from '../support/memory-ports';
 import type { SignalKind } from '../../functions/core/domain/credit';
 import { openRequests, requestIdOf, startCoordination } from '../../functions/core/domain/coordination';
 import type { Department } from '../../functions/core/ports';
@@ -96,10 +96,11 @@ type AllPorts = ReviewPorts & {
   readonly urgentIntake: MemoryQueue;
   readonly notifications: MemoryNotifications;
   readonly credit: MemoryCreditQueue;
+  readonly statistics: MemoryStatisticsQueue;
   readonly checklists: ReturnType<typeof checklistStoreFromEnv>;
 };
 
-async function basePorts(): Promise<Omit<AllPorts, 'notifications' | 'intake' | 'urgentIntake' | 'departments' | 'credit'>> {
+async function basePorts(): Promise<Omit<AllPorts, 'notifications' | 'intake' | 'urgentIntake' | 'departments' | 'credit' | 'statistics'>> {
   return {
     filings: filingRepositoryFromEnv(),
     register: registerRepositoryFromEnv(),
@@ -410,6 +411,7 @@ async function assertConsistent(
   notifications: MemoryNotifications,
   departments: ReturnType<typeof memoryDepartmentQueues>,
   credit: MemoryCreditQueue,
+  statistics: MemoryStatisticsQueue,
 ): Promise<void> {
   const filing = (await filingRepositoryFromEnv().get(initial.filingId))!;
   expect(filing.status, label).toBe(scenario.ends);
@@ -430,6 +432,11 @@ async function assertConsistent(
   const byId = new Map(signals.map((signal) => [signal.signalId, signal] as const));
   for (const signal of signals) expect(signal, `${label}: signal ${signal.signalId} resent unchanged`).toEqual(byId.get(signal.signalId));
   expect([...byId.values()].map((signal) => signal.kind).sort(), `${label}: credit signals`).toEqual([...(scenario.credit ?? [])].sort());
+  // Status counts: every status change sent at least once, each resent unchanged (the statistics count it once by its id).
+  const counted = statistics.events.filter((e) => e.filingId === filing.filingId);
+  const countedById = new Map(counted.map((e) => [e.eventId, e] as const));
+  for (const e of counted) expect(e, `${label}: status count ${e.eventId} resent unchanged`).toEqual(countedById.get(e.eventId));
+  expect([...countedById.keys()].sort(), `${label}: status counts`).toEqual(expectedIds.sort());
   for (const [kind, types] of Object.entries(scenario.sent ?? {})) {
     expect([...new Set(departments[kind as 'TAX'].messages.filter((m) => m.filingId === filing.filingId).map((m) => m.type))], `${label}: sent to ${kind}`).toEqual(types);
   }
@@ -462,7 +469,8 @@ describe('a crash at every step of every transition heals, by retry and sweeper,
         const notifications = new MemoryNotifications();
         const departments = memoryDepartmentQueues();
         const credit = new MemoryCreditQueue();
-        const ports: AllPorts = { ...base, notifications, departments, credit, intake: new MemoryQueue(), urgentIntake: new MemoryQueue() };
+        const statistics = new MemoryStatisticsQueue();
+        const ports: AllPorts = { ...base, notifications, departments, credit, statistics, intake: new MemoryQueue(), urgentIntake: new MemoryQueue() };
         const plan = { at, when, calls: 0 };
         // Act: the faulty run, then a retry and the sweeper (a minute later, so it heals what is pending).
         try {
@@ -476,7 +484,7 @@ describe('a crash at every step of every transition heals, by retry and sweeper,
         await runAnswering(scenario, ports, filing);
         await sweep({ ...ports, clock: { now: () => new Date(Date.now() + 60_000) } }, { staleMinutes: 10, pendingSeconds: 0 });
         // Assess
-        await assertConsistent(scenario, filing, `${scenario.name}, crash ${when} call ${at}`, notifications, departments, credit);
+        await assertConsistent(scenario, filing, `${scenario.name}, crash ${when} call ${at}`, notifications, departments, credit, statistics);
         if (!crashed) break;
         crashes += 1;
       }

@@ -53,11 +53,13 @@ describe('OpenAPI document', () => {
       'getBatchReceiptConsistency',
       'getCertificate',
       'getChannelCredit',
+      'getChannelStatistics',
       'getChecklist',
       'getCreditCase',
       'getCreditChannel',
       'getCreditRules',
       'getFiling',
+      'getFilingStatistics',
       'getIncident',
       'getMisuseRules',
       'getOpenapi',
@@ -137,6 +139,7 @@ describe('OpenAPI document', () => {
       ...['postIncident', 'listIncidents', 'getIncident', 'postIncidentAction', 'getRiskAssessment'],
       ...['unmaskFiling', 'getMisuseRules', 'putMisuseRules', 'listSecurityAlerts', 'unlockStaff'],
       ...['listAuditEntries', 'getAuditTrace', 'getAuditStatistics', 'getAuditTreeHead', 'listAuditTreeHeads', 'getAuditInclusion', 'getAuditConsistency', 'postAuditExport', 'getAuditExport'],
+      ...['getFilingStatistics', 'getChannelStatistics'],
     ];
     const departments = ['postDepartmentResult'];
     for (const route of routed) {

@@ -17,7 +17,7 @@ import { processIntake } from '../../../functions/core/use-cases/process-intake'
 import { sweep } from '../../../functions/core/use-cases/sweep';
 import { withdrawFiling } from '../../../functions/core/use-cases/withdraw-filing';
 import { validateCorrection } from '../../../schemas/v1/corrections';
-import { fixedClock, MemoryAudit, MemoryDepartmentQueue, MemoryFilings, MemoryNotifications, MemoryQueue } from '../../support/memory-ports';
+import { fixedClock, MemoryAudit, MemoryDepartmentQueue, MemoryFilings, MemoryNotifications, MemoryQueue, MemoryStatisticsQueue } from '../../support/memory-ports';
 import { startCoordination } from '../../../functions/core/domain/coordination';
 
 const SM3 = 'ab'.repeat(32);
@@ -75,12 +75,14 @@ const claim = (filingId: string) => {
 let queue: MemoryQueue;
 let urgentQueue: MemoryQueue;
 let notifications: MemoryNotifications;
+let statistics: MemoryStatisticsQueue;
 let audit: MemoryAudit;
 beforeEach(() => {
   filings = new MemoryFilings();
   queue = new MemoryQueue();
   urgentQueue = new MemoryQueue();
   notifications = new MemoryNotifications();
+  statistics = new MemoryStatisticsQueue();
   audit = new MemoryAudit();
 });
 
@@ -315,7 +317,7 @@ describe('markUrgent', () => {
 describe('sweep', () => {
   const NOW = '2026-11-30T02:00:00.000Z';
   const register = { listDistricts: async () => ['370102', '370103'] };
-  const run = () => sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock(NOW) }, { staleMinutes: 10, pageSize: 2 });
+  const run = () => sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, statistics, audit, clock: fixedClock(NOW) }, { staleMinutes: 10, pageSize: 2 });
   const at = (minutesAgo: number) => new Date(Date.parse(NOW) - minutesAgo * 60_000).toISOString();
 
   it('re-enqueues SUBMITTED filings unchanged for longer than N minutes (urgent ones on the priority lane), and no recent one', async () => {
@@ -387,7 +389,7 @@ describe('sweep: healing and giving up', () => {
   const NOW = '2026-11-30T02:00:00.000Z';
   const register = { listDistricts: async () => ['370102', '370105'] };
   const run = (config: Partial<Parameters<typeof sweep>[1]> = {}) =>
-    sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock(NOW) }, { staleMinutes: 10, ...config });
+    sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, statistics, audit, clock: fixedClock(NOW) }, { staleMinutes: 10, ...config });
 
   it('performs effects left pending by a crash after a transition, in every district the register holds, and only once', async () => {
     // Prepare: a withdrawal whose write happened in district 370105 (listed by the register only) and whose effects did not.
@@ -399,7 +401,8 @@ describe('sweep: healing and giving up', () => {
     // The withdrawal happened, so the filer is told so; its effects wait for the sweeper.
     expect(await withdrawFiling({ filings, notifications, audit: crashingAudit, vault: noVault, clock: fixedClock('2026-11-30T01:00:00.000Z'), onEffectsPending }, channel, 'F-1', undefined)).toMatchObject({ status: 'WITHDRAWN' });
     expect(reported).toEqual(['F-1 crash']);
-    expect(Object.keys((await filings.get('F-1'))!.outbox ?? {})).toHaveLength(3);
+    // Free the unit, the audit record, the progress event, the status count.
+    expect(Object.keys((await filings.get('F-1'))!.outbox ?? {})).toHaveLength(4);
     // Act
     const result = await run();
     // Assess
@@ -407,9 +410,11 @@ describe('sweep: healing and giving up', () => {
     expect(filings.holdersOf(UNIT)).toEqual([]);
     expect(audit.records.map((r) => r.action)).toEqual(['FILING_WITHDRAWN']);
     expect(notifications.events.map((e) => e.status)).toEqual(['WITHDRAWN']);
+    expect(statistics.events.map((e) => [e.from, e.to])).toEqual([['ACCEPTED', 'WITHDRAWN']]);
     expect((await filings.get('F-1'))!.outbox).toEqual({});
     expect(await run()).toMatchObject({ healed: 0 });
     expect(audit.records).toHaveLength(1);
+    expect(statistics.events).toHaveLength(1);
   });
 
   it('leaves effects younger than pendingSeconds to the request still running them', async () => {
@@ -422,7 +427,7 @@ describe('sweep: healing and giving up', () => {
 
   it('re-enqueues a stranded filing at most once per staleMinutes, flags it for staff after maxRequeues, and a status change clears both', async () => {
     filings.put(filing('SUBMITTED', { updatedAt: '2026-11-30T01:00:00.000Z' }));
-    const at = (minutes: number) => sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, clock: fixedClock(new Date(Date.parse(NOW) + minutes * 60_000).toISOString()) }, { staleMinutes: 10, maxRequeues: 3 });
+    const at = (minutes: number) => sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, statistics, audit, clock: fixedClock(new Date(Date.parse(NOW) + minutes * 60_000).toISOString()) }, { staleMinutes: 10, maxRequeues: 3 });
     expect(await at(0)).toMatchObject({ reenqueued: 1, flagged: 0 });
     // Five minutes later it is still within its staleMinutes since the last re-enqueue: left to intake.
     expect(await at(5)).toMatchObject({ reenqueued: 0, flagged: 0 });
@@ -468,7 +473,7 @@ describe('sweep: coordination', () => {
   it('sends again requests never delivered for staleMinutes, at most once per staleMinutes, and flags the filing after maxRequeues (still sending)', async () => {
     const queues = departments();
     const run = (now = NOW) =>
-      sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, departments: queues, clock: fixedClock(now) }, { staleMinutes: 10, maxRequeues: 2 });
+      sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, statistics, audit, departments: queues, clock: fixedClock(now) }, { staleMinutes: 10, maxRequeues: 2 });
     filings.put(transfer({ filingId: 'F-LOST' }, 30));
     filings.put(transfer({ filingId: 'F-FRESH' }, 5));
     expect(await run()).toMatchObject({ resent: 1 });
@@ -495,7 +500,7 @@ describe('sweep: coordination', () => {
     const requests = Object.fromEntries(Object.entries(delivered.coordination.requests).map(([k, r]) => [k, { ...r!, deliveredAt: at(59), departmentId: 'd' }]));
     filings.put({ ...delivered, coordination: { ...delivered.coordination, requests } });
     filings.put(transfer({ filingId: 'F-LATE' }, 31 * 24 * 60));
-    const result = await sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, departments: queues, clock: fixedClock(NOW) }, { staleMinutes: 10 });
+    const result = await sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, statistics, audit, departments: queues, clock: fixedClock(NOW) }, { staleMinutes: 10 });
     // F-LATE is overdue (flagged) and was never delivered (sent again); F-ASKED's departments have it.
     expect(result).toMatchObject({ resent: 1, flagged: 1 });
     expect(queues.TAX.messages.map((m) => m.filingId)).toEqual(['F-LATE']);
@@ -506,7 +511,7 @@ describe('sweep: coordination', () => {
   it('moves on an ACCEPTED filing stored before coordination existed: a transfer to coordination with its requests', async () => {
     const queues = departments();
     filings.put(filing('ACCEPTED', { filingId: 'F-OLD', businessType: 'TRANSFER_RESALE', updatedAt: at(90) }));
-    const result = await sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, audit, departments: queues, clock: fixedClock(NOW) }, { staleMinutes: 10 });
+    const result = await sweep({ filings, register, intake: queue, urgentIntake: urgentQueue, notifications, statistics, audit, departments: queues, clock: fixedClock(NOW) }, { staleMinutes: 10 });
     expect(result).toMatchObject({ movedOn: 1 });
     const moved = (await filings.get('F-OLD'))!;
     expect(moved.status).toBe('AWAITING_COORDINATION');
