@@ -84,11 +84,23 @@ export interface AppendAuditPorts {
   readonly store: AuditLogStore;
   readonly checkpoints: CheckpointRequests;
   readonly clock: Clock;
+  /** Waits between commits that lost a race (tests pass one that does not wait); setTimeout by default. */
+  readonly pause?: (ms: number) => Promise<void>;
 }
 
 export const CHECKPOINT_INTERVAL_MS = 5_000;
 export const CHECKPOINT_EVERY_ENTRIES = 1_000;
-const COMMIT_ATTEMPTS = 5;
+/**
+ * A commit lost to another writer means the log moved on (someone else appended): retrying is safe and
+ * makes progress, so the appender keeps trying, with jittered exponential backoff, rather than hand the
+ * batch back to the queue, where every failure spends one of the message's receives and the last one sends
+ * it to the dead-letter queue (an audit entry late, not lost, but late until someone redrives it). 12
+ * attempts wait at most ~8 s in all (~4 s on average), inside the appender's timeout.
+ */
+const COMMIT_ATTEMPTS = 12;
+const BACKOFF_BASE_MS = 10;
+const BACKOFF_CAP_MS = 1_000;
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The log entry of a record at `seq`: the domain type, with its defaults (retention OPERATIONS). */
 export function logEntryOf(record: QueuedRecord, seq: number): LogEntry {
@@ -122,6 +134,7 @@ export async function appendAudit(ports: AppendAuditPorts, tenant: string, recor
   const seen = new Set<string>();
   const unique = records.filter((r) => (seen.has(r.key) ? false : (seen.add(r.key), true)));
   for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
+    if (attempt > 1) await (ports.pause ?? wait)(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
     // 1, 2
     const head = await ports.store.readHead(tenant);
     if (head?.pending) await ports.store.materialise(tenant, head.pending);

@@ -25,6 +25,38 @@ describe('appendAudit', () => {
     await expect(appendAudit(ports, '370102', [rec(3, '370103')])).rejects.toThrow(/another tenant/);
   });
 
+  it('keeps committing, backing off, while other writers move the log under it (11 lost races), then appends without gap', async () => {
+    const store = new MemoryAuditLogStore();
+    const other = { store, checkpoints: { request: async () => undefined }, clock: { now: () => new Date() } };
+    // Another appender commits one record between each of our reads and our commit, 11 times in a row.
+    let races = 0;
+    let key = 100;
+    const racing = new Proxy(store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        if (property !== 'commit' || typeof value !== 'function') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        return async (...args: unknown[]) => {
+          if (races < 11) {
+            races += 1;
+            await appendAudit(other, '370102', [rec(key++)]);
+          }
+          return (value as (...a: unknown[]) => Promise<boolean>).apply(target, args);
+        };
+      },
+    });
+    const pauses: number[] = [];
+    const ports = { ...other, store: racing, pause: async (ms: number) => void pauses.push(ms) };
+    expect(await appendAudit(ports, '370102', [rec(0), rec(1)])).toMatchObject({ appended: 2, treeSize: 13 });
+    expect(pauses).toHaveLength(11);
+    expect(Math.max(...pauses)).toBeLessThanOrEqual(1_000);
+    const entries = await store.entries('370102', 0, 20);
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+    // One more lost race than it has attempts: it gives up (the queue redelivers), having appended nothing.
+    races = -1;
+    await expect(appendAudit(ports, '370102', [rec(2)])).rejects.toThrow(/moved under 12 commits/);
+    expect((await store.head('370102'))!.treeSize).toBe(25);
+  });
+
   it('requests a checkpoint 5 s after the last request, or at once after 1,000 entries', async () => {
     let now = new Date('2026-12-01T00:00:00.000Z');
     const requests: { tenant: string; delay: number }[] = [];
