@@ -640,6 +640,15 @@ export const functions = {
     source: { queue: 'statistics', batchSize: 10, maxConcurrency: 2 },
     tables: { statistics: 'readWrite' },
   },
+  getStaffSelf: {
+    entry: 'functions/handlers/get-staff-self.ts',
+    description: "GET /v1/staff/me: the caller's own staff account (id, role, district), for the console",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    route: { method: 'GET', path: '/v1/staff/me' },
+    tables: { staff: 'readWrite', guards: 'readWrite', security: 'readWrite' },
+    sends: ['audit'],
+  },
   getFilingStatistics: {
     entry: 'functions/handlers/get-filing-statistics.ts',
     description: 'GET /v1/staff/statistics/filings: filings by district, day/week/month and business type, with outcomes and processing time (JSON or CSV)',

@@ -28,7 +28,7 @@ import {
 import { filingViewSchema } from './v1/filing-view';
 import { filingInputSchemas } from './v1/filing-input';
 import { fieldErrorSchema, PROBLEM_CONTENT_TYPE, problemSchema } from './v1/problem';
-import { jwksSchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema } from './v1/staff';
+import { jwksSchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema, staffSelfSchema } from './v1/staff';
 import { putWebhookRequestSchema, webhookViewSchema } from './v1/webhook';
 import { reviewRequestSchema, reviewResultSchema } from './v1/review';
 import { certificateViewSchema, verificationViewSchema } from './v1/certificate';
@@ -106,6 +106,7 @@ const responseComponents = new Map<z.ZodType, string>([
   [staffLoginResponseSchema, 'StaffLoginResponse'],
   [jwksSchema, 'Jwks'],
   [staffFilingListSchema, 'StaffFilingList'],
+  [staffSelfSchema, 'StaffSelf'],
   [fieldErrorSchema, 'FieldError'],
   [healthResponseSchema, 'Health'],
   [reviewResultSchema, 'ReviewResult'],

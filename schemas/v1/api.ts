@@ -15,7 +15,7 @@ import {
 } from '../../functions/core/domain/business-types';
 import { FILING_ERROR_CODES, filingInputSchemas, type FilingErrorCode } from './filing-input';
 import { filingViewSchema } from './filing-view';
-import { jwksSchema, listStaffFilingsQuerySchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema } from './staff';
+import { jwksSchema, listStaffFilingsQuerySchema, staffFilingListSchema, staffLoginRequestSchema, staffLoginResponseSchema, staffSelfSchema } from './staff';
 import { putWebhookRequestSchema, WEBHOOK_URL_CODES, webhookViewSchema } from './webhook';
 import { STAFF_PERMISSIONS } from '../../functions/shared/http/staff-permissions';
 import { answer, codeList, problems, staffProblems } from './api-problems';
@@ -286,6 +286,12 @@ export const api = {
     description: 'Public keys that verify local staff tokens; Cognito publishes its own on AWS.',
     auth: 'none',
     responses: { 200: { description: 'JSON Web Key Set.', schema: jwksSchema }, ...staffProblems(500) },
+  },
+  getStaffSelf: {
+    summary: 'Your own staff account',
+    description: `The caller's id, username, display name, role and district, read from the staff table on this very request (a role change shows at once); the console asks it after signing in to show only what the role may use. Roles: ${STAFF_PERMISSIONS.getStaffSelf.roles.join(', ')}.`,
+    auth: 'Bearer',
+    responses: { 200: { description: 'The account.', schema: staffSelfSchema }, ...staffProblems(401, 403, 500) },
   },
   listStaffFilings: {
     summary: "A district's worklist",

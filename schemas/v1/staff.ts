@@ -40,6 +40,17 @@ export const staffLoginResponseSchema = z.object({
 
 export type StaffLoginResponse = z.output<typeof staffLoginResponseSchema>;
 
+/** GET /v1/staff/me: the caller's own account, for the console (the role and district decide what it shows). */
+export const staffSelfSchema = z.object({
+  staffId: z.string(),
+  username: z.string(),
+  displayName: z.string().meta({ description: 'The name the console greets the caller with (their own; never logged).' }),
+  role: z.enum(STAFF_ROLES),
+  district,
+  status: z.literal('ACTIVE').meta({ description: 'A locked or disabled account is refused before this answers (403 `STAFF_ACCOUNT_LOCKED`).' }),
+});
+export type StaffSelf = z.output<typeof staffSelfSchema>;
+
 export const jwksSchema = z.object({
   keys: z.array(
     z.object({

@@ -448,6 +448,7 @@ const requests: {
   // Without `district`: the caller's own district (or, for auditors and credit officers, every district).
   // Another district's figures asked by a clerk are 403 DISTRICT_FORBIDDEN (test/integration/statistics-api.test.ts).
   getFilingStatistics: { ok: 200, event: (token) => staffRequest('getFilingStatistics', { token, query: { from: '2026-11-01', to: '2026-11-30' } }) },
+  getStaffSelf: { ok: 200, event: (token) => staffRequest('getStaffSelf', { token }) },
   getChannelStatistics: { ok: 200, event: (token) => staffRequest('getChannelStatistics', { token, query: { from: '2026-11-01', to: '2026-11-30' } }) },
   getAuditExport: {
     ok: 200,

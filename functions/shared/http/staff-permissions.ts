@@ -113,6 +113,11 @@ export const STAFF_PERMISSIONS = {
   listCreditCases: CREDIT_READ,
   getCreditCase: CREDIT_READ,
   listCreditAppeals: CREDIT_READ,
+  getStaffSelf: {
+    roles: ['CLERK', 'REVIEWER', 'REGISTRAR', 'CREDIT_OFFICER', 'AUDITOR', 'ADMIN'],
+    scope: 'city',
+    why: "Every signed-in staff member may read their own account (id, role, district, status): the console shows only the pages that role may use. It names nobody else.",
+  },
   getCreditRules: { roles: ['CREDIT_OFFICER', 'AUDITOR', 'ADMIN'], scope: 'city', why: 'The rules that score institutions are registry policy that officers apply, auditors check and administrators oversee; they hold no personal data.' },
   putCreditRules: creditAction('set the points, thresholds and restrictions, as versioned data; every version is kept and audited'),
   postCreditViolation: creditAction('record violations against a channel, with evidence'),

@@ -65,6 +65,7 @@ describe('OpenAPI document', () => {
       'getOpenapi',
       'getRiskAssessment',
       'getStaffFiling',
+      'getStaffSelf',
       'getWebhook',
       'health',
       'listAuditEntries',
@@ -139,7 +140,7 @@ describe('OpenAPI document', () => {
       ...['postIncident', 'listIncidents', 'getIncident', 'postIncidentAction', 'getRiskAssessment'],
       ...['unmaskFiling', 'getMisuseRules', 'putMisuseRules', 'listSecurityAlerts', 'unlockStaff'],
       ...['listAuditEntries', 'getAuditTrace', 'getAuditStatistics', 'getAuditTreeHead', 'listAuditTreeHeads', 'getAuditInclusion', 'getAuditConsistency', 'postAuditExport', 'getAuditExport'],
-      ...['getFilingStatistics', 'getChannelStatistics'],
+      ...['getFilingStatistics', 'getChannelStatistics', 'getStaffSelf'],
     ];
     const departments = ['postDepartmentResult'];
     for (const route of routed) {
