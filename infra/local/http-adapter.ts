@@ -47,8 +47,18 @@ export interface HttpRouteBinding {
   readonly handler: HttpHandler;
 }
 
+/**
+ * Something other than an API route served under a path prefix (the console: infra/local/console-site.ts), as
+ * CloudFront serves it beside the API on AWS. It gets `prefix` itself and every path under `prefix/`.
+ */
+export interface HttpMount {
+  readonly prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void>;
+}
+
 export interface HttpAdapterOptions {
   readonly routes: readonly HttpRouteBinding[];
+  readonly mounts?: readonly HttpMount[];
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
@@ -344,6 +354,9 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Htt
     const rawPath = queryAt === -1 ? target : target.slice(0, queryAt);
     const rawQuery = queryAt === -1 ? '' : target.slice(queryAt + 1);
     const method = (req.method ?? 'GET').toUpperCase();
+
+    const mount = options.mounts?.find((m) => rawPath === m.prefix || rawPath.startsWith(`${m.prefix}/`));
+    if (mount) return mount.handle(req, res, rawPath);
 
     const rawSegments = splitPath(rawPath);
     let matched: { resource: Resource; params: Record<string, string> } | undefined;

@@ -24,6 +24,7 @@
  * modules. So that they keep working, a restart reuses the previous emulator ports when they are free, and
  * should keep the same `prefix`.
  */
+import { consoleSite } from './console-site';
 import { createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -96,6 +97,8 @@ export interface LocalRuntimeOptions {
   readonly logger?: RuntimeLogger;
   /** The functions to run; the topology's by default. A seam for tests of the runtime itself. */
   readonly functions?: Readonly<Record<string, FunctionDecl>>;
+  /** Serve the registry console at /console/ (built on its first request); default true. */
+  readonly console?: boolean;
 }
 
 export interface LocalRuntime {
@@ -330,7 +333,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (decl.schedule) scheduled.push({ name, decl, everyMinutes: decl.schedule.everyMinutes, handler });
     }
 
-    http = await startHttpAdapter({ routes, host: options.host ?? '127.0.0.1', port: options.port ?? 3000, logger });
+    const mounts = options.console === false ? [] : [consoleSite()];
+    http = await startHttpAdapter({ routes, mounts, host: options.host ?? '127.0.0.1', port: options.port ?? 3000, logger });
 
     if (options.pollers ?? true) {
       const pollerClient = options.pollerSqsClient?.() ?? (sqsClient ??= new SQSClient({}));
