@@ -20,8 +20,8 @@ const label = (row: Row): string => (row.branchName ? `${row.branchName}（${row
 export function channelCharts(data: ChannelStatistics): { volume: ChartOption; rates: ChartOption; score: ChartOption; peers?: ChartOption } {
   const names = data.channels.map((c) => c.channelId);
   const volume: ChartOption = {
-    legend: {},
-    grid: { containLabel: true, left: 8, right: 8, bottom: 8 },
+    legend: { top: 0 },
+    grid: { containLabel: true, top: 40, left: 8, right: 24, bottom: 8 },
     xAxis: { type: 'category', data: names, axisLabel: { rotate: 30 } },
     yAxis: { type: 'value', minInterval: 1 },
     series: [
@@ -33,8 +33,8 @@ export function channelCharts(data: ChannelStatistics): { volume: ChartOption; r
     ],
   };
   const rates: ChartOption = {
-    legend: {},
-    grid: { containLabel: true, left: 8, right: 8, bottom: 8 },
+    legend: { top: 0 },
+    grid: { containLabel: true, top: 40, left: 8, right: 24, bottom: 8 },
     xAxis: { type: 'category', data: names, axisLabel: { rotate: 30 } },
     yAxis: { type: 'value', min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
     series: [
@@ -45,8 +45,8 @@ export function channelCharts(data: ChannelStatistics): { volume: ChartOption; r
   };
   const days = [...new Set(data.channels.flatMap((c) => c.scoreHistory.map((p) => p.day)))].sort();
   const score: ChartOption = {
-    legend: { type: 'scroll' },
-    grid: { containLabel: true, left: 8, right: 8, bottom: 8 },
+    legend: { type: 'scroll', top: 0 },
+    grid: { containLabel: true, top: 40, left: 8, right: 24, bottom: 8 },
     xAxis: { type: 'category', data: days },
     yAxis: { type: 'value', min: 0, max: data.thresholds.startScore },
     series: data.channels
@@ -75,8 +75,8 @@ export function channelCharts(data: ChannelStatistics): { volume: ChartOption; r
     shown.length === 0
       ? undefined
       : {
-          legend: {},
-          grid: { containLabel: true, left: 8, right: 8, bottom: 8 },
+          legend: { top: 0 },
+          grid: { containLabel: true, top: 40, left: 8, right: 24, bottom: 8 },
           xAxis: { type: 'category', data: [t.channels.refusalRate, t.channels.correctionRate, t.channels.overdueRate] },
           yAxis: { type: 'value', min: 0, max: 1 },
           series: shown.map((p) => ({

@@ -19,24 +19,24 @@ const TREND = ['submitted', 'accepted', 'refused', 'correctionRequired', 'regist
 export function statisticsCharts(data: FilingStatistics): { trend: ChartOption; byType: ChartOption; byDistrict: ChartOption; processing: ChartOption } {
   const perPeriod = new Map(data.periods.map((p) => [p, Object.fromEntries(TREND.map((c) => [c, 0])) as Record<(typeof TREND)[number], number>]));
   for (const row of data.rows) for (const c of TREND) perPeriod.get(row.period)![c] += row.counts[c];
-  const grid = { containLabel: true, left: 8, right: 8, bottom: 8 };
+  const grid = { containLabel: true, top: 40, left: 8, right: 24, bottom: 8 };
   return {
     trend: {
-      legend: {},
+      legend: { top: 0 },
       grid,
       xAxis: { type: 'category', data: data.periods },
       yAxis: { type: 'value', minInterval: 1 },
       series: TREND.map((c) => ({ id: c, name: t.counters[c], type: 'line', data: data.periods.map((p) => perPeriod.get(p)![c]) })),
     },
     byType: {
-      legend: {},
+      legend: { top: 0 },
       grid,
       xAxis: { type: 'category', data: data.totals.byBusinessType.map((b) => t.businessTypes[b.businessType]), axisLabel: { interval: 0, rotate: 20 } },
       yAxis: { type: 'value', minInterval: 1 },
       series: (['submitted', 'accepted', 'refused', 'certified'] as const).map((c) => ({ id: c, name: t.counters[c], type: 'bar', data: data.totals.byBusinessType.map((b) => b.counts[c]) })),
     },
     byDistrict: {
-      legend: {},
+      legend: { top: 0 },
       grid,
       xAxis: { type: 'category', data: data.totals.byDistrict.map((d) => d.district) },
       yAxis: { type: 'value', minInterval: 1 },
