@@ -13,6 +13,7 @@
  * - The files are deployed by a BucketDeployment with a `config.json` naming the Cognito pool and the
  *   console's app client, and the distribution is invalidated on each deploy.
  */
+import { consoleContentSecurityPolicy as sharedConsoleCsp } from '../../console/csp';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import {
   AllowedMethods,
@@ -53,19 +54,7 @@ export const CONSOLE_PREFIX = 'console';
  * no eval, no framing.
  */
 export function consoleContentSecurityPolicy(region: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' https://cognito-idp.${region}.amazonaws.com`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    'upgrade-insecure-requests',
-  ].join('; ');
+  return sharedConsoleCsp({ connect: [`https://cognito-idp.${region}.amazonaws.com`], upgradeInsecureRequests: true });
 }
 
 /** `/console` and `/console/` (and any path under it without a file extension: the app's own routes) → its index.html. */
