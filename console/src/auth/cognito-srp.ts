@@ -51,13 +51,13 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource));
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
 }
 /** H over hex: the bytes the hex string stands for, hashed; 64 hex digits. */
 export const hexHash = async (hex: string): Promise<string> => bytesToHex(await sha256(hexToBytes(hex)));
 async function hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey('raw', key as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return new Uint8Array(await crypto.subtle.sign('HMAC', k, data as BufferSource));
+  const k = await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await crypto.subtle.sign('HMAC', k, data as Uint8Array<ArrayBuffer>));
 }
 
 export const kValue = async (): Promise<bigint> => BigInt(`0x${await hexHash(`${padHex(N)}${padHex(g)}`)}`);
