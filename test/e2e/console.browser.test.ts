@@ -15,6 +15,7 @@ import { demoRegister, DEMO_BANK_BRANCH } from '../../infra/local/seed/demo-data
 import { mortgageCreateFiling } from '../../infra/local/seed/demo-filings';
 import type { DemoCredentials } from '../../infra/local/seed/seed';
 import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
+import { eventually } from '../support/eventually';
 import { isWaitingOnPlatform } from '../support/statuses';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,17 +26,6 @@ let browser: Browser;
 let credentials: DemoCredentials;
 type Channel = DemoCredentials['channels'][number];
 let bank: Channel;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 beforeAll(async () => {
   demo = await startDemoRuntime('console-browser');
