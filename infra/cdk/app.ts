@@ -2,9 +2,13 @@
  * The Zhitong CDK app: a stateful stack (tables, queues, keys) and two stateless stacks that receive the
  * stateful resources as props — the API stack (REST API and routed functions) and the workers stack (queue
  * workers, schedules, alarms; it takes the API's URL, so it deploys last). All read `infra/topology.ts`
- * and nothing else; two stateless stacks because one would pass CloudFormation's 500 resources.
+ * and nothing else; two stateless stacks because one would pass CloudFormation's 500 resources. A fourth,
+ * the console stack (console-stack.ts), serves the registry console and the staff API from one CloudFront
+ * distribution; it takes the built console's directory.
  *
- * `npx cdk synth` runs this file (cdk.json); tests call {@link buildApp} and synthesize once.
+ * `npx cdk synth` runs this file (cdk.json): it builds the console (console/build.ts) into a temporary
+ * directory, then the app. Tests call {@link buildApp} and synthesize once; those not about the console
+ * give no `consoleSiteDir` and get the app without its console stack.
  * Stage: `-c stage=prod` (default `dev`), prefixed to the stack names and part of resource names;
  * `-c logLevel=WARN` sets the functions' Powertools log level (default INFO).
  * `-c departments='[{"departmentId":…,"kind":"TAX","name":…,"districts":["370102"],"endpoint":"https://…","publicKey":"04…"}]'`
@@ -15,13 +19,16 @@
  * finding fails synthesis; acknowledgements (`Validations.of(x).acknowledge`) sit next to the construct
  * they concern, each with its reason (in code, reviewed with it; not copied into the templates).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, Tags, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfiguredDepartmentDirectory, parseDepartmentConfig } from '../../functions/adapters/config/department-directory';
 import type { Department } from '../../functions/core/ports';
+import { buildConsole } from '../../console/build';
+import { ConsoleStack } from './console-stack';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 import type { CloudFunctionName } from './topology-functions';
@@ -39,6 +46,8 @@ export interface BuildAppOptions {
   readonly outdir?: string;
   /** Target environment; default from CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION when both are set, else environment-agnostic. */
   readonly env?: Environment;
+  /** The directory the console was built into (`buildConsole({ outDir })`); without it, no console stack. */
+  readonly consoleSiteDir?: string;
 }
 
 export interface ZhitongApp {
@@ -48,6 +57,8 @@ export interface ZhitongApp {
   /** The API stack. */
   readonly stateless: StatelessStack;
   readonly workers: WorkersStack;
+  /** The console's bucket and distribution, when the app was given the built console. */
+  readonly console?: ConsoleStack;
   /** Every deployed function, whichever stack holds it. */
   readonly functions: Record<CloudFunctionName, ZtFunction>;
 }
@@ -120,6 +131,17 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
     resultsUrl: typeof resultsUrl === 'string' ? resultsUrl : stateless.api.urlForPath(functionDecls.postDepartmentResult.route.path),
     description: `Zhitong (${stage}): queue workers, schedules and alarms`,
   });
+  const consoleStack =
+    options.consoleSiteDir === undefined
+      ? undefined
+      : new ConsoleStack(app, `${stage}-ZhitongConsole`, {
+          env,
+          stage,
+          siteDir: options.consoleSiteDir,
+          api: stateless.api,
+          staffIdentity: stateful.staffIdentity,
+          description: `Zhitong (${stage}): the registry console (S3 behind CloudFront) and the staff API on its origin`,
+        });
   const functions = { ...stateless.functions, ...workers.functions } as Record<CloudFunctionName, ZtFunction>;
 
   Tags.of(app).add('project', 'zhitong');
@@ -129,7 +151,7 @@ export function buildApp(options: BuildAppOptions = {}): ZhitongApp {
   // of its ~300 resources and methods, half of the API template's size. They are read where they are made.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: false }));
 
-  return { app, stage, stateful, stateless, workers, functions };
+  return { app, stage, stateful, stateless, workers, console: consoleStack, functions };
 }
 
 /**
@@ -156,5 +178,12 @@ function departmentsFromContext(value: unknown): Department[] {
 
 // Synthesize when run as the CDK app (cdk.json: `npx tsx infra/cdk/app.ts`), not when imported by tests.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  buildApp().app.synth();
+  const consoleSiteDir = mkdtempSync(join(tmpdir(), 'zhitong-console-site-'));
+  try {
+    await buildConsole({ outDir: consoleSiteDir });
+    // Synthesis copies the files into the cloud assembly (an asset), from where deploy uploads them.
+    buildApp({ consoleSiteDir }).app.synth();
+  } finally {
+    rmSync(consoleSiteDir, { recursive: true, force: true });
+  }
 }

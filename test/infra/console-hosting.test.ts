@@ -4,12 +4,13 @@
  * same origin under `/v1/*` (never cached, Authorization passed on), and the deployed config naming the
  * Cognito pool and the console's client, with no secret.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type ZhitongApp } from '../../infra/cdk/app';
 import { ConsoleStack, consoleContentSecurityPolicy } from '../../infra/cdk/console-stack';
 
@@ -18,6 +19,7 @@ let built: ZhitongApp;
 let consoleStack: ConsoleStack;
 let resources: Resources;
 let template: Template;
+const temporary: string[] = [];
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const only = (type: string) => {
@@ -28,15 +30,30 @@ const only = (type: string) => {
 const text = (value: unknown) => JSON.stringify(value);
 
 beforeAll(() => {
-  // The console stack as the app will wire it once the console's build lands (issue 11): the API and the
-  // Cognito pool of the app's own stacks. The site directory stands in for the built files.
-  built = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'zhitong-cdk-console-')), context: { stage: 'test', 'aws:cdk:bundling-stacks': [] } });
+  // The console stack as the app wires it (buildApp with the built console's directory): the API and the
+  // Cognito pool of the app's own stacks. A one-file site stands in for the built files.
   const siteDir = mkdtempSync(join(tmpdir(), 'zhitong-console-site-'));
+  const outdir = mkdtempSync(join(tmpdir(), 'zhitong-cdk-console-'));
+  temporary.push(siteDir, outdir);
   writeFileSync(join(siteDir, 'index.html'), '<!doctype html><html lang="zh-CN"><title>直通</title></html>');
-  consoleStack = new ConsoleStack(built.app, 'test-ZhitongConsole', { stage: 'test', siteDir, api: built.stateless.api, staffIdentity: built.stateful.staffIdentity });
+  built = buildApp({ outdir, consoleSiteDir: siteDir, context: { stage: 'test', 'aws:cdk:bundling-stacks': [] } });
+  consoleStack = built.console!;
   built.app.synth();
   template = Template.fromStack(consoleStack);
   resources = template.toJSON().Resources as Resources;
+});
+
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the console stack in the app', () => {
+  it('is the fourth stack, named after the stage, when the app is given the built console', () => {
+    expect(consoleStack.stackName).toBe('test-ZhitongConsole');
+    expect(built.app.node.children.filter((c) => c instanceof Stack).map((c) => (c as Stack).stackName).sort()).toEqual(
+      ['test-ZhitongConsole', 'test-ZhitongStateful', 'test-ZhitongStateless', 'test-ZhitongWorkers'],
+    );
+  });
 });
 
 describe('the console bucket and its distribution', () => {
