@@ -1,6 +1,7 @@
 /**
- * Builds the registry console (console/src) into static files: one hashed ES module bundle (Preact, the
- * ECharts parts the pages use, the audit verifier of client/zt-audit.ts), one stylesheet and index.html.
+ * Builds the registry console (console/src) into static files: hashed ES modules — the app (Preact, the pages,
+ * the audit verifier of client/zt-audit.ts) and a chunk with the ECharts parts the charts use, which the app
+ * imports only on a page with charts — one stylesheet and index.html.
  * The local runtime builds it in memory on the first request to /console/ (infra/local/console-site.ts);
  * the CDK app builds it into a directory that the console stack uploads (infra/cdk/app.ts). `config.json`
  * is not part of the build: each place that serves the console supplies its own (where the API is, how
@@ -62,7 +63,11 @@ export async function buildConsole(options: BuildConsoleOptions = {}): Promise<C
     alias: { 'node:crypto': join(here, 'src/shims/node-crypto.ts') },
     inject: [join(here, 'src/shims/buffer-global.ts')],
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    // ECharts in a chunk of its own (charts.tsx imports it on first use): the sign-in page and the pages
+    // without charts never parse it.
+    splitting: true,
     entryNames: 'assets/[name]-[hash]',
+    chunkNames: 'assets/[name]-[hash]',
     assetNames: 'assets/[name]-[hash]',
     outdir: '/console-build',
     write: false,
@@ -70,11 +75,16 @@ export async function buildConsole(options: BuildConsoleOptions = {}): Promise<C
     logLevel: 'silent',
   });
   const assets = result.outputFiles.map((file) => ({ path: file.path.replace(/^\/console-build\//, ''), bytes: file.contents }));
-  const script = assets.find((a) => a.path.endsWith('.js'));
-  const style = assets.find((a) => a.path.endsWith('.css'));
+  const script = assets.find((a) => a.path.startsWith('assets/app-') && a.path.endsWith('.js'));
+  const style = assets.find((a) => a.path.startsWith('assets/app-') && a.path.endsWith('.css'));
   if (script === undefined || style === undefined) throw new Error('Console build: no script or stylesheet came out');
   const template = await readFile(join(here, 'src/index.html'), 'utf8');
-  const html = template.replace('%SCRIPT%', `./${script.path}`).replace('%STYLE%', `./${style.path}`);
+  // The chunks the app imports statically (shared code), fetched along with it rather than after it.
+  const preloads = assets
+    .filter((a) => a.path.startsWith('assets/chunk-') && a.path.endsWith('.js'))
+    .map((a) => `<link rel="modulepreload" href="./${a.path}" />`)
+    .join('\n    ');
+  const html = template.replace('%SCRIPT%', `./${script.path}`).replace('%STYLE%', `./${style.path}`).replace('%PRELOAD%', preloads);
   const files: ConsoleFile[] = [
     ...assets.map((a) => ({ ...a, contentType: contentTypeOf(a.path), immutable: true })),
     { path: 'index.html', contentType: contentTypeOf('index.html'), bytes: new TextEncoder().encode(html), immutable: false },

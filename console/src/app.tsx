@@ -53,7 +53,11 @@ export function App({ config }: { config: ConsoleConfig }) {
   const [path, setPath] = useState(currentPath);
   const [expired, setExpired] = useState(false);
   useEffect(() => {
-    const onHash = () => setPath(currentPath());
+    // A page chosen from the navigation takes the focus, so that keyboards and screen readers start on it.
+    const onHash = () => {
+      setPath(currentPath());
+      requestAnimationFrame(() => document.getElementById('main')?.focus());
+    };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
@@ -71,7 +75,15 @@ export function App({ config }: { config: ConsoleConfig }) {
   const Page = route?.page;
   return (
     <div class="shell">
-      <a class="skip" href="#main">
+      {/* Not a #main link: the hash is the route here, and following it would leave the page. */}
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         {t.skipToContent}
       </a>
       <header class="top">

@@ -1,19 +1,15 @@
 /**
- * ECharts, only the parts the pages draw (tree-shaken: line, bar and box-plot charts, the canvas renderer),
- * behind one Preact component. Every chart is a `<div data-chart="<name>" role="img" aria-label=…>` and is
- * registered in `window.__ztCharts[name]`, which answers the option the chart was drawn with
- * (`chart.getOption()`): tests compare the drawn data with the API's figures, not merely that a canvas exists.
- * Each chart has a table of the same figures beside it, for keyboards and screen readers.
+ * Charts behind one Preact component, drawn by ECharts (echarts-setup.ts, a chunk loaded on first use). Every
+ * chart is a `<div data-chart="<name>" role="img" aria-label=…>` and is registered in `window.__ztCharts[name]`,
+ * which answers the option the chart was drawn with (`chart.getOption()`): tests compare the drawn data with
+ * the API's figures, not merely that a canvas exists. Each chart has a table of the same figures beside it, for
+ * keyboards and screen readers — and for when the chart's code cannot be loaded.
  */
-import { BarChart, BoxplotChart, LineChart } from 'echarts/charts';
-import { AriaComponent, DatasetComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'preact/hooks';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from './messages.zh-CN';
 
-echarts.use([LineChart, BarChart, BoxplotChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DatasetComponent, MarkLineComponent, AriaComponent, CanvasRenderer]);
-
-export type ChartOption = echarts.EChartsCoreOption;
+export type ChartOption = EChartsCoreOption;
 
 declare global {
   interface Window {
@@ -23,25 +19,62 @@ declare global {
 
 const registry = (): Record<string, () => unknown> => (window.__ztCharts ??= {});
 
+let loading: Promise<typeof import('./echarts-setup')> | undefined;
+/**
+ * Starts loading the chart library (once; a failed load is tried again next time). Pages with charts call it
+ * as they render, so that the library loads while they wait for the API.
+ */
+export function preloadCharts(): Promise<typeof import('./echarts-setup')> {
+  loading ??= import('./echarts-setup').catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+function draw(instance: ECharts, option: ChartOption): void {
+  // Tooltips drawn on the canvas (richText): no HTML injected, nothing the CSP would have to allow.
+  instance.setOption({ aria: { enabled: true }, tooltip: { trigger: 'axis', renderMode: 'richText' }, animation: false, ...option }, true);
+}
+
 export function Chart({ name, label, option, height = 320 }: { name: string; label: string; option: ChartOption; height?: number }) {
   const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts>();
+  const chart = useRef<ECharts>();
+  const latest = useRef(option);
+  const [failed, setFailed] = useState(false);
+  latest.current = option;
   useEffect(() => {
     const el = element.current!;
-    const instance = echarts.init(el, undefined, { renderer: 'canvas', locale: 'ZH' });
-    chart.current = instance;
-    registry()[name] = () => instance.getOption();
-    const resize = new ResizeObserver(() => instance.resize());
-    resize.observe(el);
+    let disposed = false;
+    let resize: ResizeObserver | undefined;
+    preloadCharts().then(
+      ({ echarts }) => {
+        if (disposed) return;
+        const instance = echarts.init(el, undefined, { renderer: 'canvas', locale: 'ZH' });
+        chart.current = instance;
+        draw(instance, latest.current);
+        registry()[name] = () => instance.getOption();
+        resize = new ResizeObserver(() => instance.resize());
+        resize.observe(el);
+      },
+      () => {
+        if (!disposed) setFailed(true);
+      },
+    );
     return () => {
-      resize.disconnect();
+      disposed = true;
+      resize?.disconnect();
       delete registry()[name];
-      instance.dispose();
+      chart.current?.dispose();
+      chart.current = undefined;
     };
   }, [name]);
   useEffect(() => {
-    // Tooltips drawn on the canvas (richText): no HTML injected, nothing the CSP would have to allow.
-    chart.current?.setOption({ aria: { enabled: true }, tooltip: { trigger: 'axis', renderMode: 'richText' }, animation: false, ...option }, true);
+    if (chart.current) draw(chart.current, option);
   }, [option]);
-  return <div ref={element} class="chart" data-chart={name} role="img" aria-label={label} style={{ height: `${height}px` }} />;
+  return (
+    <div ref={element} class="chart" data-chart={name} role="img" aria-label={label} style={{ height: `${height}px` }}>
+      {failed ? <p class="muted">{t.chartUnavailable}</p> : null}
+    </div>
+  );
 }

@@ -31,6 +31,7 @@ export const t = {
   networkError: '无法连接服务器，请检查网络后重试。',
   errorCode: (code: string) => `错误代码：${code}`,
   masked: '（已脱敏）',
+  chartUnavailable: '图表无法加载，请刷新页面；数据见下表。',
 
   signIn: {
     title: '工作人员登录',

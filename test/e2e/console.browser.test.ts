@@ -165,4 +165,86 @@ describe('the registry console in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/statistics.png`, fullPage: true });
     await page.close();
   }, 60_000);
+
+  it('works from the keyboard alone, at 1280 px and on a tablet (768 px), with every control labelled', async () => {
+    const page = await browser.newPage({ viewport: { width: 768, height: 1024 }, hasTouch: true });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    // What has the focus: its label (for a form control), or its text. Runs in the page.
+    const focused = () =>
+      page.evaluate(() => {
+        const el = (globalThis as unknown as { document: { activeElement: { id: string; tagName: string; textContent: string | null; labels?: { textContent: string | null }[] } | null } }).document.activeElement;
+        return el === null ? '' : el.labels?.[0]?.textContent?.trim() || el.textContent?.trim() || `${el.tagName}#${el.id}`;
+      });
+    const tabTo = async (wanted: RegExp, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<void> => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press(key);
+        if (wanted.test(await focused())) return;
+      }
+      throw new Error(`Tab never reached ${wanted}`);
+    };
+
+    // Sign in with the keyboard only.
+    await page.goto(`${demo.runtime.url}/console/`);
+    await page.getByLabel('用户名').waitFor();
+    await tabTo(/^用户名$/);
+    await page.keyboard.type('credit_officer.370102');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('密码');
+    await page.keyboard.type(password('credit_officer.370102'));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('who').waitFor();
+    await page.locator('[data-chart="channel-volume"]').waitFor();
+
+    // The navigation is reached and followed with Tab and Enter, and the new page takes the focus.
+    await tabTo(/^信用管理$/);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('nav [aria-current="page"]').textContent()).toBe('信用管理');
+    const focusedId = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id);
+    await expect.poll(focusedId).toBe('main');
+    // Back up to the skip link, the first stop of the page; following it lands in this page's content, on this page.
+    const firstStop = await page.evaluate(
+      () => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')?.textContent,
+    );
+    expect(firstStop).toBe('跳到正文');
+    await tabTo(/^跳到正文$/, 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    expect(await focusedId()).toBe('main');
+    expect(await page.locator('nav [aria-current="page"]').textContent()).toBe('信用管理');
+    expect(await page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash)).toBe('#/credit');
+    await page.close();
+
+    // Every page of three roles, at both widths: no control without a name, nothing wider than the window.
+    const audit = (): Promise<{ unlabelled: string[]; overflow: number }> =>
+      page2!.evaluate(() => {
+        type El = { tagName: string; type?: string; outerHTML: string; textContent: string | null; labels?: ArrayLike<unknown> | null; getAttribute(n: string): string | null; getClientRects(): ArrayLike<unknown> };
+        const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El>; documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+        const unlabelled = Array.from(doc.querySelectorAll('input, select, textarea, button'))
+          .filter((el) => el.getClientRects().length > 0 && el.type !== 'hidden')
+          .filter((el) =>
+            el.tagName === 'BUTTON'
+              ? !(el.textContent?.trim() || el.getAttribute('aria-label'))
+              : !((el.labels?.length ?? 0) > 0 || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')),
+          )
+          .map((el) => el.outerHTML.slice(0, 160));
+        return { unlabelled, overflow: doc.documentElement.scrollWidth - doc.documentElement.clientWidth };
+      });
+    let page2: Page | undefined;
+    for (const username of ['credit_officer.370102', 'auditor.370102', 'clerk.370102']) {
+      page2 = await signIn(username);
+      const pages = await page2.locator('nav a').evaluateAll((links) => links.map((a) => (a as unknown as { dataset: { nav: string } }).dataset.nav));
+      expect(pages.length).toBeGreaterThan(0);
+      for (const width of [1280, 768]) {
+        await page2.setViewportSize({ width, height: 1024 });
+        for (const nav of pages) {
+          await page2.locator(`[data-nav="${nav}"]`).click();
+          await page2.waitForLoadState('networkidle');
+          await page2.locator('main h2').first().waitFor();
+          expect({ username, width, nav, ...(await audit()) }).toEqual({ username, width, nav, unlabelled: [], overflow: 0 });
+        }
+      }
+      await page2.close();
+    }
+    expect(errors).toEqual([]);
+  }, 180_000);
 });

@@ -4,11 +4,11 @@
  * and the anonymised distribution of the institutions of each type; a channel opens onto its ledger and the
  * filings behind its events. Figures: `GET /v1/staff/statistics/channels`, `GET /v1/staff/credit/channels/{id}`.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { InstitutionType } from '../../../functions/core/domain/business-types';
 import type { ChannelStatistics } from '../../../schemas/v1/statistics';
 import type { PageProps } from '../app';
-import { Chart, type ChartOption } from '../charts';
+import { Chart, preloadCharts, type ChartOption } from '../charts';
 import { t } from '../messages.zh-CN';
 import { Field, messageOf, percent, Resource, Table, useResource } from '../ui';
 import { ChannelDetail } from './channel-detail';
@@ -93,6 +93,8 @@ export function channelCharts(data: ChannelStatistics): { volume: ChartOption; r
 }
 
 export function ChannelsPage({ api, can }: PageProps) {
+  // The chart library loads while the page waits for its figures (a failure shows in each chart).
+  useEffect(() => void preloadCharts().catch(() => undefined), []);
   const [range, setRange] = useState<Range>(defaultRange);
   const [institutionType, setInstitutionType] = useState<InstitutionType | ''>('');
   const [open, setOpen] = useState<string>();

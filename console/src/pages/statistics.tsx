@@ -3,12 +3,12 @@
  * period, the split by business type and by district, processing time from submission to certificate, and the
  * table of every row; CSV export. Figures: `GET /v1/staff/statistics/filings`.
  */
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { BusinessType } from '../../../functions/core/domain/business-types';
 import { PROCESSING_BUCKETS } from '../../../functions/core/domain/statistics';
 import type { FilingStatistics } from '../../../schemas/v1/statistics';
 import type { PageProps } from '../app';
-import { Chart, type ChartOption } from '../charts';
+import { Chart, preloadCharts, type ChartOption } from '../charts';
 import { t } from '../messages.zh-CN';
 import { Field, percent, Resource, Table, useResource } from '../ui';
 import { downloadCsv } from './channels';
@@ -52,6 +52,8 @@ export function statisticsCharts(data: FilingStatistics): { trend: ChartOption; 
 }
 
 export function StatisticsPage({ api, session }: PageProps) {
+  // The chart library loads while the page waits for its figures (a failure shows in each chart).
+  useEffect(() => void preloadCharts().catch(() => undefined), []);
   const [range, setRange] = useState<Range>(defaultRange);
   const [businessType, setBusinessType] = useState<BusinessType | ''>('');
   const query = { from: range.from, to: range.to, granularity: range.granularity, businessType: businessType || undefined };
