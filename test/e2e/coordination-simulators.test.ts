@@ -18,6 +18,7 @@ import { firstRegistrationFiling, presaleNoticeFiling, transferNewFiling, transf
 import { signDepartmentRequest } from '../../infra/local/simulators/signatures';
 import { functions, type FunctionDecl } from '../../infra/topology';
 import { startCoordinationRuntime, type CoordinationRuntime } from '../support/department-simulators';
+import { eventually } from '../support/eventually';
 
 const ready = Object.values(functions as Readonly<Record<string, FunctionDecl>>).every((decl) => existsSync(decl.entry));
 
@@ -58,16 +59,6 @@ beforeAll(async () => {
 afterAll(async () => coordination?.stop());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(150);
-  }
-}
-
 const channelOf = (type: string) => sandbox.channels.find((c) => c.institutionType === type)!;
 const clientOf = (type: string) => {
   const credential = coordination.credentials.channels.find((c) => c.institutionType === type)!;

@@ -33,6 +33,7 @@ import { DEMO_PROJECT, demoProjectUnits } from '../../infra/local/seed/demo-proj
 import type { DemoCredentials } from '../../infra/local/seed/seed';
 import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
 import { isWaitingOnPlatform } from '../support/statuses';
+import { eventually } from '../support/eventually';
 
 // ---------------------------------------------------------------------------------------------------
 // The runtime, the channels, the officer and the webhook receiver
@@ -75,16 +76,6 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it answers something other than undefined, for at most `timeoutMs`. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(150);
-  }
-}
-
 const tokens = new Map<string, string>();
 async function staffToken(username: string): Promise<string> {
   const cached = tokens.get(username);

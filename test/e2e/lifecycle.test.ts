@@ -26,6 +26,7 @@ import { reviewResultSchema } from '../../schemas/v1/review';
 import { webhookViewSchema } from '../../schemas/v1/webhook';
 import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
 import { isWaitingOnPlatform } from '../support/statuses';
+import { eventually } from '../support/eventually';
 
 // ---------------------------------------------------------------------------------------------------
 // The runtime, the channels and the webhook receiver
@@ -96,19 +97,6 @@ async function startReceiver(publicKey: string): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it answers something other than undefined, for at most `timeoutMs`. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 interface Item {
   index: number;

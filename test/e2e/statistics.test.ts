@@ -12,6 +12,7 @@ import type { DemoCredentials } from '../../infra/local/seed/seed';
 import { cstDate } from '../../functions/core/domain/working-days';
 import { startDemoRuntime, type DemoRuntime } from '../support/demo-runtime';
 import { isWaitingOnPlatform } from '../support/statuses';
+import { eventually } from '../support/eventually';
 
 let demo: DemoRuntime;
 let credentials: DemoCredentials;
@@ -26,16 +27,6 @@ beforeAll(async () => {
 afterAll(async () => demo?.stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 const tokens = new Map<string, string>();
 async function token(username: string): Promise<string> {
   const cached = tokens.get(username);
