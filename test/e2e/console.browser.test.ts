@@ -6,7 +6,7 @@
  * CHANNEL_SHUT_OFF; an auditor checks the log and sees the verdict, and sees an incident's deadlines counting
  * down; a clerk gets no credit pages. Screenshots of the main pages go to docs/console/.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZhitongClient } from '../../client/zt-client';
@@ -159,6 +159,14 @@ describe('the registry console in Chromium', () => {
     const page = await signIn('clerk.370102');
     expect(await page.locator('nav a').allTextContents()).toEqual(['业务统计', '待办工作']);
     await page.locator('[data-chart="filings-trend"]').waitFor();
+    // The CSV export is the API's own CSV of the figures shown, saved under the district's name.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-csv="filings"]').click()]);
+    expect(download.suggestedFilename()).toBe('filings-370102.csv');
+    const saved = await readFile((await download.path())!, 'utf8');
+    const from = cstDate(new Date(Date.now() - 29 * 86_400_000));
+    const csv = await (await fetch(`${demo.runtime.url}/v1/staff/statistics/filings?from=${from}&to=${cstDate(new Date())}&granularity=day&format=csv`, { headers: { authorization: `Bearer ${await tokenOf(page)}` } })).text();
+    expect(saved.split('\n')[0]).toContain('district');
+    expect(saved).toBe(csv);
     expect(await page.getByTestId('credit-actions').count()).toBe(0);
     await page.goto(`${demo.runtime.url}/console/#/credit`);
     expect(await page.locator('[data-nav="credit"]').count()).toBe(0);

@@ -10,7 +10,7 @@ import type { ChannelStatistics } from '../../../schemas/v1/statistics';
 import type { PageProps } from '../app';
 import { Chart, preloadCharts, type ChartOption } from '../charts';
 import { t } from '../messages.zh-CN';
-import { Field, messageOf, percent, Resource, Table, useResource } from '../ui';
+import { CsvLink, Field, percent, Resource, Table, useResource } from '../ui';
 import { ChannelDetail } from './channel-detail';
 import { defaultRange, RangeForm, type Range } from './range';
 
@@ -119,9 +119,7 @@ export function ChannelsPage({ api, can }: PageProps) {
           )}
         </Field>
       </RangeForm>
-      <a class="button" href={api.url('/v1/staff/statistics/channels', { ...query, format: 'csv' })} data-csv="channels" onClick={(e) => downloadCsv(e, api, '/v1/staff/statistics/channels', query, 'channels.csv')}>
-        {t.downloadCsv}
-      </a>
+      <CsvLink api={api} path="/v1/staff/statistics/channels" query={query} name="channels.csv" testId="channels" />
       <Resource resource={stats}>
         {(data) => (
           <>
@@ -188,22 +186,4 @@ export function ChannelsPage({ api, can }: PageProps) {
       </Resource>
     </section>
   );
-}
-
-/** CSV through the API with the bearer token (a plain link would carry none), saved as a file. */
-export async function downloadCsv(event: Event, api: PageProps['api'], path: string, query: Record<string, string | undefined>, name: string): Promise<void> {
-  event.preventDefault();
-  let text: string;
-  try {
-    text = await api.text(path, { ...query, format: 'csv' });
-  } catch (error) {
-    alert(messageOf(error));
-    return;
-  }
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

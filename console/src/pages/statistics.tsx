@@ -10,8 +10,7 @@ import type { FilingStatistics } from '../../../schemas/v1/statistics';
 import type { PageProps } from '../app';
 import { Chart, preloadCharts, type ChartOption } from '../charts';
 import { t } from '../messages.zh-CN';
-import { Field, percent, Resource, Table, useResource } from '../ui';
-import { downloadCsv } from './channels';
+import { CsvLink, Field, percent, Resource, Table, useResource } from '../ui';
 import { defaultRange, RangeForm, type Range } from './range';
 
 const TREND = ['submitted', 'accepted', 'refused', 'correctionRequired', 'registered', 'certified'] as const;
@@ -77,9 +76,7 @@ export function StatisticsPage({ api, session }: PageProps) {
           )}
         </Field>
       </RangeForm>
-      <a class="button" href={api.url('/v1/staff/statistics/filings', { ...query, format: 'csv' })} data-csv="filings" onClick={(e) => downloadCsv(e, api, '/v1/staff/statistics/filings', query, `filings-${session.self.district}.csv`)}>
-        {t.downloadCsv}
-      </a>
+      <CsvLink api={api} path="/v1/staff/statistics/filings" query={query} name={`filings-${session.self.district}.csv`} testId="filings" />
       <Resource resource={stats}>
         {(data) => (
           <>
