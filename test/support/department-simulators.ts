@@ -9,7 +9,6 @@
  * ports when free) and the first one's platform key; one runtime per test file is the simple way.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalPlatformSigner } from '../../functions/adapters/keys/local-platform-signer';
@@ -19,6 +18,7 @@ import { TAX_UNPAID_SECONDS_ENV } from '../../infra/local/seed/demo-departments'
 import { credentialsPath, seedDemoData, type DemoCredentials } from '../../infra/local/seed/seed';
 import { RESULTS_PATH, simulatorEnv, startDepartmentSimulators, writeDepartmentCredentials, type DepartmentSimulators } from '../../infra/local/simulators';
 import type { SimulatorMode } from '../../infra/local/simulators/department-simulator';
+import { freePort } from './free-port';
 
 export interface CoordinationRuntime {
   readonly runtime: LocalRuntime;
@@ -43,15 +43,6 @@ export interface CoordinationRuntimeOptions extends Pick<LocalRuntimeOptions, 'p
 
 /** Per process, for the reason in the header. */
 let shared: { simulatorsDir: string; platformPublicKey: string } | undefined;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 export async function startCoordinationRuntime(name: string, options: CoordinationRuntimeOptions = {}): Promise<CoordinationRuntime> {
   const { delayMs, taxUnpaidSeconds, retryBaseMs, ...runtimeOptions } = options;
