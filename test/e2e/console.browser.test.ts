@@ -223,8 +223,8 @@ describe('the registry console in Chromium', () => {
     await page.close();
 
     // Every page of three roles, at both widths: no control without a name, nothing wider than the window.
-    const audit = (): Promise<{ unlabelled: string[]; overflow: number }> =>
-      page2!.evaluate(() => {
+    const audit = (on: Page): Promise<{ unlabelled: string[]; overflow: number }> =>
+      on.evaluate(() => {
         type El = { tagName: string; type?: string; outerHTML: string; textContent: string | null; labels?: ArrayLike<unknown> | null; getAttribute(n: string): string | null; getClientRects(): ArrayLike<unknown> };
         const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El>; documentElement: { scrollWidth: number; clientWidth: number } } }).document;
         const unlabelled = Array.from(doc.querySelectorAll('input, select, textarea, button'))
@@ -237,21 +237,20 @@ describe('the registry console in Chromium', () => {
           .map((el) => el.outerHTML.slice(0, 160));
         return { unlabelled, overflow: doc.documentElement.scrollWidth - doc.documentElement.clientWidth };
       });
-    let page2: Page | undefined;
     for (const username of ['credit_officer.370102', 'auditor.370102', 'clerk.370102']) {
-      page2 = await signIn(username);
-      const pages = await page2.locator('nav a').evaluateAll((links) => links.map((a) => (a as unknown as { dataset: { nav: string } }).dataset.nav));
+      const staffPage = await signIn(username);
+      const pages = await staffPage.locator('nav a').evaluateAll((links) => links.map((a) => (a as unknown as { dataset: { nav: string } }).dataset.nav));
       expect(pages.length).toBeGreaterThan(0);
       for (const width of [1280, 768]) {
-        await page2.setViewportSize({ width, height: 1024 });
+        await staffPage.setViewportSize({ width, height: 1024 });
         for (const nav of pages) {
-          await page2.locator(`[data-nav="${nav}"]`).click();
-          await page2.waitForLoadState('networkidle');
-          await page2.locator('main h2').first().waitFor();
-          expect({ username, width, nav, ...(await audit()) }).toEqual({ username, width, nav, unlabelled: [], overflow: 0 });
+          await staffPage.locator(`[data-nav="${nav}"]`).click();
+          await staffPage.waitForLoadState('networkidle');
+          await staffPage.locator('main h2').first().waitFor();
+          expect({ username, width, nav, ...(await audit(staffPage)) }).toEqual({ username, width, nav, unlabelled: [], overflow: 0 });
         }
       }
-      await page2.close();
+      await staffPage.close();
     }
     expect(errors).toEqual([]);
   }, 180_000);
